@@ -1,0 +1,1 @@
+//! verity-agreement: see ARCHITECTURE.md.

@@ -1,0 +1,15 @@
+//! `verity agreement …` — not built yet; see its issue.
+
+use super::{CliError, CmdResult};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Not built yet.
+    Pending,
+}
+
+pub fn run(_command: Command) -> CmdResult {
+    Err(CliError::Failed(anyhow::anyhow!(
+        "`verity agreement` is not built yet"
+    )))
+}

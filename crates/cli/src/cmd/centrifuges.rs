@@ -1,0 +1,12 @@
+//! `verity centrifuges` — not built yet; see its issue.
+
+use super::{CliError, CmdResult};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> CmdResult {
+    Err(CliError::Failed(anyhow::anyhow!(
+        "`verity centrifuges` is not built yet"
+    )))
+}

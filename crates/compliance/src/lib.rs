@@ -1,0 +1,1 @@
+//! verity-compliance: see ARCHITECTURE.md.

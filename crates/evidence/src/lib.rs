@@ -1,0 +1,1 @@
+//! verity-evidence: see ARCHITECTURE.md.

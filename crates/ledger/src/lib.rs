@@ -1,0 +1,1 @@
+//! verity-ledger: see ARCHITECTURE.md.

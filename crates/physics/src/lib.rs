@@ -1,0 +1,1 @@
+//! verity-physics: see ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+//! verity-server: see ARCHITECTURE.md.

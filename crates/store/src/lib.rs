@@ -1,0 +1,1 @@
+//! verity-store: see ARCHITECTURE.md.

@@ -1,0 +1,528 @@
+//! The shared vocabulary of Verity: the metrics an agreement can limit and evidence can
+//! measure, the events an agreement can prohibit or require and evidence can record,
+//! and their units.
+//!
+//! Agreements (`verity-agreement`) and evidence (`verity-evidence`) both name metrics
+//! and events by the ids defined here, so an obligation and the measurements that test
+//! it are joined by id, never by a string that merely looks alike. The vocabulary is a
+//! closed table: an unknown id is an error at the edge where it is read.
+//!
+//! Documented for users in `docs/vocabulary.md`; keep the two in step (a test checks).
+
+use std::fmt;
+
+pub use jiff::civil::Date;
+
+/// A unit of measure. Each metric has exactly one unit; files that state another unit
+/// for it are rejected, except for the documented conversion kg UF6 → kg U.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Unit {
+    /// Kilograms of uranium (element mass), the IAEA's reporting convention.
+    KgU,
+    /// Kilograms of uranium hexafluoride.
+    KgUf6,
+    /// Percent U-235 by mass (enrichment level).
+    PctU235,
+    /// Metric tonnes (heavy water).
+    Tonnes,
+    /// A count of items (centrifuges, cascades, inspectors).
+    Count,
+    /// Megawatts thermal (reactor power).
+    MwTh,
+    /// Days (durations in procedures).
+    Days,
+    /// A yes/no state (1 = true, 0 = false).
+    Bool,
+}
+
+impl Unit {
+    /// Every unit, in a stable order.
+    pub const ALL: [Unit; 8] = [
+        Unit::KgU,
+        Unit::KgUf6,
+        Unit::PctU235,
+        Unit::Tonnes,
+        Unit::Count,
+        Unit::MwTh,
+        Unit::Days,
+        Unit::Bool,
+    ];
+
+    /// The spelling used in files, on the command line and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::KgU => "kg_u",
+            Unit::KgUf6 => "kg_uf6",
+            Unit::PctU235 => "pct_u235",
+            Unit::Tonnes => "t",
+            Unit::Count => "count",
+            Unit::MwTh => "mwth",
+            Unit::Days => "days",
+            Unit::Bool => "bool",
+        }
+    }
+
+    /// Parses the spelling produced by [`Unit::as_str`].
+    pub fn parse(s: &str) -> Result<Unit, VocabError> {
+        Unit::ALL
+            .into_iter()
+            .find(|u| u.as_str() == s)
+            .ok_or_else(|| VocabError::UnknownUnit(s.to_owned()))
+    }
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Kilograms of UF6 per kilogram of uranium for natural-isotopic UF6: molar mass of
+/// UF6 (352.02 g/mol) over that of uranium (238.03 g/mol). The IAEA equates the
+/// JCPOA's 300 kg UF6 with 202.8 kg U, i.e. this same ratio (300 / 1.4790 = 202.84).
+pub const KG_UF6_PER_KG_U: f64 = 1.4790;
+
+/// The JCPOA stock limit of 300 kg UF6 expressed, as the IAEA reports it, in kg U.
+pub const JCPOA_STOCK_LIMIT_KG_U: f64 = 202.8;
+
+/// A metric: a quantity an agreement can limit and evidence can measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricDef {
+    /// Stable identifier, `snake_case`.
+    pub id: &'static str,
+    /// The one unit values of this metric are stated in.
+    pub unit: Unit,
+    /// Short human label.
+    pub label: &'static str,
+    /// What exactly is measured, so that a limit and a measurement mean the same thing.
+    pub doc: &'static str,
+}
+
+/// An event: a dated fact about a party that an agreement can prohibit, require or key a
+/// day on, and that evidence can record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventDef {
+    /// Stable identifier, `snake_case`.
+    pub id: &'static str,
+    /// Short human label.
+    pub label: &'static str,
+    /// When a recorded event of this kind is said to have happened.
+    pub doc: &'static str,
+}
+
+macro_rules! metric {
+    ($id:literal, $unit:ident, $label:literal, $doc:literal) => {
+        MetricDef {
+            id: $id,
+            unit: Unit::$unit,
+            label: $label,
+            doc: $doc,
+        }
+    };
+}
+
+macro_rules! event {
+    ($id:literal, $label:literal, $doc:literal) => {
+        EventDef {
+            id: $id,
+            label: $label,
+            doc: $doc,
+        }
+    };
+}
+
+/// Every metric of the vocabulary.
+pub const METRICS: &[MetricDef] = &[
+    metric!(
+        "enriched_uranium_stock",
+        KgU,
+        "Enriched uranium stock (all levels)",
+        "Total mass of uranium enriched above natural (0.711 %) in all chemical forms that count toward a stock limit, in kg U, as the IAEA reports it."
+    ),
+    metric!(
+        "enriched_uranium_stock_le_5pct",
+        KgU,
+        "Enriched uranium stock up to 5 %",
+        "Mass of uranium enriched up to 5 % U-235 (the IAEA's 'up to 2 %', 'up to 3.67 %' and 'up to 5 %' categories together), kg U."
+    ),
+    metric!(
+        "enriched_uranium_stock_20pct",
+        KgU,
+        "Enriched uranium stock up to 20 %",
+        "Mass of uranium enriched above 5 % and up to 20 % U-235 (the IAEA's 'up to 20 %' category), kg U."
+    ),
+    metric!(
+        "enriched_uranium_stock_60pct",
+        KgU,
+        "Enriched uranium stock up to 60 %",
+        "Mass of uranium enriched above 20 % and up to 60 % U-235 (the IAEA's 'up to 60 %' category), kg U."
+    ),
+    metric!(
+        "max_enrichment_level",
+        PctU235,
+        "Highest enrichment level",
+        "The highest U-235 enrichment at which the party is producing or has produced uranium in the period, percent."
+    ),
+    metric!(
+        "heavy_water_stock",
+        Tonnes,
+        "Heavy-water stock",
+        "Nuclear-grade heavy water (or equivalent) held in the country, metric tonnes."
+    ),
+    metric!(
+        "centrifuges_ir1_installed_natanz_fep",
+        Count,
+        "IR-1 centrifuges installed at Natanz FEP",
+        "IR-1 centrifuges installed in cascades at the Fuel Enrichment Plant at Natanz."
+    ),
+    metric!(
+        "centrifuges_enriching_natanz_fep",
+        Count,
+        "Centrifuges enriching at Natanz FEP",
+        "Centrifuges of any type being fed with UF6 at the Fuel Enrichment Plant at Natanz."
+    ),
+    metric!(
+        "centrifuges_advanced_enriching",
+        Count,
+        "Advanced centrifuges enriching",
+        "Centrifuges other than IR-1 (IR-2m, IR-4, IR-5, IR-6, IR-8 …) used to accumulate enriched uranium, at any site."
+    ),
+    metric!(
+        "centrifuges_installed_fordow",
+        Count,
+        "Centrifuges installed at Fordow",
+        "Centrifuges of any type installed at the Fordow Fuel Enrichment Plant."
+    ),
+    metric!(
+        "centrifuges_enriching_fordow",
+        Count,
+        "Centrifuges enriching at Fordow",
+        "Centrifuges being fed with uranium at the Fordow Fuel Enrichment Plant."
+    ),
+    metric!(
+        "centrifuges_ir6_rd",
+        Count,
+        "IR-6 centrifuges in R&D",
+        "IR-6 centrifuges installed for research and development (single machines and cascades)."
+    ),
+    metric!(
+        "centrifuges_ir4_rd",
+        Count,
+        "IR-4 centrifuges in R&D",
+        "IR-4 centrifuges installed for research and development."
+    ),
+    metric!(
+        "centrifuges_ir5_rd",
+        Count,
+        "IR-5 centrifuges in R&D",
+        "IR-5 centrifuges installed for research and development."
+    ),
+    metric!(
+        "centrifuges_ir8_rd",
+        Count,
+        "IR-8 centrifuges in R&D",
+        "IR-8 centrifuges installed for research and development."
+    ),
+    metric!(
+        "enrichment_sites",
+        Count,
+        "Sites where uranium is enriched",
+        "Number of sites at which uranium enrichment or enrichment R&D with uranium is conducted."
+    ),
+    metric!(
+        "nuclear_material_at_fordow",
+        Bool,
+        "Nuclear material at Fordow",
+        "Whether any nuclear material is present at the Fordow site (1) or not (0)."
+    ),
+    metric!(
+        "uranium_metal",
+        KgU,
+        "Uranium metal",
+        "Mass of uranium metal produced or held, kg U."
+    ),
+    metric!(
+        "arak_reactor_power",
+        MwTh,
+        "Arak reactor design power",
+        "Design thermal power of the (modernised) Arak heavy-water research reactor, MWth."
+    ),
+    metric!(
+        "heavy_water_reactors",
+        Count,
+        "Heavy-water reactors",
+        "Heavy-water reactors built or under construction in addition to the modernised Arak reactor."
+    ),
+    metric!(
+        "additional_protocol_applied",
+        Bool,
+        "Additional Protocol applied",
+        "Whether the party provisionally applies (or has in force) the IAEA Additional Protocol (1) or not (0)."
+    ),
+    metric!(
+        "code_3_1_applied",
+        Bool,
+        "Modified Code 3.1 applied",
+        "Whether the party implements modified Code 3.1 of its Subsidiary Arrangements (1) or not (0)."
+    ),
+    metric!(
+        "iaea_inspectors_designated",
+        Count,
+        "IAEA inspectors designated",
+        "Number of IAEA inspectors designated for the country."
+    ),
+    metric!(
+        "access_resolution_days",
+        Days,
+        "Days to grant requested access",
+        "Days between an IAEA access request under the agreement's access procedure and the access being granted."
+    ),
+];
+
+/// Every event of the vocabulary.
+pub const EVENTS: &[EventDef] = &[
+    event!(
+        "agreement_finalised",
+        "Agreement finalised",
+        "Negotiations concluded and the text agreed."
+    ),
+    event!(
+        "unsc_endorsement",
+        "UN Security Council endorsement",
+        "The Security Council adopted the resolution endorsing the agreement."
+    ),
+    event!(
+        "iaea_verified_implementation",
+        "IAEA verified implementation",
+        "The IAEA reported that the party completed the measures due before implementation."
+    ),
+    event!(
+        "broader_conclusion",
+        "IAEA broader conclusion",
+        "The IAEA reached the broader conclusion that all nuclear material in the country remains in peaceful activities."
+    ),
+    event!(
+        "sanctions_lifted",
+        "Sanctions lifted",
+        "The party terminated, ceased applying or waived sanctions as the agreement requires."
+    ),
+    event!(
+        "sanctions_reimposed",
+        "Sanctions re-imposed",
+        "The party re-imposed sanctions it had undertaken to lift or cease applying."
+    ),
+    event!(
+        "withdrawal",
+        "Withdrawal from the agreement",
+        "The party announced that it ceases to participate in the agreement."
+    ),
+    event!(
+        "commitments_reduced",
+        "Commitments reduced",
+        "The party announced it ceases to perform some of its commitments."
+    ),
+    event!(
+        "stock_limit_exceeded",
+        "Stock limit exceeded",
+        "The IAEA verified that the enriched-uranium stock exceeded the agreed limit."
+    ),
+    event!(
+        "enrichment_level_begun",
+        "Enrichment to a new level begun",
+        "The party began enriching uranium to a higher level than before (the level is the event's value)."
+    ),
+    event!(
+        "enrichment_at_fordow_begun",
+        "Enrichment at Fordow begun",
+        "Uranium was fed into centrifuges at the Fordow Fuel Enrichment Plant."
+    ),
+    event!(
+        "advanced_centrifuges_enriching",
+        "Advanced centrifuges enriching",
+        "Centrifuges other than IR-1 were used to accumulate enriched uranium."
+    ),
+    event!(
+        "uranium_metal_produced",
+        "Uranium metal produced",
+        "The party produced uranium metal."
+    ),
+    event!(
+        "reprocessing",
+        "Reprocessing",
+        "Spent-fuel reprocessing or reprocessing R&D was conducted."
+    ),
+    event!(
+        "additional_protocol_suspended",
+        "Additional Protocol suspended",
+        "The party stopped applying the IAEA Additional Protocol."
+    ),
+    event!(
+        "monitoring_equipment_removed",
+        "Monitoring equipment removed",
+        "Surveillance or online monitoring equipment was removed or data withheld from the IAEA."
+    ),
+    event!(
+        "inspector_access_withdrawn",
+        "Inspectors' access withdrawn",
+        "The party suspended or withdrew IAEA inspectors' access."
+    ),
+    event!(
+        "continuity_of_knowledge_lost",
+        "Continuity of knowledge lost",
+        "The IAEA reported that it lost continuity of knowledge over some of the party's material or equipment."
+    ),
+    event!(
+        "continuity_of_knowledge_restored",
+        "Continuity of knowledge restored",
+        "The IAEA reported that continuity of knowledge was re-established."
+    ),
+    event!(
+        "military_strike",
+        "Military strike",
+        "Nuclear facilities of the party were struck militarily."
+    ),
+    event!(
+        "dispute_mechanism_invoked",
+        "Dispute resolution mechanism invoked",
+        "The party referred an issue of non-performance to the Joint Commission under the dispute resolution mechanism."
+    ),
+    event!(
+        "snapback_notified",
+        "Snapback notified",
+        "The party notified the UN Security Council of significant non-performance, starting the 30-day snapback period."
+    ),
+    event!(
+        "un_sanctions_reimposed",
+        "UN sanctions re-imposed",
+        "The provisions of earlier UN Security Council resolutions applied again."
+    ),
+    event!(
+        "access_request_made",
+        "IAEA access request",
+        "The IAEA requested access to a location under the agreement's access procedure."
+    ),
+    event!(
+        "access_granted",
+        "Access granted",
+        "The party granted access the IAEA requested."
+    ),
+];
+
+/// Looks up a metric by id.
+pub fn metric(id: &str) -> Result<&'static MetricDef, VocabError> {
+    METRICS
+        .iter()
+        .find(|m| m.id == id)
+        .ok_or_else(|| VocabError::UnknownMetric(id.to_owned()))
+}
+
+/// Looks up an event by id.
+pub fn event(id: &str) -> Result<&'static EventDef, VocabError> {
+    EVENTS
+        .iter()
+        .find(|e| e.id == id)
+        .ok_or_else(|| VocabError::UnknownEvent(id.to_owned()))
+}
+
+/// Converts a value stated in `from` into `to`, if the vocabulary defines the conversion.
+pub fn convert(value: f64, from: Unit, to: Unit) -> Result<f64, VocabError> {
+    match (from, to) {
+        _ if from == to => Ok(value),
+        (Unit::KgUf6, Unit::KgU) => Ok(value / KG_UF6_PER_KG_U),
+        (Unit::KgU, Unit::KgUf6) => Ok(value * KG_UF6_PER_KG_U),
+        _ => Err(VocabError::UnitMismatch {
+            expected: to,
+            found: from,
+        }),
+    }
+}
+
+/// Parses an ISO 8601 calendar date (`YYYY-MM-DD`).
+pub fn parse_date(s: &str) -> Result<Date, VocabError> {
+    s.parse::<Date>().map_err(|e| VocabError::BadDate {
+        text: s.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+/// Why a vocabulary look-up failed. Messages name the offending text and what was expected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum VocabError {
+    #[error("unknown metric `{0}` (see docs/vocabulary.md for the list)")]
+    UnknownMetric(String),
+    #[error("unknown event `{0}` (see docs/vocabulary.md for the list)")]
+    UnknownEvent(String),
+    #[error(
+        "unknown unit `{0}` (expected one of kg_u, kg_uf6, pct_u235, t, count, mwth, days, bool)"
+    )]
+    UnknownUnit(String),
+    #[error("unit mismatch: expected {expected}, found {found}")]
+    UnitMismatch { expected: Unit, found: Unit },
+    #[error("bad date `{text}`: expected YYYY-MM-DD ({reason})")]
+    BadDate { text: String, reason: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_snake_case() {
+        let mut ids: Vec<&str> = METRICS
+            .iter()
+            .map(|m| m.id)
+            .chain(EVENTS.iter().map(|e| e.id))
+            .collect();
+        for id in &ids {
+            assert!(
+                id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{id}"
+            );
+        }
+        let n = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "metric and event ids must be unique");
+    }
+
+    #[test]
+    fn jcpoa_limit_in_kg_u_matches_iaea_convention() {
+        // The IAEA reports the 300 kg UF6 limit as 202.8 kg U.
+        let kg_u = convert(300.0, Unit::KgUf6, Unit::KgU).expect("defined conversion");
+        assert!((kg_u - JCPOA_STOCK_LIMIT_KG_U).abs() < 0.05, "{kg_u}");
+    }
+
+    #[test]
+    fn lookups_and_errors() {
+        assert_eq!(
+            metric("heavy_water_stock").map(|m| m.unit),
+            Ok(Unit::Tonnes)
+        );
+        assert!(matches!(
+            metric("heavy_water"),
+            Err(VocabError::UnknownMetric(_))
+        ));
+        assert!(event("snapback_notified").is_ok());
+        assert_eq!(Unit::parse("kg_u"), Ok(Unit::KgU));
+        assert!(Unit::parse("kg").is_err());
+        assert!(convert(1.0, Unit::Tonnes, Unit::KgU).is_err());
+        assert_eq!(parse_date("2016-01-16").map(|d| d.year()), Ok(2016));
+        assert!(parse_date("2016-13-01").is_err());
+    }
+
+    #[test]
+    fn vocabulary_doc_lists_every_id() {
+        let doc = include_str!("../../../docs/vocabulary.md");
+        for id in METRICS
+            .iter()
+            .map(|m| m.id)
+            .chain(EVENTS.iter().map(|e| e.id))
+        {
+            assert!(
+                doc.contains(&format!("`{id}`")),
+                "docs/vocabulary.md misses `{id}`"
+            );
+        }
+    }
+}
