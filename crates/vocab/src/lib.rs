@@ -200,6 +200,36 @@ pub const METRICS: &[MetricDef] = &[
         "Centrifuges being fed with uranium at the Fordow Fuel Enrichment Plant."
     ),
     metric!(
+        "centrifuges_enriching_ir1",
+        Count,
+        "IR-1 centrifuges enriching (all sites)",
+        "IR-1 centrifuges being fed with UF6 for enrichment, at all sites together."
+    ),
+    metric!(
+        "centrifuges_enriching_ir2m",
+        Count,
+        "IR-2m centrifuges enriching (all sites)",
+        "IR-2m centrifuges being fed with UF6 for enrichment, at all sites together."
+    ),
+    metric!(
+        "centrifuges_enriching_ir4",
+        Count,
+        "IR-4 centrifuges enriching (all sites)",
+        "IR-4 centrifuges being fed with UF6 for enrichment, at all sites together."
+    ),
+    metric!(
+        "centrifuges_enriching_ir6",
+        Count,
+        "IR-6 centrifuges enriching (all sites)",
+        "IR-6 centrifuges being fed with UF6 for enrichment, at all sites together."
+    ),
+    metric!(
+        "centrifuges_installed_total",
+        Count,
+        "Centrifuges installed (all types, all sites)",
+        "Centrifuges of all types installed in cascades, at all sites together."
+    ),
+    metric!(
         "centrifuges_ir6_rd",
         Count,
         "IR-6 centrifuges in R&D",
