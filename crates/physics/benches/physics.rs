@@ -1,0 +1,107 @@
+//! Throughput of the physics kernels. Run with `cargo bench -p verity-physics`;
+//! `bash bench/physics.sh` runs these and the NumPy reference side by side.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use verity_physics::marc::{self, MarcSpec};
+use verity_physics::montecarlo::{self, McConfig};
+use verity_physics::{
+    Assay, BreakoutInput, Capacity, Enrichment, KgU, MachineCount, Quantity, Stock, presets,
+};
+
+/// The same workloads as bench/physics_reference.py; keep the two in step.
+fn bench_input() -> BreakoutInput {
+    let stock = |pct: f64, kg: f64| Stock {
+        assay: Assay::from_pct(pct).expect("valid"),
+        kg_u: KgU::new(kg).expect("valid"),
+    };
+    BreakoutInput::new(
+        vec![
+            stock(2.0, 1367.9),
+            stock(4.5, 1773.2),
+            stock(19.75, 62.8),
+            stock(60.0, 2.4),
+        ],
+        Capacity::Centrifuges(vec![
+            MachineCount {
+                kind: "IR-1".into(),
+                count: 5060,
+            },
+            MachineCount {
+                kind: "IR-2m".into(),
+                count: 1044,
+            },
+        ]),
+    )
+}
+
+fn swu(c: &mut Criterion) {
+    // 1,000 two-stream evaluations over a sweep of product assays.
+    let feed = Assay::from_pct(0.711).expect("valid");
+    let tails = Assay::from_pct(0.3).expect("valid");
+    let steps: Vec<Enrichment> = (0..1000)
+        .map(|i| {
+            let p = Assay::from_pct(1.0 + 89.0 * i as f64 / 999.0).expect("valid");
+            Enrichment::new(feed, p, tails).expect("ordered")
+        })
+        .collect();
+    let mut g = c.benchmark_group("physics");
+    g.throughput(Throughput::Elements(steps.len() as u64));
+    g.bench_function("swu_eval_x1000", |b| {
+        b.iter(|| {
+            let mut acc = 0.0;
+            for e in &steps {
+                acc += e
+                    .streams(Quantity::Product(KgU::new(1.0).expect("valid")))
+                    .swu
+                    .kg_swu();
+            }
+            black_box(acc)
+        })
+    });
+    g.finish();
+}
+
+fn marc_solve(c: &mut Criterion) {
+    let spec = MarcSpec::uranium([5.5e-5, 0.0072, 0.0, 0.992745], 0.05, 0.0025).expect("valid");
+    let mut g = c.benchmark_group("physics");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("marc_solve", |b| b.iter(|| marc::solve(black_box(&spec))));
+    g.finish();
+}
+
+fn breakout_solve(c: &mut Criterion) {
+    let input = bench_input();
+    let mut g = c.benchmark_group("physics");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("breakout_lp_solve", |b| {
+        b.iter(|| verity_physics::solve(black_box(&input)))
+    });
+    let jcpoa = presets::find("jcpoa-limits")
+        .expect("preset")
+        .input()
+        .expect("valid");
+    g.bench_function("breakout_lp_solve_jcpoa", |b| {
+        b.iter(|| verity_physics::solve(black_box(&jcpoa)))
+    });
+    g.finish();
+}
+
+fn monte_carlo(c: &mut Criterion) {
+    let input = bench_input();
+    let cfg = McConfig {
+        samples: 1_000_000,
+        ..McConfig::default()
+    };
+    let mut g = c.benchmark_group("physics");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(cfg.samples as u64));
+    g.bench_function("monte_carlo_1e6", |b| {
+        b.iter(|| montecarlo::run(black_box(&input), &cfg))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, swu, marc_solve, breakout_solve, monte_carlo);
+criterion_main!(benches);
