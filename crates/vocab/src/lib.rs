@@ -436,6 +436,21 @@ pub const EVENTS: &[EventDef] = &[
         "Access granted",
         "The party granted access the IAEA requested."
     ),
+    event!(
+        "other_isotope_separation",
+        "Other isotope separation",
+        "Uranium isotope separation (or its R&D) by a technology other than gas centrifuges, e.g. laser or electromagnetic separation."
+    ),
+    event!(
+        "heu_or_plutonium_acquired",
+        "HEU or plutonium acquired",
+        "Separated plutonium, uranium enriched to 20 % or more, uranium-233 or neptunium-237 was produced, sought or acquired (other than laboratory standards)."
+    ),
+    event!(
+        "weaponisation_activity",
+        "Weaponisation-related activity",
+        "An activity that could contribute to the design or development of a nuclear explosive device (e.g. explosive-driven neutron sources, multi-point detonation systems, weapon-relevant computer models)."
+    ),
 ];
 
 /// Looks up a metric by id.
