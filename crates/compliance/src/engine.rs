@@ -1,0 +1,791 @@
+//! Verdicts per obligation and date.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+
+use serde::Serialize;
+use verity_agreement::{Agreement, Comparator, KeyDays, Obligation, ObligationKind, Occurrence};
+use verity_evidence::{Basis, EvidenceSet, Quantity, Source};
+use verity_vocab::Date;
+
+/// A verdict on one obligation on one date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The evidence shows the obligation met.
+    Compliant,
+    /// The evidence shows the obligation not met (beyond k·σ for a limit).
+    Breach,
+    /// The figure is within k·σ of the limit, or its interval straddles the limit.
+    Indeterminate,
+    /// The inspectors had lost continuity of knowledge over this metric.
+    CannotVerify,
+    /// In force, but nothing in the evidence bears on it on this date.
+    NoEvidence,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Compliant,
+        Status::Breach,
+        Status::Indeterminate,
+        Status::CannotVerify,
+        Status::NoEvidence,
+    ];
+
+    /// The spelling used in JSON and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Compliant => "compliant",
+            Status::Breach => "breach",
+            Status::Indeterminate => "indeterminate",
+            Status::CannotVerify => "cannot_verify",
+            Status::NoEvidence => "no_evidence",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How the assessment is run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// A figure within `sigma_k` standard deviations of a limit is indeterminate.
+    pub sigma_k: f64,
+    /// Only obligations binding this party (id or name; groups it belongs to included).
+    pub party: Option<String>,
+    /// Only dates on or after this.
+    pub from: Option<Date>,
+    /// Only dates on or before this.
+    pub to: Option<Date>,
+}
+
+impl Default for Options {
+    /// k = 2 (about 95 % one-sided confidence before a figure is called a breach).
+    fn default() -> Options {
+        Options {
+            sigma_k: 2.0,
+            party: None,
+            from: None,
+            to: None,
+        }
+    }
+}
+
+/// One verdict, with what it rests on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    /// Obligation id.
+    pub obligation: String,
+    /// Id of the party (or group) bound.
+    pub party: String,
+    /// The obligation's citation, e.g. `JCPOA Annex I, Section J, para. 56`.
+    pub cite: String,
+    pub date: Date,
+    pub status: Status,
+    /// The figure tested (central value, or the bound a report gives), in `unit`.
+    pub value: Option<f64>,
+    /// The limit in the metric's unit (limits only).
+    pub limit: Option<f64>,
+    /// The metric's unit (limits only).
+    pub unit: Option<String>,
+    /// The evidence behind the verdict: report id, paragraph and date, or event.
+    pub sources: Vec<String>,
+    /// Why, in a few words (the comparison made, the gap, the event).
+    #[serde(skip)]
+    pub reason: String,
+    /// The full figure with its uncertainty, for display.
+    #[serde(skip)]
+    pub quantity: Option<Quantity>,
+}
+
+/// A change of status in an obligation's step function: `status` holds from `from`
+/// until the next step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub from: Date,
+    pub status: Status,
+}
+
+/// The result of an assessment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    /// Sorted by obligation (in agreement order), then date.
+    pub verdicts: Vec<Verdict>,
+    /// The key days as resolved against the evidence's events.
+    pub key_days: KeyDays,
+}
+
+impl Assessment {
+    /// The step function of every obligation assessed (see [`steps`]).
+    pub fn steps(&self) -> BTreeMap<String, Vec<Step>> {
+        steps(&self.verdicts)
+    }
+
+    /// The first breach of every obligation ever breached (see [`first_breaches`]).
+    pub fn first_breaches(&self) -> BTreeMap<String, Date> {
+        first_breaches(&self.verdicts)
+    }
+}
+
+/// Per obligation, the dates on which its status changes.
+pub fn steps(verdicts: &[Verdict]) -> BTreeMap<String, Vec<Step>> {
+    let mut out: BTreeMap<String, Vec<Step>> = BTreeMap::new();
+    for v in verdicts {
+        let s = out.entry(v.obligation.clone()).or_default();
+        if s.last().is_none_or(|l| l.status != v.status) {
+            s.push(Step {
+                from: v.date,
+                status: v.status,
+            });
+        }
+    }
+    out
+}
+
+/// Per obligation, the earliest date with a breach.
+pub fn first_breaches(verdicts: &[Verdict]) -> BTreeMap<String, Date> {
+    let mut out: BTreeMap<String, Date> = BTreeMap::new();
+    for v in verdicts.iter().filter(|v| v.status == Status::Breach) {
+        out.entry(v.obligation.clone())
+            .and_modify(|d| *d = (*d).min(v.date))
+            .or_insert(v.date);
+    }
+    out
+}
+
+/// The agreement's id for the party an evidence record names (by id or name, any
+/// case); the name in lower case if the agreement has no such party.
+pub fn party_id(agreement: &Agreement, name: &str) -> String {
+    agreement
+        .party(name)
+        .map_or_else(|| name.trim().to_lowercase(), |p| p.id.clone())
+}
+
+/// A figure tested against a limit: a measurement, or one derived from an event.
+#[derive(Debug, Clone)]
+struct Obs<'a> {
+    date: Date,
+    quantity: Quantity,
+    basis: Basis,
+    source: &'a Source,
+    report_date: Option<Date>,
+    derived_from: Option<&'static str>,
+}
+
+/// Events that state a metric's value (documented in docs/evidence-format.md): when the
+/// record has no measurement of the metric that day, the event stands for one.
+fn derived_metric(event: &str, value: Option<f64>) -> Option<(&'static str, Quantity)> {
+    match event {
+        // The new level is the event's value.
+        "enrichment_level_begun" => value.map(|v| ("max_enrichment_level", Quantity::point(v))),
+        "additional_protocol_suspended" => {
+            Some(("additional_protocol_applied", Quantity::point(0.0)))
+        }
+        // Feeding uranium into the Fordow cascades puts nuclear material there.
+        "enrichment_at_fordow_begun" => Some(("nuclear_material_at_fordow", Quantity::point(1.0))),
+        // Some metal, amount unknown: "more than 0".
+        "uranium_metal_produced" => Some((
+            "uranium_metal",
+            value.map_or(
+                Quantity {
+                    low: Some(0.0),
+                    ..Quantity::default()
+                },
+                Quantity::point,
+            ),
+        )),
+        _ => None,
+    }
+}
+
+/// An event that undoes the fulfilment of an undertaking fulfilled by another.
+fn reverses(fulfilling: &str, event: &str) -> bool {
+    matches!(
+        (fulfilling, event),
+        (
+            "sanctions_lifted",
+            "sanctions_reimposed" | "un_sanctions_reimposed"
+        )
+    )
+}
+
+fn source_text(s: &Source, derived_from: Option<&str>) -> String {
+    let mut t = s.to_string();
+    if let Some(d) = s.report_date {
+        t.push_str(&format!(" ({d})"));
+    }
+    if let Some(e) = derived_from {
+        t.push_str(&format!(" [event {e}]"));
+    }
+    t
+}
+
+/// Evaluates a limit `value op limit` on a figure with its uncertainty.
+fn judge(q: &Quantity, op: Comparator, limit: f64, k: f64) -> (Status, String) {
+    if let Some(v) = q.value {
+        let s = q.sigma.unwrap_or(0.0);
+        if s > 0.0 && (v - limit).abs() <= k * s {
+            return (
+                Status::Indeterminate,
+                format!("{v} ± {s} is within {k}σ of the limit {op} {limit}"),
+            );
+        }
+        return if op.holds(v, limit) {
+            (Status::Compliant, format!("{v} {op} {limit}"))
+        } else {
+            (Status::Breach, format!("{v} is not {op} {limit}"))
+        };
+    }
+    // `low`: the quantity is more than low; `high`: it is at most high.
+    let (lo, hi) = (q.low, q.high);
+    let (ok, bad) = match op {
+        Comparator::Le => (
+            hi.is_some_and(|h| h <= limit),
+            lo.is_some_and(|l| l >= limit),
+        ),
+        Comparator::Lt => (
+            hi.is_some_and(|h| h < limit),
+            lo.is_some_and(|l| l >= limit),
+        ),
+        Comparator::Ge => (
+            lo.is_some_and(|l| l >= limit),
+            hi.is_some_and(|h| h < limit),
+        ),
+        Comparator::Gt => (
+            lo.is_some_and(|l| l >= limit),
+            hi.is_some_and(|h| h <= limit),
+        ),
+        Comparator::Eq => (
+            false,
+            lo.is_some_and(|l| l >= limit) || hi.is_some_and(|h| h < limit),
+        ),
+    };
+    let shown = verity_evidence::fmt_num;
+    let range = match (lo, hi) {
+        (Some(l), Some(h)) => format!("between {} and {}", shown(l), shown(h)),
+        (Some(l), None) => format!("more than {}", shown(l)),
+        (None, Some(h)) => format!("at most {}", shown(h)),
+        (None, None) => "unknown".into(),
+    };
+    if ok {
+        (Status::Compliant, format!("{range}, so {op} {limit}"))
+    } else if bad {
+        (Status::Breach, format!("{range}, so not {op} {limit}"))
+    } else {
+        (
+            Status::Indeterminate,
+            format!("{range}: cannot tell whether {op} {limit}"),
+        )
+    }
+}
+
+struct Ctx<'a> {
+    agreement: &'a Agreement,
+    key_days: KeyDays,
+    k: f64,
+    /// (party id, metric id) → observations sorted by date.
+    obs: HashMap<(String, &'static str), Vec<Obs<'a>>>,
+    /// party id → the dates on which it has measurements, and the reports of each date.
+    party_dates: HashMap<String, BTreeMap<Date, BTreeSet<&'a str>>>,
+    /// Every date any evidence speaks of.
+    all_dates: BTreeSet<Date>,
+    /// (party id, event id, date, source, value) for every event.
+    events: Vec<(String, &'static str, Date, &'a Source)>,
+    evidence: &'a EvidenceSet,
+}
+
+/// Assesses every obligation (or those binding `opts.party`) on every date the evidence
+/// speaks of, within `opts.from..=opts.to`.
+pub fn assess(agreement: &Agreement, evidence: &EvidenceSet, opts: &Options) -> Assessment {
+    let mut occurrences = agreement.history();
+    occurrences.extend(evidence.events.iter().map(|e| Occurrence {
+        event: e.event.id.to_owned(),
+        party: party_id(agreement, &e.party),
+        date: e.date,
+    }));
+    let key_days = agreement.resolve_key_days(&occurrences);
+
+    let mut ctx = Ctx {
+        agreement,
+        key_days,
+        k: opts.sigma_k,
+        obs: HashMap::new(),
+        party_dates: HashMap::new(),
+        all_dates: BTreeSet::new(),
+        events: Vec::new(),
+        evidence,
+    };
+    for m in &evidence.measurements {
+        let p = party_id(agreement, &m.party);
+        ctx.obs
+            .entry((p.clone(), m.metric.id))
+            .or_default()
+            .push(Obs {
+                date: m.date,
+                quantity: m.quantity,
+                basis: m.basis,
+                source: &m.source,
+                report_date: m.source.report_date,
+                derived_from: None,
+            });
+        ctx.party_dates
+            .entry(p)
+            .or_default()
+            .entry(m.date)
+            .or_default()
+            .insert(m.source.report.as_str());
+        ctx.all_dates.insert(m.date);
+    }
+    for e in &evidence.events {
+        let p = party_id(agreement, &e.party);
+        ctx.all_dates.insert(e.date);
+        ctx.events.push((p.clone(), e.event.id, e.date, &e.source));
+        if let Some((metric, q)) = derived_metric(e.event.id, e.value) {
+            let list = ctx.obs.entry((p.clone(), metric)).or_default();
+            // A measurement on the same day takes precedence over the event.
+            if !list.iter().any(|o| o.date == e.date) {
+                list.push(Obs {
+                    date: e.date,
+                    quantity: q,
+                    basis: Basis::Declared,
+                    source: &e.source,
+                    report_date: None,
+                    derived_from: Some(e.event.id),
+                });
+                ctx.party_dates
+                    .entry(p)
+                    .or_default()
+                    .entry(e.date)
+                    .or_default();
+            }
+        }
+    }
+    for g in &evidence.knowledge {
+        let p = party_id(agreement, &g.party);
+        let dates = ctx.party_dates.entry(p).or_default();
+        dates.entry(g.from).or_default();
+        ctx.all_dates.insert(g.from);
+        if let Some(u) = g.until {
+            dates.entry(u).or_default();
+            ctx.all_dates.insert(u);
+        }
+    }
+    for list in ctx.obs.values_mut() {
+        list.sort_by_key(|o| (o.date, o.report_date));
+    }
+
+    let wanted: Option<Vec<&Obligation>> = opts
+        .party
+        .as_deref()
+        .map(|p| agreement.obligations_of(p).unwrap_or_default());
+    let in_range = |d: &Date| opts.from.is_none_or(|f| *d >= f) && opts.to.is_none_or(|t| *d <= t);
+
+    let mut verdicts = Vec::new();
+    for ob in &agreement.obligations {
+        if let Some(w) = &wanted {
+            if !w.iter().any(|o| o.id == ob.id) {
+                continue;
+            }
+        }
+        match &ob.kind {
+            ObligationKind::Limit { metric, op, .. } => {
+                let Some(limit) = ob.kind.limit_in_metric_unit() else {
+                    continue;
+                };
+                ctx.limit(ob, metric.id, *op, limit, &in_range, &mut verdicts);
+            }
+            ObligationKind::Prohibition { event } => {
+                ctx.prohibition(ob, event.id, &in_range, &mut verdicts);
+            }
+            ObligationKind::Undertaking { event, by } => {
+                let due = by.as_ref().and_then(|b| ctx.key_days.resolve(b));
+                ctx.undertaking(ob, event.map(|e| e.id), due, &in_range, &mut verdicts);
+            }
+            // A procedure is a mechanism the parties may use, not a state to verify.
+            ObligationKind::Procedure { .. } => {}
+        }
+    }
+    Assessment {
+        verdicts,
+        key_days: ctx.key_days,
+    }
+}
+
+impl<'a> Ctx<'a> {
+    fn verdict(&self, ob: &Obligation, date: Date, status: Status, reason: String) -> Verdict {
+        Verdict {
+            obligation: ob.id.clone(),
+            party: ob.party.clone(),
+            cite: ob.cite.to_string(),
+            date,
+            status,
+            value: None,
+            limit: None,
+            unit: None,
+            sources: Vec::new(),
+            reason,
+            quantity: None,
+        }
+    }
+
+    /// The parties whose records bear on an obligation: the party bound, and for a
+    /// group, every member (an act of a member is an act within the group).
+    fn parties_of(&self, ob: &Obligation) -> Vec<String> {
+        let mut out = vec![ob.party.clone()];
+        let mut i = 0;
+        while i < out.len() {
+            if let Some(p) = self.agreement.parties.iter().find(|p| p.id == out[i]) {
+                for m in &p.members {
+                    if !out.contains(m) {
+                        out.push(m.clone());
+                    }
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    fn limit(
+        &self,
+        ob: &Obligation,
+        metric: &'static str,
+        op: Comparator,
+        limit: f64,
+        in_range: &dyn Fn(&Date) -> bool,
+        out: &mut Vec<Verdict>,
+    ) {
+        let unit = verity_vocab::metric(metric)
+            .map(|m| m.unit.as_str().to_owned())
+            .ok();
+        for party in self.parties_of(ob) {
+            let Some(dates) = self.party_dates.get(&party) else {
+                continue;
+            };
+            let obs = self.obs.get(&(party.clone(), metric));
+            for (&date, reports) in dates {
+                if !in_range(&date) || !self.key_days.in_force(&ob.window, date) {
+                    continue;
+                }
+                let gap = self.evidence.knowledge.iter().find(|g| {
+                    party_id(self.agreement, &g.party) == party
+                        && g.scope.covers(metric)
+                        && g.contains(date)
+                });
+                // The most recent report's figure for that date.
+                let here = obs.and_then(|l| l.iter().rfind(|o| o.date == date));
+                let mut v = match here {
+                    Some(o) => {
+                        let (mut status, mut reason) = judge(&o.quantity, op, limit, self.k);
+                        if let Some(g) = gap {
+                            // A breach shown by the figure stands; anything else could
+                            // not be verified without continuity of knowledge.
+                            if status != Status::Breach {
+                                status = Status::CannotVerify;
+                                reason = format!(
+                                    "{reason}; but continuity of knowledge lost since {} ({})",
+                                    g.from, g.source
+                                );
+                            }
+                        }
+                        let mut v = self.verdict(ob, date, status, reason);
+                        v.value = o.quantity.central();
+                        v.quantity = Some(o.quantity);
+                        v.sources.push(source_text(o.source, o.derived_from));
+                        if o.basis != Basis::Verified && o.derived_from.is_none() {
+                            v.reason.push_str(&format!(" ({} figure)", o.basis));
+                        }
+                        v
+                    }
+                    None => {
+                        // The same report gives this metric at another "as of" date:
+                        // it is judged there.
+                        if obs.is_some_and(|l| {
+                            l.iter().any(|o| reports.contains(o.source.report.as_str()))
+                        }) {
+                            continue;
+                        }
+                        match gap {
+                            Some(g) => {
+                                let mut v = self.verdict(
+                                    ob,
+                                    date,
+                                    Status::CannotVerify,
+                                    format!("continuity of knowledge lost since {}", g.from),
+                                );
+                                v.sources.push(source_text(&g.source, None));
+                                v
+                            }
+                            None => self.verdict(
+                                ob,
+                                date,
+                                Status::NoEvidence,
+                                format!("no figure for {metric} on this date"),
+                            ),
+                        }
+                    }
+                };
+                v.limit = Some(limit);
+                v.unit.clone_from(&unit);
+                out.push(v);
+            }
+        }
+    }
+
+    /// Occurrences of `event` by the parties of `ob`, on or before `date`, on or after
+    /// `since`.
+    fn occurred(
+        &self,
+        parties: &[String],
+        event: &str,
+        since: Option<Date>,
+        date: Date,
+    ) -> Vec<&(String, &'static str, Date, &'a Source)> {
+        self.events
+            .iter()
+            .filter(|(p, e, d, _)| {
+                *e == event && parties.contains(p) && *d <= date && since.is_none_or(|s| *d >= s)
+            })
+            .collect()
+    }
+
+    fn event_dates(&self, in_range: &dyn Fn(&Date) -> bool) -> impl Iterator<Item = Date> {
+        self.all_dates
+            .iter()
+            .copied()
+            .filter(|d| in_range(d))
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    fn prohibition(
+        &self,
+        ob: &Obligation,
+        event: &'static str,
+        in_range: &dyn Fn(&Date) -> bool,
+        out: &mut Vec<Verdict>,
+    ) {
+        let parties = self.parties_of(ob);
+        let since = self.key_days.window(&ob.window).0;
+        for date in self.event_dates(in_range) {
+            if !self.key_days.in_force(&ob.window, date) {
+                continue;
+            }
+            let hits = self.occurred(&parties, event, since, date);
+            let v = if hits.is_empty() {
+                self.verdict(ob, date, Status::Compliant, format!("no {event} recorded"))
+            } else {
+                let mut v = self.verdict(
+                    ob,
+                    date,
+                    Status::Breach,
+                    format!("{event} by {} on {}", hits[0].0, hits[0].2),
+                );
+                v.sources = hits
+                    .iter()
+                    .map(|(p, e, d, s)| format!("{} [event {e} by {p} on {d}]", s))
+                    .collect();
+                v
+            };
+            out.push(v);
+        }
+    }
+
+    fn undertaking(
+        &self,
+        ob: &Obligation,
+        event: Option<&'static str>,
+        due: Option<Date>,
+        in_range: &dyn Fn(&Date) -> bool,
+        out: &mut Vec<Verdict>,
+    ) {
+        let parties = self.parties_of(ob);
+        for date in self.event_dates(in_range) {
+            if !self.key_days.in_force(&ob.window, date) {
+                continue;
+            }
+            let Some(event) = event else {
+                out.push(self.verdict(
+                    ob,
+                    date,
+                    Status::NoEvidence,
+                    "no event in the vocabulary records this undertaking".into(),
+                ));
+                continue;
+            };
+            let done = self.occurred(&parties, event, None, date);
+            let v = match done.first() {
+                Some(first) => {
+                    let undone: Vec<_> = self
+                        .events
+                        .iter()
+                        .filter(|(p, e, d, _)| {
+                            reverses(event, e) && parties.contains(p) && *d >= first.2 && *d <= date
+                        })
+                        .collect();
+                    match undone.first() {
+                        Some(u) => {
+                            let mut v = self.verdict(
+                                ob,
+                                date,
+                                Status::Breach,
+                                format!(
+                                    "{event} on {}, undone by {} by {} on {}",
+                                    first.2, u.1, u.0, u.2
+                                ),
+                            );
+                            v.sources = undone
+                                .iter()
+                                .map(|(p, e, d, s)| format!("{s} [event {e} by {p} on {d}]"))
+                                .collect();
+                            v
+                        }
+                        None => {
+                            let mut v = self.verdict(
+                                ob,
+                                date,
+                                Status::Compliant,
+                                format!("{event} by {} on {}", first.0, first.2),
+                            );
+                            v.sources.push(format!(
+                                "{} [event {} by {} on {}]",
+                                first.3, first.1, first.0, first.2
+                            ));
+                            v
+                        }
+                    }
+                }
+                None => match due {
+                    Some(d) if date >= d => self.verdict(
+                        ob,
+                        date,
+                        Status::Breach,
+                        format!("due by {d}; no {event} recorded"),
+                    ),
+                    _ => self.verdict(
+                        ob,
+                        date,
+                        Status::NoEvidence,
+                        format!("no {event} recorded yet"),
+                    ),
+                },
+            };
+            out.push(v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(value: Option<f64>, sigma: Option<f64>, low: Option<f64>, high: Option<f64>) -> Quantity {
+        Quantity {
+            value,
+            sigma,
+            low,
+            high,
+        }
+    }
+
+    #[test]
+    fn point_values_with_sigma() {
+        use Comparator::*;
+        let j = |qq: Quantity, op, l| judge(&qq, op, l, 2.0).0;
+        assert_eq!(j(Quantity::point(174.1), Le, 202.8), Status::Compliant);
+        assert_eq!(j(Quantity::point(213.5), Le, 202.8), Status::Breach);
+        assert_eq!(j(Quantity::point(202.8), Le, 202.8), Status::Compliant);
+        assert_eq!(j(Quantity::point(202.8), Lt, 202.8), Status::Breach);
+        // 205 ± 2: 2.2 above the limit is within 2σ = 4.
+        assert_eq!(
+            j(q(Some(205.0), Some(2.0), None, None), Le, 202.8),
+            Status::Indeterminate
+        );
+        // With k = 1 it is a breach.
+        assert_eq!(
+            judge(&q(Some(205.0), Some(2.0), None, None), Le, 202.8, 1.0).0,
+            Status::Breach
+        );
+        assert_eq!(
+            j(q(Some(195.0), Some(2.0), None, None), Le, 202.8),
+            Status::Compliant
+        );
+        assert_eq!(j(Quantity::point(1.0), Eq, 1.0), Status::Compliant);
+        assert_eq!(j(Quantity::point(0.0), Eq, 1.0), Status::Breach);
+        assert_eq!(j(Quantity::point(5060.0), Ge, 5000.0), Status::Compliant);
+    }
+
+    #[test]
+    fn intervals() {
+        use Comparator::*;
+        let j = |qq: Quantity, op, l| judge(&qq, op, l, 2.0).0;
+        // "did not exceed 300 kg UF6" = at most 202.8 kg U.
+        assert_eq!(
+            j(q(None, None, None, Some(202.8)), Le, 202.8),
+            Status::Compliant
+        );
+        assert_eq!(
+            j(q(None, None, None, Some(202.8)), Lt, 202.8),
+            Status::Indeterminate
+        );
+        // "exceeded 300 kg UF6" = more than 202.8 kg U.
+        assert_eq!(
+            j(q(None, None, Some(202.8), None), Le, 202.8),
+            Status::Breach
+        );
+        assert_eq!(
+            j(q(None, None, Some(100.0), Some(300.0)), Le, 202.8),
+            Status::Indeterminate
+        );
+        assert_eq!(j(q(None, None, Some(0.0), None), Le, 0.0), Status::Breach);
+        assert_eq!(
+            j(q(None, None, Some(10.0), None), Ge, 5.0),
+            Status::Compliant
+        );
+        assert_eq!(j(q(None, None, None, Some(4.0)), Ge, 5.0), Status::Breach);
+        assert_eq!(j(q(None, None, None, Some(4.0)), Eq, 5.0), Status::Breach);
+    }
+
+    #[test]
+    fn steps_merge_runs_and_first_breach() {
+        let v = |d: &str, s: Status| Verdict {
+            obligation: "o".into(),
+            party: "iran".into(),
+            cite: String::new(),
+            date: d.parse().expect("date"),
+            status: s,
+            value: None,
+            limit: None,
+            unit: None,
+            sources: vec![],
+            reason: String::new(),
+            quantity: None,
+        };
+        let vs = [
+            v("2016-01-01", Status::Compliant),
+            v("2016-06-01", Status::Compliant),
+            v("2019-07-01", Status::Breach),
+            v("2019-09-01", Status::Breach),
+            v("2025-07-01", Status::CannotVerify),
+        ];
+        let s = steps(&vs);
+        let st: Vec<_> = s["o"]
+            .iter()
+            .map(|s| (s.from.to_string(), s.status))
+            .collect();
+        assert_eq!(
+            st,
+            [
+                ("2016-01-01".to_owned(), Status::Compliant),
+                ("2019-07-01".to_owned(), Status::Breach),
+                ("2025-07-01".to_owned(), Status::CannotVerify)
+            ]
+        );
+        assert_eq!(first_breaches(&vs)["o"].to_string(), "2019-07-01");
+    }
+}

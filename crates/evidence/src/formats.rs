@@ -1,0 +1,315 @@
+//! Reading CSV and JSON text into located rows, and writing an evidence set back out in
+//! the JSON import format.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::value::RawValue;
+use serde_json::{Value, json};
+
+use crate::csv;
+use crate::import::{Cell, Diags, Kind, Row};
+use crate::model::EvidenceSet;
+
+/// Splits one CSV file into rows; the header row says which kind of record it holds.
+pub(crate) fn csv_rows(file: &str, text: &str, diags: &mut Diags) -> Vec<Row> {
+    let records = match csv::parse(text) {
+        Ok(r) => r,
+        Err(e) => {
+            diags.push(file, e.line, e.col, None, e.message);
+            return Vec::new();
+        }
+    };
+    let Some((header, body)) = records.split_first() else {
+        diags.push(
+            file,
+            1,
+            1,
+            None,
+            "empty file (expected a header row)".into(),
+        );
+        return Vec::new();
+    };
+    let names: Vec<&str> = header.fields.iter().map(|f| f.text.trim()).collect();
+    let kind = [Kind::Measurements, Kind::Events, Kind::Knowledge]
+        .into_iter()
+        .find(|k| k.columns() == names.as_slice());
+    let Some(kind) = kind else {
+        // Point at the first column that differs from the closest expected header.
+        let expected = [Kind::Measurements, Kind::Events, Kind::Knowledge]
+            .into_iter()
+            .max_by_key(|k| {
+                k.columns()
+                    .iter()
+                    .zip(&names)
+                    .take_while(|(a, b)| a == b)
+                    .count()
+            })
+            .unwrap_or(Kind::Measurements);
+        let i = expected
+            .columns()
+            .iter()
+            .zip(&names)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let col = header.fields.get(i).map_or_else(
+            || {
+                header
+                    .fields
+                    .last()
+                    .map_or(1, |f| f.col + f.text.chars().count())
+            },
+            |f| f.col,
+        );
+        diags.push(
+            file,
+            header.line,
+            col,
+            None,
+            format!(
+                "unexpected header: expected exactly `{}` (a {} file; see docs/evidence-format.md)",
+                expected.columns().join(","),
+                expected.name()
+            ),
+        );
+        return Vec::new();
+    };
+    let cols = kind.columns();
+    let mut rows = Vec::with_capacity(body.len());
+    for rec in body {
+        if rec.fields.len() != cols.len() {
+            let (line, col) = match rec.fields.get(cols.len()) {
+                Some(f) => (f.line, f.col),
+                None => rec
+                    .fields
+                    .last()
+                    .map_or((rec.line, 1), |f| (f.line, f.col + f.text.chars().count())),
+            };
+            diags.push(
+                file,
+                line,
+                col,
+                None,
+                format!(
+                    "{} fields, expected {} ({})",
+                    rec.fields.len(),
+                    cols.len(),
+                    cols.join(",")
+                ),
+            );
+            continue;
+        }
+        let cells = cols
+            .iter()
+            .zip(&rec.fields)
+            .map(|(name, f)| {
+                (
+                    *name,
+                    Cell {
+                        text: Some(f.text.clone()).filter(|t| !t.is_empty()),
+                        line: f.line,
+                        col: f.col,
+                    },
+                )
+            })
+            .collect();
+        rows.push(Row {
+            kind,
+            line: rec.line,
+            col: 1,
+            cells,
+        });
+    }
+    rows
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// Byte offset of a raw JSON value inside the text it was borrowed from.
+fn offset_in(text: &str, raw: &RawValue) -> usize {
+    (raw.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize)
+}
+
+/// Splits one JSON document `{"measurements":[…], "events":[…], "knowledge":[…]}` into
+/// rows (every key optional).
+pub(crate) fn json_rows(file: &str, text: &str, diags: &mut Diags) -> Vec<Row> {
+    let top: BTreeMap<String, &RawValue> = match serde_json::from_str(text) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(
+                file,
+                e.line(),
+                e.column(),
+                None,
+                format!(
+                    "{e} (expected an object with `measurements`, `events` and `knowledge` arrays)"
+                ),
+            );
+            return Vec::new();
+        }
+    };
+    let mut rows = Vec::new();
+    for (key, raw) in &top {
+        let (line, col) = line_col(text, offset_in(text, raw));
+        let kind = match key.as_str() {
+            "measurements" => Kind::Measurements,
+            "events" => Kind::Events,
+            "knowledge" => Kind::Knowledge,
+            _ => {
+                diags.push(
+                    file,
+                    line,
+                    col,
+                    Some(key),
+                    "unknown key (expected measurements, events or knowledge)".into(),
+                );
+                continue;
+            }
+        };
+        let items: Vec<&RawValue> = match serde_json::from_str(raw.get()) {
+            Ok(v) => v,
+            Err(_) => {
+                diags.push(
+                    file,
+                    line,
+                    col,
+                    Some(key),
+                    "expected an array of objects".into(),
+                );
+                continue;
+            }
+        };
+        for item in items {
+            let (line, col) = line_col(text, offset_in(text, item));
+            let obj: HashMap<String, &RawValue> = match serde_json::from_str(item.get()) {
+                Ok(o) => o,
+                Err(_) => {
+                    diags.push(file, line, col, Some(key), "expected an object".into());
+                    continue;
+                }
+            };
+            let mut cells = HashMap::new();
+            for (name, v) in &obj {
+                let (vl, vc) = line_col(text, offset_in(text, v));
+                let Some(&column) = kind.columns().iter().find(|c| **c == name.as_str()) else {
+                    diags.push(
+                        file,
+                        vl,
+                        vc,
+                        Some(name),
+                        format!(
+                            "unknown field (expected one of {})",
+                            kind.columns().join(", ")
+                        ),
+                    );
+                    continue;
+                };
+                let value: Value = serde_json::from_str(v.get()).unwrap_or(Value::Null);
+                let text = match value {
+                    Value::Null => None,
+                    Value::String(s) => Some(s),
+                    Value::Number(n) => Some(n.to_string()),
+                    Value::Array(a) if column == "via" && a.iter().all(Value::is_string) => Some(
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .collect::<Vec<_>>()
+                            .join(" ; "),
+                    ),
+                    _ => {
+                        diags.push(
+                            file,
+                            vl,
+                            vc,
+                            Some(name),
+                            "expected a string, a number or null".into(),
+                        );
+                        continue;
+                    }
+                };
+                cells.insert(
+                    column,
+                    Cell {
+                        text,
+                        line: vl,
+                        col: vc,
+                    },
+                );
+            }
+            rows.push(Row {
+                kind,
+                line,
+                col,
+                cells,
+            });
+        }
+    }
+    rows
+}
+
+fn opt_str(s: &Option<String>) -> Value {
+    s.as_ref().map_or(Value::Null, |s| Value::String(s.clone()))
+}
+
+/// The evidence set in the JSON import format (re-importing it gives the same set).
+pub fn to_json(set: &EvidenceSet) -> Value {
+    let measurements: Vec<Value> = set
+        .measurements
+        .iter()
+        .map(|m| {
+            json!({
+                "date": m.date.to_string(),
+                "party": m.party,
+                "metric": m.metric.id,
+                "value": m.quantity.value,
+                "sigma": m.quantity.sigma,
+                "low": m.quantity.low,
+                "high": m.quantity.high,
+                "unit": m.metric.unit.as_str(),
+                "basis": m.basis.as_str(),
+                "source": m.source.report,
+                "paragraph": opt_str(&m.source.paragraph),
+                "report_date": m.source.report_date.map(|d| d.to_string()),
+                "via": m.source.via,
+                "note": m.note,
+            })
+        })
+        .collect();
+    let events: Vec<Value> = set
+        .events
+        .iter()
+        .map(|e| {
+            json!({
+                "date": e.date.to_string(),
+                "party": e.party,
+                "event": e.event.id,
+                "value": e.value,
+                "source": e.source.report,
+                "paragraph": opt_str(&e.source.paragraph),
+                "via": e.source.via,
+                "note": e.note,
+            })
+        })
+        .collect();
+    let knowledge: Vec<Value> = set
+        .knowledge
+        .iter()
+        .map(|g| {
+            json!({
+                "from": g.from.to_string(),
+                "until": g.until.map(|d| d.to_string()),
+                "party": g.party,
+                "scope": g.scope.to_string(),
+                "source": g.source.report,
+                "paragraph": opt_str(&g.source.paragraph),
+                "via": g.source.via,
+                "note": g.note,
+            })
+        })
+        .collect();
+    json!({"measurements": measurements, "events": events, "knowledge": knowledge})
+}

@@ -1,0 +1,273 @@
+//! The evidence model: what a measurement, an event and a knowledge gap are.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use verity_vocab::{Date, EventDef, MetricDef, Unit};
+
+/// How a figure is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// Verified by the inspectors (IAEA "verified", "confirmed", "observed").
+    Verified,
+    /// Declared by the party and not (yet) verified.
+    Declared,
+    /// Estimated by the inspectors or another source (e.g. while access was lost).
+    Estimated,
+}
+
+impl Basis {
+    pub const ALL: [Basis; 3] = [Basis::Verified, Basis::Declared, Basis::Estimated];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Verified => "verified",
+            Basis::Declared => "declared",
+            Basis::Estimated => "estimated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Basis> {
+        Basis::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+}
+
+impl fmt::Display for Basis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a piece of evidence comes from: the primary document and where in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    /// The report id (e.g. `GOV/2019/32`) or other primary document.
+    pub report: String,
+    /// The paragraph (e.g. `12`, `Annex 1 table`); `None` where it could not be located.
+    pub paragraph: Option<String>,
+    /// The date the report was issued, where known.
+    pub report_date: Option<Date>,
+    /// Where the text was read (URLs or publications).
+    pub via: Vec<String>,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.report)?;
+        if let Some(p) = &self.paragraph {
+            if p.chars().all(|c| c.is_ascii_digit()) {
+                write!(f, " ¶{p}")?;
+            } else {
+                write!(f, ", {p}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A value with its uncertainty, in the metric's unit.
+///
+/// Either a point `value` (optionally ± `sigma`, one standard deviation), or an interval
+/// from what a report says in words: `low` means "more than low" (the report says the
+/// quantity exceeded it) and `high` means "not more than high" (did not exceed it). Both
+/// may accompany a point value.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Quantity {
+    pub value: Option<f64>,
+    pub sigma: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+}
+
+impl Quantity {
+    /// A point value without stated uncertainty.
+    pub fn point(value: f64) -> Quantity {
+        Quantity {
+            value: Some(value),
+            ..Quantity::default()
+        }
+    }
+
+    /// The best single figure: the point value, else the one bound given.
+    pub fn central(&self) -> Option<f64> {
+        self.value.or(self.low).or(self.high)
+    }
+
+    /// Scales every figure (for unit conversion).
+    pub fn scaled(self, factor: f64) -> Quantity {
+        Quantity {
+            value: self.value.map(|v| v * factor),
+            sigma: self.sigma.map(|v| v * factor),
+            low: self.low.map(|v| v * factor),
+            high: self.high.map(|v| v * factor),
+        }
+    }
+}
+
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.value, self.low, self.high) {
+            (Some(v), _, _) => {
+                write!(f, "{}", fmt_num(v))?;
+                if let Some(s) = self.sigma {
+                    write!(f, " ± {}", fmt_num(s))?;
+                }
+                Ok(())
+            }
+            (None, Some(l), Some(h)) => write!(f, "{}–{}", fmt_num(l), fmt_num(h)),
+            (None, Some(l), None) => write!(f, "> {}", fmt_num(l)),
+            (None, None, Some(h)) => write!(f, "≤ {}", fmt_num(h)),
+            (None, None, None) => f.write_str("?"),
+        }
+    }
+}
+
+/// Formats a number compactly: integers without decimals, others with up to 2.
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        let s = format!("{v:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+}
+
+/// Where a record was read from, for messages and the evidence trail.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Origin {
+    pub file: String,
+    pub line: usize,
+}
+
+/// A measured (or declared, or estimated) figure about a party.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measurement {
+    /// The date the figure describes ("as of").
+    pub date: Date,
+    pub party: String,
+    /// The vocabulary metric.
+    pub metric: &'static MetricDef,
+    /// In the metric's unit (converted from the unit in the file where needed).
+    pub quantity: Quantity,
+    /// The unit the file stated (the quantity is in `metric.unit`).
+    pub reported_unit: Unit,
+    pub basis: Basis,
+    pub source: Source,
+    pub note: String,
+    pub origin: Origin,
+}
+
+impl Measurement {
+    pub fn unit(&self) -> Unit {
+        self.metric.unit
+    }
+}
+
+/// A dated fact about a party.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub date: Date,
+    pub party: String,
+    pub event: &'static EventDef,
+    /// An optional figure (e.g. the new enrichment level for `enrichment_level_begun`).
+    pub value: Option<f64>,
+    pub source: Source,
+    pub note: String,
+    pub origin: Origin,
+}
+
+/// What a knowledge gap covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything the inspectors verify for the party.
+    All,
+    /// Only these metrics.
+    Metrics(Vec<&'static str>),
+}
+
+impl Scope {
+    pub fn covers(&self, metric: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Metrics(ids) => ids.contains(&metric),
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::All => f.write_str("*"),
+            Scope::Metrics(ids) => f.write_str(&ids.join(";")),
+        }
+    }
+}
+
+/// A period in which the inspectors reported losing continuity of knowledge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KnowledgeGap {
+    pub from: Date,
+    /// `None`: still lost as of the last report.
+    pub until: Option<Date>,
+    pub party: String,
+    pub scope: Scope,
+    pub source: Source,
+    pub note: String,
+    pub origin: Origin,
+}
+
+impl KnowledgeGap {
+    /// Whether `date` lies in the gap (`from` inclusive, `until` exclusive: on the day
+    /// knowledge is restored it is known again).
+    pub fn contains(&self, date: Date) -> bool {
+        date >= self.from && self.until.is_none_or(|u| date < u)
+    }
+}
+
+/// A validated body of evidence: every record passed every check.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EvidenceSet {
+    pub measurements: Vec<Measurement>,
+    pub events: Vec<Event>,
+    pub knowledge: Vec<KnowledgeGap>,
+}
+
+impl EvidenceSet {
+    pub fn is_empty(&self) -> bool {
+        self.measurements.is_empty() && self.events.is_empty() && self.knowledge.is_empty()
+    }
+
+    /// Total number of records.
+    pub fn len(&self) -> usize {
+        self.measurements.len() + self.events.len() + self.knowledge.len()
+    }
+
+    /// Sorts every list by date (then party, id) so iteration is chronological.
+    pub fn sort(&mut self) {
+        self.measurements.sort_by(|a, b| {
+            (a.date, &a.party, a.metric.id, a.source.report_date).cmp(&(
+                b.date,
+                &b.party,
+                b.metric.id,
+                b.source.report_date,
+            ))
+        });
+        self.events
+            .sort_by(|a, b| (a.date, &a.party, a.event.id).cmp(&(b.date, &b.party, b.event.id)));
+        self.knowledge
+            .sort_by(|a, b| (a.from, &a.party).cmp(&(b.from, &b.party)));
+    }
+
+    /// The knowledge gaps covering `metric` of `party` on `date`.
+    pub fn gaps_on<'a>(
+        &'a self,
+        party: &'a str,
+        metric: &'a str,
+        date: Date,
+    ) -> impl Iterator<Item = &'a KnowledgeGap> + 'a {
+        self.knowledge
+            .iter()
+            .filter(move |g| g.party == party && g.scope.covers(metric) && g.contains(date))
+    }
+}

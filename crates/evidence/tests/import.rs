@@ -1,0 +1,258 @@
+//! Importer tests: good inputs come back whole; each kind of bad input is rejected whole
+//! with the file, line and column of the problem.
+
+use verity_evidence::{Basis, Format, ImportError, Input, Scope, import, to_json};
+
+const M_HEADER: &str =
+    "date,party,metric,value,sigma,low,high,unit,basis,source,paragraph,report_date,via,note\n";
+const E_HEADER: &str = "date,party,event,value,source,paragraph,via,note\n";
+const K_HEADER: &str = "from,until,party,scope,source,paragraph,via,note\n";
+
+fn csv(name: &str, text: &str) -> Result<verity_evidence::EvidenceSet, ImportError> {
+    import(&[Input::new(name, text)])
+}
+
+/// The single diagnostic of a rejected input, as `line:col: field`.
+fn where_(err: &ImportError) -> (usize, usize, Option<&str>) {
+    let d = &err.diagnostics[0];
+    (d.line, d.col, d.field.as_deref())
+}
+
+fn good_measurements() -> String {
+    format!(
+        "{M_HEADER}\
+2019-05-20,Iran,enriched_uranium_stock,174.1,,,,kg_u,verified,GOV/2019/21,8,2019-05-31,,\n\
+2019-07-01,Iran,enriched_uranium_stock,,,202.8,,kg_u,verified,GOV/INF/2019/8,2,2019-07-01,\"a ; b\",\"exceeded 300 kg UF6\"\n\
+2016-05-09,Iran,enriched_uranium_stock,,,,300,kg_uf6,verified,GOV/2016/23,,2016-05-27,,paragraph not located\n\
+2021-02-16,Iran,enriched_uranium_stock_20pct,17.6,0.5,,,kg_u,estimated,GOV/2021/10,7,2021-02-23,,\n"
+    )
+}
+
+#[test]
+fn good_csv_is_imported_whole_and_converted() {
+    let set = csv("m.csv", &good_measurements()).expect("valid");
+    assert_eq!(set.measurements.len(), 4);
+    // Sorted by date.
+    assert_eq!(set.measurements[0].date.to_string(), "2016-05-09");
+    // 300 kg UF6 converted to kg U (÷ 1.4790), kept as an upper bound.
+    let high = set.measurements[0].quantity.high.expect("bound");
+    assert!((high - 202.84).abs() < 0.01, "{high}");
+    assert_eq!(set.measurements[0].reported_unit.as_str(), "kg_uf6");
+    assert_eq!(set.measurements[0].source.paragraph, None);
+    let exceeded = &set.measurements[2];
+    assert_eq!(exceeded.quantity.low, Some(202.8));
+    assert_eq!(exceeded.quantity.value, None);
+    assert_eq!(exceeded.source.via, ["a", "b"]);
+    assert_eq!(exceeded.origin.line, 3);
+    let est = &set.measurements[3];
+    assert_eq!(est.basis, Basis::Estimated);
+    assert_eq!(est.quantity.sigma, Some(0.5));
+}
+
+#[test]
+fn events_and_knowledge() {
+    let ev = format!(
+        "{E_HEADER}2018-08-07,United States,sanctions_reimposed,,Executive Order 13846,1,,\n\
+2021-01-04,Iran,enrichment_level_begun,20,GOV/INF/2021/1,2,,\n"
+    );
+    let kn = format!(
+        "{K_HEADER}2021-02-23,,Iran,centrifuges_installed_total;heavy_water_stock,GOV/2021/39,3,,\n\
+2025-06-13,2025-09-01,Iran,*,GOV/2025/50,4,,\n"
+    );
+    let set = import(&[Input::new("e.csv", &ev), Input::new("k.csv", &kn)]).expect("valid");
+    assert_eq!(set.events.len(), 2);
+    assert_eq!(set.events[1].value, Some(20.0));
+    assert_eq!(set.knowledge.len(), 2);
+    let open = &set.knowledge[0];
+    assert_eq!(open.until, None);
+    assert!(open.scope.covers("heavy_water_stock"));
+    assert!(!open.scope.covers("enriched_uranium_stock"));
+    let closed = &set.knowledge[1];
+    assert_eq!(closed.scope, Scope::All);
+    let d = |s: &str| s.parse().expect("date");
+    assert!(closed.contains(d("2025-06-13")));
+    assert!(closed.contains(d("2025-08-31")));
+    assert!(!closed.contains(d("2025-09-01")));
+}
+
+#[test]
+fn unknown_metric_is_located() {
+    let text = format!(
+        "{M_HEADER}2019-05-20,Iran,enriched_uranium,174.1,,,,kg_u,verified,GOV/2019/21,8,2019-05-31,,\n"
+    );
+    let err = csv("m.csv", &text).expect_err("unknown metric");
+    assert_eq!(where_(&err), (2, 17, Some("metric")));
+    assert!(
+        err.to_string()
+            .contains("m.csv:2:17: metric: unknown metric `enriched_uranium`")
+    );
+    assert!(err.to_string().ends_with("nothing was imported"));
+}
+
+#[test]
+fn unknown_event_and_scope_are_located() {
+    let text = format!("{E_HEADER}2018-08-07,United States,sanctions_back,,EO,1,,\n");
+    let err = csv("e.csv", &text).expect_err("unknown event");
+    assert_eq!(where_(&err), (2, 26, Some("event")));
+    let text = format!("{K_HEADER}2021-02-23,,Iran,heavy_water_stock;rotors,GOV/2021/39,3,,\n");
+    let err = csv("k.csv", &text).expect_err("unknown scope metric");
+    assert_eq!(where_(&err), (2, 18, Some("scope")));
+}
+
+#[test]
+fn wrong_unit_is_located() {
+    // Heavy water is in tonnes; kg U is not convertible to it.
+    let text = format!(
+        "{M_HEADER}2019-05-26,Iran,heavy_water_stock,125.2,,,,kg_u,verified,GOV/2019/21,9,2019-05-31,,\n"
+    );
+    let err = csv("m.csv", &text).expect_err("unit mismatch");
+    assert_eq!(where_(&err), (2, 44, Some("unit")));
+    assert!(err.diagnostics[0].message.contains("stated in t, not kg_u"));
+    let text = format!(
+        "{M_HEADER}2019-05-26,Iran,heavy_water_stock,125.2,,,,tons,verified,GOV/2019/21,9,2019-05-31,,\n"
+    );
+    let err = csv("m.csv", &text).expect_err("unknown unit");
+    assert_eq!(where_(&err), (2, 44, Some("unit")));
+}
+
+#[test]
+fn bad_dates_are_located() {
+    let text = format!(
+        "{M_HEADER}2019-02-30,Iran,heavy_water_stock,125.2,,,,t,verified,GOV/2019/21,9,2019-05-31,,\n"
+    );
+    let err = csv("m.csv", &text).expect_err("no 30 February");
+    assert_eq!(where_(&err), (2, 1, Some("date")));
+    // Report issued before the date it describes.
+    let text = format!(
+        "{M_HEADER}2019-06-26,Iran,heavy_water_stock,125.2,,,,t,verified,GOV/2019/21,9,2019-05-31,,\n"
+    );
+    let err = csv("m.csv", &text).expect_err("report before date");
+    assert_eq!(where_(&err), (2, 69, Some("report_date")));
+    let text = format!("{K_HEADER}2021-02-23,2021-01-01,Iran,*,GOV/2021/39,3,,\n");
+    let err = csv("k.csv", &text).expect_err("ends before it starts");
+    assert_eq!(where_(&err), (2, 12, Some("until")));
+}
+
+#[test]
+fn bad_numbers_and_ranges_are_located() {
+    let row = |v: &str, s: &str| {
+        format!(
+            "{M_HEADER}2019-05-20,Iran,enriched_uranium_stock,{v},{s},,,kg_u,verified,GOV/2019/21,8,2019-05-31,,\n"
+        )
+    };
+    let err = csv("m.csv", &row("\"1,020.9\"", "")).expect_err("thousands separator");
+    assert_eq!(where_(&err), (2, 40, Some("value")));
+    let err = csv("m.csv", &row("-3", "")).expect_err("negative mass");
+    assert_eq!(where_(&err), (2, 40, Some("value")));
+    let err = csv("m.csv", &row("174.1", "-1")).expect_err("negative sigma");
+    assert_eq!(where_(&err), (2, 46, Some("sigma")));
+    let err = csv("m.csv", &row("", "")).expect_err("no value at all");
+    assert_eq!(where_(&err), (2, 40, Some("value")));
+    let text = format!(
+        "{M_HEADER}2019-05-20,Iran,max_enrichment_level,120,,,,pct_u235,verified,GOV/2019/21,8,2019-05-31,,\n"
+    );
+    let err = csv("m.csv", &text).expect_err("over 100 %");
+    assert_eq!(where_(&err), (2, 38, Some("value")));
+}
+
+#[test]
+fn missing_required_fields_and_bad_basis() {
+    let text = format!(
+        "{M_HEADER}2019-05-20,,enriched_uranium_stock,174.1,,,,kg_u,guessed,,8,2019-05-31,,\n"
+    );
+    let err = csv("m.csv", &text).expect_err("three problems");
+    let fields: Vec<_> = err
+        .diagnostics
+        .iter()
+        .map(|d| d.field.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(fields, ["party", "basis", "source"]);
+    assert_eq!(err.diagnostics[1].col, 50);
+}
+
+#[test]
+fn duplicates_are_rejected_across_files() {
+    let row = "2019-05-20,Iran,enriched_uranium_stock,174.1,,,,kg_u,verified,GOV/2019/21,8,2019-05-31,,\n";
+    let a = format!("{M_HEADER}{row}");
+    let b = format!("{M_HEADER}\n{row}");
+    let err = import(&[Input::new("a.csv", &a), Input::new("b.csv", &b)]).expect_err("duplicate");
+    assert_eq!(err.diagnostics.len(), 1);
+    let d = &err.diagnostics[0];
+    assert_eq!((d.file.as_str(), d.line), ("b.csv", 3));
+    assert!(
+        d.message.contains("already given at a.csv:2"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn one_bad_file_rejects_every_file() {
+    let good = good_measurements();
+    let bad = format!("{E_HEADER}2018-08-07,United States,sanctions_back,,EO,1,,\n");
+    let err = import(&[Input::new("good.csv", &good), Input::new("bad.csv", &bad)])
+        .expect_err("all or nothing");
+    assert_eq!(err.diagnostics.len(), 1);
+    assert_eq!(err.diagnostics[0].file, "bad.csv");
+}
+
+#[test]
+fn structural_errors_are_located() {
+    let err = csv("x.csv", "date,party,metric,value\n").expect_err("bad header");
+    assert_eq!(where_(&err), (1, 24, None));
+    assert!(
+        err.diagnostics[0]
+            .message
+            .contains("expected exactly `date,party,metric,value,sigma")
+    );
+    let text = format!("{E_HEADER}2018-08-07,United States,withdrawal,,EO,1,\n");
+    let err = csv("e.csv", &text).expect_err("missing field");
+    assert_eq!(where_(&err), (2, 43, None));
+    let text = format!("{E_HEADER}2018-08-07,United States,withdrawal,,\"EO,1,,\n");
+    let err = csv("e.csv", &text).expect_err("unclosed quote");
+    assert_eq!(where_(&err).0, 2);
+    let err = csv("e.csv", "").expect_err("empty");
+    assert_eq!(where_(&err), (1, 1, None));
+}
+
+#[test]
+fn json_round_trip_and_located_errors() {
+    let set = csv("m.csv", &good_measurements()).expect("valid");
+    let text = serde_json::to_string_pretty(&to_json(&set)).expect("json");
+    let back = import(&[Input::new("m.json", &text)]).expect("re-import");
+    assert_eq!(back.measurements.len(), set.measurements.len());
+    for (a, b) in back.measurements.iter().zip(&set.measurements) {
+        assert_eq!(
+            (a.date, a.metric.id, a.basis),
+            (b.date, b.metric.id, b.basis)
+        );
+        assert_eq!(a.source.via, b.source.via);
+        let (qa, qb) = (a.quantity, b.quantity);
+        for (x, y) in [(qa.value, qb.value), (qa.high, qb.high), (qa.low, qb.low)] {
+            assert!(
+                x.zip(y).is_none_or(|(x, y)| (x - y).abs() < 1e-9) && x.is_some() == y.is_some()
+            );
+        }
+    }
+
+    let bad = "{\n  \"events\": [\n    {\"date\": \"2018-08-07\", \"party\": \"United States\",\n     \"event\": \"sanctions_back\", \"source\": \"EO\"}\n  ]\n}\n";
+    let err = import(&[Input::new("e.json", bad)]).expect_err("unknown event");
+    assert_eq!(where_(&err), (4, 15, Some("event")));
+    let err = import(&[Input::new("e.json", "{\"events\": [ {]}")]).expect_err("syntax");
+    assert_eq!(where_(&err).0, 1);
+    let err = import(&[Input::new("e.json", "{\"evnts\": []}")]).expect_err("unknown key");
+    assert_eq!(where_(&err), (1, 11, Some("evnts")));
+    let err = import(&[Input::new(
+        "e.json",
+        "{\"events\": [{\"date\": \"2018-08-07\", \"party\": \"US\", \"event\": \"withdrawal\", \"source\": \"x\", \"colour\": 1}]}",
+    )])
+    .expect_err("unknown field");
+    assert_eq!(where_(&err).2, Some("colour"));
+}
+
+#[test]
+fn format_detection() {
+    assert_eq!(Format::detect("a.JSON", ""), Format::Json);
+    assert_eq!(Format::detect("a.txt", "  {\"events\":[]}"), Format::Json);
+    assert_eq!(Format::detect("a.csv", "date,party"), Format::Csv);
+}
