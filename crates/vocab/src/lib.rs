@@ -307,6 +307,18 @@ pub const METRICS: &[MetricDef] = &[
         "Days to grant requested access",
         "Days between an IAEA access request under the agreement's access procedure and the access being granted."
     ),
+    metric!(
+        "centrifuge_components_inventory",
+        Count,
+        "Centrifuges, rotor tubes and bellows held",
+        "Centrifuges, rotor tubes and bellows manufactured and held outside operating cascades, which the agreement places under continuous IAEA monitoring."
+    ),
+    metric!(
+        "uranium_ore_concentrate",
+        KgU,
+        "Uranium ore concentrate",
+        "Uranium ore concentrate produced in or imported into the country, which the agreement places under IAEA monitoring, kg U."
+    ),
 ];
 
 /// Every event of the vocabulary.
@@ -450,6 +462,11 @@ pub const EVENTS: &[EventDef] = &[
         "weaponisation_activity",
         "Weaponisation-related activity",
         "An activity that could contribute to the design or development of a nuclear explosive device (e.g. explosive-driven neutron sources, multi-point detonation systems, weapon-relevant computer models)."
+    ),
+    event!(
+        "termination_day",
+        "UNSCR Termination Day",
+        "The date set for the endorsing Security Council resolution to terminate by its terms was reached (JCPOA para 34.v); where its termination is contested, the record's note says so."
     ),
 ];
 
