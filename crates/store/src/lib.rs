@@ -1,1 +1,293 @@
-//! verity-store: see ARCHITECTURE.md.
+//! verity-store: Verity's storage, with two real backends behind one synchronous
+//! API — SQLite (embedded default; WAL, synchronous commits) and PostgreSQL (shared
+//! deployments).
+//!
+//! - [`Store::open`] takes `sqlite:PATH`, a bare path, or a `postgres://` URL, and
+//!   applies the versioned [`migrate`]ions before returning.
+//! - All work happens in a transaction: [`Store::write`] (serialised with every
+//!   other writer, committed only when the closure returns `Ok`) or
+//!   [`Store::read`]. The closure gets a [`Tx`]; each area of the schema is a
+//!   module with functions (or trait impls) on `Tx`: [`log`] today, more later.
+//!   Work from several areas in one closure commits together or not at all.
+//! - `Store` is `Send + Sync` (a small pool of connections); async callers use it
+//!   from `spawn_blocking`.
+//!
+//! Adding an area: create `src/<area>.rs` with a `MIGRATIONS` list and functions
+//! taking `&mut Tx`, and add the list to [`migrate::AREAS`].
+
+use std::path::{Path, PathBuf};
+
+pub mod log;
+pub mod migrate;
+mod pool;
+
+use pool::Pool;
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("bad database location {0:?}: expected sqlite:PATH, a file path, or postgres://…")]
+    BadLocation(String),
+    #[error("SQLite database {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] postgres::Error),
+    #[error("migration {area} v{version} ({description}) failed: {message}")]
+    Migration {
+        area: &'static str,
+        version: u32,
+        description: &'static str,
+        message: String,
+    },
+    #[error(
+        "the database has {area} schema version {found}, newer than this program knows ({known}); upgrade Verity"
+    )]
+    NewerSchema {
+        area: String,
+        found: i64,
+        known: u32,
+    },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl StoreError {
+    fn sqlite(path: &Path, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+enum Conns {
+    Sqlite {
+        path: PathBuf,
+        pool: Pool<rusqlite::Connection>,
+    },
+    Postgres {
+        pool: Pool<postgres::Client>,
+        schema: Option<String>,
+    },
+}
+
+/// An open database, migrated to the current schema.
+pub struct Store {
+    conns: Conns,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.conns {
+            Conns::Sqlite { path, .. } => write!(f, "Store(sqlite:{})", path.display()),
+            Conns::Postgres { schema, .. } => write!(f, "Store(postgres, schema {schema:?})"),
+        }
+    }
+}
+
+/// A transaction on either backend. Area modules match on it to run their SQL.
+pub enum Tx<'c> {
+    Sqlite(rusqlite::Transaction<'c>),
+    Postgres(postgres::Transaction<'c>),
+}
+
+impl Tx<'_> {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// Maximum connections per store (PostgreSQL servers default to 100 in total).
+const MAX_CONNECTIONS: usize = 8;
+
+/// Key of the PostgreSQL advisory lock that serialises writers (like SQLite's
+/// single-writer lock), so an append never races another append.
+const PG_WRITE_LOCK: i64 = 0x7665_7269_7479; // "verity"
+
+fn sqlite_connect(path: &Path) -> Result<rusqlite::Connection, StoreError> {
+    let c = rusqlite::Connection::open(path).map_err(|e| StoreError::sqlite(path, e))?;
+    // WAL: readers never block the writer. synchronous=FULL: a commit is on disk
+    // (WAL fsynced) before it is acknowledged, so acknowledged appends survive a
+    // crash or power loss. busy_timeout: writers wait for each other.
+    c.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 10000;",
+    )
+    .map_err(|e| StoreError::sqlite(path, e))?;
+    Ok(c)
+}
+
+fn quote_ident(s: &str) -> Result<String, StoreError> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(StoreError::Invalid(format!(
+            "schema name {s:?} must be ASCII letters, digits or underscores"
+        )));
+    }
+    Ok(format!("\"{s}\""))
+}
+
+impl Store {
+    /// Opens `sqlite:PATH`, a bare file path (SQLite), or a `postgres://` /
+    /// `postgresql://` URL; creates and migrates the database as needed.
+    pub fn open(location: &str) -> Result<Store, StoreError> {
+        if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+            Store::open_postgres(location, None)
+        } else if let Some(p) = location.strip_prefix("sqlite:") {
+            Store::open_sqlite(Path::new(p.strip_prefix("//").unwrap_or(p)))
+        } else if location.is_empty() || location.contains("://") {
+            Err(StoreError::BadLocation(location.to_string()))
+        } else {
+            Store::open_sqlite(Path::new(location))
+        }
+    }
+
+    /// Opens (creating if needed) an SQLite database file.
+    pub fn open_sqlite(path: &Path) -> Result<Store, StoreError> {
+        let owned = path.to_path_buf();
+        let pool = Pool::new(MAX_CONNECTIONS, Box::new(move || sqlite_connect(&owned)));
+        // Connect once now, so a bad path fails here, with its name.
+        drop(pool.get()?);
+        let store = Store {
+            conns: Conns::Sqlite {
+                path: path.to_path_buf(),
+                pool,
+            },
+        };
+        migrate::apply(&store)?;
+        Ok(store)
+    }
+
+    /// Connects to PostgreSQL. With `schema`, every table lives in that schema
+    /// (created if missing): separate deployments or test runs share one database
+    /// without touching each other.
+    pub fn open_postgres(url: &str, schema: Option<&str>) -> Result<Store, StoreError> {
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|e: postgres::Error| StoreError::BadLocation(format!("{url}: {e}")))?;
+        let set_path = schema.map(quote_ident).transpose()?;
+        let connect = move || -> Result<postgres::Client, StoreError> {
+            let mut c = config.connect(postgres::NoTls)?;
+            if let Some(s) = &set_path {
+                c.batch_execute(&format!(
+                    "CREATE SCHEMA IF NOT EXISTS {s}; SET search_path TO {s}"
+                ))?;
+            }
+            Ok(c)
+        };
+        let pool = Pool::new(MAX_CONNECTIONS, Box::new(connect));
+        // Connect once now, so an unreachable server fails here; the connection
+        // goes back to the pool for reuse.
+        drop(pool.get()?);
+        let store = Store {
+            conns: Conns::Postgres {
+                pool,
+                schema: schema.map(str::to_string),
+            },
+        };
+        migrate::apply(&store)?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.conns {
+            Conns::Sqlite { .. } => Backend::Sqlite,
+            Conns::Postgres { .. } => Backend::Postgres,
+        }
+    }
+
+    /// Runs `f` in a write transaction, serialised with all other writers of this
+    /// database, committed only if `f` returns `Ok` (rolled back otherwise).
+    pub fn write<T, E>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        self.transact(true, f)
+    }
+
+    /// Runs `f` in a transaction that sees one consistent snapshot.
+    pub fn read<T, E>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        self.transact(false, f)
+    }
+
+    fn transact<T, E>(
+        &self,
+        write: bool,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        match &self.conns {
+            Conns::Sqlite { path, pool } => {
+                let mut conn = pool.get()?;
+                let behavior = if write {
+                    // Take the write lock at BEGIN, so the tree size we read cannot
+                    // change before we commit.
+                    rusqlite::TransactionBehavior::Immediate
+                } else {
+                    rusqlite::TransactionBehavior::Deferred
+                };
+                let tx = conn
+                    .transaction_with_behavior(behavior)
+                    .map_err(|e| StoreError::sqlite(path, e))?;
+                let mut tx = Tx::Sqlite(tx);
+                let out = f(&mut tx)?;
+                let Tx::Sqlite(tx) = tx else { unreachable!() };
+                tx.commit().map_err(|e| StoreError::sqlite(path, e))?;
+                Ok(out)
+            }
+            Conns::Postgres { pool, .. } => {
+                let mut conn = pool.get()?;
+                let result = (|| {
+                    let mut tx = if write {
+                        let mut tx = conn.transaction().map_err(StoreError::from)?;
+                        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&PG_WRITE_LOCK])
+                            .map_err(StoreError::from)?;
+                        Tx::Postgres(tx)
+                    } else {
+                        Tx::Postgres(
+                            conn.build_transaction()
+                                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                                .read_only(true)
+                                .start()
+                                .map_err(StoreError::from)?,
+                        )
+                    };
+                    let out = f(&mut tx)?;
+                    let Tx::Postgres(tx) = tx else { unreachable!() };
+                    tx.commit().map_err(StoreError::from)?;
+                    Ok(out)
+                })();
+                if result.is_err() && conn.is_closed() {
+                    conn.discard();
+                }
+                result
+            }
+        }
+    }
+}
+
+// Compile-time check: the server shares one Store across threads.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Store>();
+};

@@ -1,0 +1,641 @@
+//! The log's operations over any storage: appending signed entries, proofs,
+//! checkpoints, full verification and auditing.
+//!
+//! Storage is a trait ([`LogStorage`]) so this crate stays free of databases:
+//! `verity-store` implements it on its SQLite and PostgreSQL transactions, and
+//! [`MemoryStorage`] implements it for tests. Every function here is meant to run
+//! inside one storage transaction; the storage makes it atomic and serialises
+//! writers.
+//!
+//! Architecture invariant: the storage holds, for a tree of size n, every entry
+//! 0..n and the hash of every perfect subtree of 0..n (2n - popcount(n) nodes). A
+//! proof therefore reads O(log n) stored nodes and never rehashes leaves.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use crate::checkpoint::{self, Checkpoint, CheckpointError, VerifiedCheckpoint};
+use crate::entry::{EntryError, Kind, SignedEntry};
+use crate::merkle::{self, FrontierBuilder, Hash, NodeId, ProofError};
+use crate::note::{NoteError, NoteSigner, NoteVerifier};
+
+/// Errors raised by a storage backend, boxed so backends keep their own types.
+pub type StorageError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What a store knows about the log it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogMeta {
+    /// The checkpoint origin line, equal to the log key's name.
+    pub origin: String,
+    /// The log's verifier key (`name+hexid+base64`).
+    pub verifier_key: String,
+    /// Where the log's private key file lives (never the key itself).
+    pub signer_key_path: String,
+}
+
+/// A stored entry row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEntry {
+    pub index: u64,
+    pub kind: String,
+    pub data: Vec<u8>,
+}
+
+/// A leaf to store.
+#[derive(Debug, Clone, Copy)]
+pub struct NewLeaf<'a> {
+    pub kind: &'a str,
+    pub data: &'a [u8],
+}
+
+/// The persistence a log needs. Implementations run inside a transaction.
+pub trait LogStorage {
+    fn log_meta(&mut self) -> Result<Option<LogMeta>, StorageError>;
+    /// Creates the log; fails if one exists.
+    fn init_log(&mut self, meta: &LogMeta) -> Result<(), StorageError>;
+    /// The number of entries. Writers must hold the log's write lock from this
+    /// read until their append is committed.
+    fn tree_size(&mut self) -> Result<u64, StorageError>;
+    /// Stored hashes of perfect nodes (None where absent), in the order asked.
+    fn nodes(&mut self, ids: &[NodeId]) -> Result<Vec<Option<Hash>>, StorageError>;
+    /// Stores leaves `first..first+leaves.len()`, the new perfect nodes, and the new
+    /// tree size — all or nothing.
+    fn append(
+        &mut self,
+        first: u64,
+        leaves: &[NewLeaf<'_>],
+        nodes: &[(NodeId, Hash)],
+    ) -> Result<(), StorageError>;
+    /// Stored entries with index in `range`, ascending (gaps show as absent rows).
+    fn entries(&mut self, range: Range<u64>) -> Result<Vec<StoredEntry>, StorageError>;
+    /// Records a signed checkpoint (replacing one of the same size).
+    fn put_checkpoint(&mut self, size: u64, note: &str) -> Result<(), StorageError>;
+    /// All recorded checkpoints, by ascending size.
+    fn checkpoints(&mut self) -> Result<Vec<(u64, String)>, StorageError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("storage: {0}")]
+    Storage(StorageError),
+    #[error("no log here: run `verity log init` first")]
+    NotInitialised,
+    #[error("a log already exists here (origin {0})")]
+    AlreadyInitialised(String),
+    #[error(
+        "the log key's name {key:?} must equal the origin {origin:?} (c2sp.org/tlog-checkpoint)"
+    )]
+    OriginMismatch { key: String, origin: String },
+    #[error("entry {index}: {source}")]
+    Entry { index: u64, source: EntryError },
+    #[error(transparent)]
+    Proof(#[from] ProofError),
+    #[error(transparent)]
+    Note(#[from] NoteError),
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+    #[error("the store is missing node {0:?} of the Merkle tree")]
+    MissingNode(NodeId),
+    #[error("the stored log key is invalid: {0}")]
+    BadLogKey(NoteError),
+}
+
+impl From<StorageError> for LogError {
+    fn from(e: StorageError) -> LogError {
+        LogError::Storage(e)
+    }
+}
+
+fn meta<S: LogStorage + ?Sized>(s: &mut S) -> Result<LogMeta, LogError> {
+    s.log_meta()?.ok_or(LogError::NotInitialised)
+}
+
+/// Creates a log signed by `signer`, whose name must be the origin.
+pub fn init<S: LogStorage + ?Sized>(
+    s: &mut S,
+    origin: &str,
+    signer: &NoteSigner,
+    signer_key_path: &str,
+) -> Result<LogMeta, LogError> {
+    if let Some(m) = s.log_meta()? {
+        return Err(LogError::AlreadyInitialised(m.origin));
+    }
+    if signer.name() != origin {
+        return Err(LogError::OriginMismatch {
+            key: signer.name().into(),
+            origin: origin.into(),
+        });
+    }
+    let m = LogMeta {
+        origin: origin.to_string(),
+        verifier_key: signer.verifier().to_text(),
+        signer_key_path: signer_key_path.to_string(),
+    };
+    s.init_log(&m)?;
+    Ok(m)
+}
+
+/// The log's own verifier key, from the store.
+pub fn log_verifier<S: LogStorage + ?Sized>(s: &mut S) -> Result<NoteVerifier, LogError> {
+    NoteVerifier::from_text(&meta(s)?.verifier_key).map_err(LogError::BadLogKey)
+}
+
+fn fetch_nodes<S: LogStorage + ?Sized>(s: &mut S, ids: &[NodeId]) -> Result<Vec<Hash>, LogError> {
+    let got = s.nodes(ids)?;
+    ids.iter()
+        .zip(got)
+        .map(|(id, h)| h.ok_or(LogError::MissingNode(*id)))
+        .collect()
+}
+
+/// Appends signed entries (whose signatures are checked by construction) in one
+/// batch; returns their indices. Atomic when the storage call is.
+pub fn append<S: LogStorage + ?Sized>(
+    s: &mut S,
+    entries: &[SignedEntry],
+) -> Result<Range<u64>, LogError> {
+    meta(s)?;
+    let size = s.tree_size()?;
+    let front = fetch_nodes(s, &merkle::frontier(size))?;
+    let mut builder = FrontierBuilder::from_frontier(size, front).expect("frontier size");
+    let mut nodes = Vec::with_capacity(entries.len() * 2 + 1);
+    for e in entries {
+        builder.push_with(e.leaf_hash(), |id, h| nodes.push((id, *h)));
+    }
+    let leaves: Vec<NewLeaf<'_>> = entries
+        .iter()
+        .map(|e| NewLeaf {
+            kind: e.kind().as_str(),
+            data: e.leaf(),
+        })
+        .collect();
+    s.append(size, &leaves, &nodes)?;
+    Ok(size..size + entries.len() as u64)
+}
+
+/// Signs `content` as an evidence import by `signer` and appends it: the one call
+/// an importer needs. Run it in the same transaction as the import so both land
+/// or neither does.
+pub fn append_evidence_import<S: LogStorage + ?Sized>(
+    s: &mut S,
+    signer: &NoteSigner,
+    content: serde_json::Value,
+) -> Result<u64, LogError> {
+    let e = SignedEntry::sign(signer, Kind::EvidenceImport, content);
+    Ok(append(s, std::slice::from_ref(&e))?.start)
+}
+
+/// The root hash of the first `size` entries.
+pub fn root_at<S: LogStorage + ?Sized>(s: &mut S, size: u64) -> Result<Hash, LogError> {
+    let f = fetch_nodes(s, &merkle::frontier(size))?;
+    Ok(merkle::root_from_frontier(&f))
+}
+
+/// An inclusion proof with everything needed to check it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InclusionProof {
+    pub leaf_index: u64,
+    pub tree_size: u64,
+    pub leaf_hash: Hash,
+    pub root_hash: Hash,
+    pub proof: Vec<Hash>,
+}
+
+/// A consistency proof with both roots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsistencyProof {
+    pub old_size: u64,
+    pub new_size: u64,
+    pub old_root: Hash,
+    pub new_root: Hash,
+    pub proof: Vec<Hash>,
+}
+
+fn check_size<S: LogStorage + ?Sized>(s: &mut S, size: u64) -> Result<(), LogError> {
+    let current = s.tree_size()?;
+    if size > current {
+        return Err(ProofError::IndexOutOfRange {
+            index: size,
+            size: current + 1,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Proves entry `index` is in the tree of `size` entries. One batched node read.
+pub fn prove_inclusion<S: LogStorage + ?Sized>(
+    s: &mut S,
+    index: u64,
+    size: u64,
+) -> Result<InclusionProof, LogError> {
+    check_size(s, size)?;
+    let plan = merkle::inclusion_plan(index, size)?;
+    let mut ids = plan.nodes().to_vec();
+    let front = merkle::frontier(size);
+    ids.extend(&front);
+    ids.push(NodeId::new(0, index));
+    let hashes = fetch_nodes(s, &ids)?;
+    let n = plan.nodes().len();
+    let proof = plan.assemble(&hashes[..n])?;
+    Ok(InclusionProof {
+        leaf_index: index,
+        tree_size: size,
+        leaf_hash: hashes[hashes.len() - 1],
+        root_hash: merkle::root_from_frontier(&hashes[n..hashes.len() - 1]),
+        proof,
+    })
+}
+
+/// Proves the tree of `old` entries is a prefix of the tree of `new` entries.
+pub fn prove_consistency<S: LogStorage + ?Sized>(
+    s: &mut S,
+    old: u64,
+    new: u64,
+) -> Result<ConsistencyProof, LogError> {
+    check_size(s, new)?;
+    let plan = merkle::consistency_plan(old, new)?;
+    let mut ids = plan.nodes().to_vec();
+    let (fo, fnew) = (merkle::frontier(old), merkle::frontier(new));
+    ids.extend(&fo);
+    ids.extend(&fnew);
+    let hashes = fetch_nodes(s, &ids)?;
+    let n = plan.nodes().len();
+    Ok(ConsistencyProof {
+        old_size: old,
+        new_size: new,
+        old_root: merkle::root_from_frontier(&hashes[n..n + fo.len()]),
+        new_root: merkle::root_from_frontier(&hashes[n + fo.len()..]),
+        proof: plan.assemble(&hashes[..n])?,
+    })
+}
+
+/// Signs a checkpoint of the current tree with the log key, records it, and
+/// returns its text. The key must be the log's own.
+pub fn checkpoint<S: LogStorage + ?Sized>(
+    s: &mut S,
+    signer: &NoteSigner,
+) -> Result<String, LogError> {
+    let m = meta(s)?;
+    if signer.verifier().to_text() != m.verifier_key {
+        return Err(LogError::OriginMismatch {
+            key: signer.verifier().to_text(),
+            origin: m.verifier_key,
+        });
+    }
+    let size = s.tree_size()?;
+    let root = root_at(s, size)?;
+    let note = Checkpoint::new(&m.origin, size, root).sign(signer)?;
+    let text = note.to_string();
+    s.put_checkpoint(size, &text)?;
+    Ok(text)
+}
+
+/// The first problem `verify` found: the entry (or tree size) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub index: u64,
+    pub reason: String,
+}
+
+/// Result of a full recomputation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub tree_size: u64,
+    pub root: Hash,
+    pub checkpoints_checked: usize,
+    /// `None` when everything matched.
+    pub problem: Option<Problem>,
+}
+
+/// Entries are read and recomputed in chunks of this many.
+const VERIFY_CHUNK: u64 = 8192;
+
+/// Recomputes every leaf hash and every Merkle node from the stored entries,
+/// checks every entry's signature and content hash, compares with the stored
+/// nodes and with every recorded signed checkpoint, and names the first entry that
+/// does not match. `progress(done, total)` is called after each chunk.
+pub fn verify<S: LogStorage + ?Sized>(
+    s: &mut S,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<VerifyReport, LogError> {
+    let m = meta(s)?;
+    let log_key = NoteVerifier::from_text(&m.verifier_key).map_err(LogError::BadLogKey)?;
+    let size = s.tree_size()?;
+    // Checkpoint roots by size, to compare while we rebuild.
+    let mut cps: BTreeMap<u64, Hash> = BTreeMap::new();
+    for (cp_size, text) in s.checkpoints()? {
+        match checkpoint::open(&text, std::slice::from_ref(&log_key), Some(&m.origin)) {
+            Ok(v) if v.checkpoint.size == cp_size && cp_size <= size => {
+                cps.insert(cp_size, v.checkpoint.root);
+            }
+            Ok(v) => {
+                return Ok(report_problem(
+                    size,
+                    cps.len(),
+                    cp_size,
+                    format!(
+                        "recorded checkpoint for size {cp_size} states size {} (log has {size} entries)",
+                        v.checkpoint.size
+                    ),
+                ));
+            }
+            Err(e) => {
+                return Ok(report_problem(
+                    size,
+                    cps.len(),
+                    cp_size,
+                    format!("recorded checkpoint for size {cp_size} does not verify: {e}"),
+                ));
+            }
+        }
+    }
+    let checkpoints_checked = cps.len();
+    if let Some(&root) = cps.get(&0) {
+        if root != merkle::empty_root() {
+            return Ok(report_problem(
+                size,
+                checkpoints_checked,
+                0,
+                "checkpoint of the empty log has the wrong root".into(),
+            ));
+        }
+    }
+    let mut builder = FrontierBuilder::default();
+    let mut start = 0u64;
+    while start < size {
+        let end = (start + VERIFY_CHUNK).min(size);
+        let rows = s.entries(start..end)?;
+        let mut expected = start;
+        let mut computed: Vec<(NodeId, Hash)> = Vec::new();
+        for row in &rows {
+            if row.index != expected {
+                let missing = expected.min(row.index);
+                return Ok(report_problem(
+                    size,
+                    checkpoints_checked,
+                    missing,
+                    format!("entry {missing} is missing from the store"),
+                ));
+            }
+            expected += 1;
+        }
+        if expected != end {
+            return Ok(report_problem(
+                size,
+                checkpoints_checked,
+                expected,
+                format!("entry {expected} is missing from the store"),
+            ));
+        }
+        let datas: Vec<&[u8]> = rows.iter().map(|r| r.data.as_slice()).collect();
+        let parsed = match SignedEntry::from_leaves(&datas) {
+            Ok(p) => p,
+            Err((i, err)) => {
+                let index = rows[i].index;
+                return Ok(report_problem(
+                    size,
+                    checkpoints_checked,
+                    index,
+                    format!("entry {index} was altered: {err}"),
+                ));
+            }
+        };
+        for (row, e) in rows.iter().zip(&parsed) {
+            if e.kind().as_str() != row.kind {
+                return Ok(report_problem(
+                    size,
+                    checkpoints_checked,
+                    row.index,
+                    format!(
+                        "entry {} is stored as kind {:?} but its signed statement says {:?}",
+                        row.index,
+                        row.kind,
+                        e.kind().as_str()
+                    ),
+                ));
+            }
+        }
+        for e in &parsed {
+            builder.push_with(e.leaf_hash(), |id, h| computed.push((id, *h)));
+            if let Some(root) = cps.get(&builder.size()) {
+                if builder.root() != *root {
+                    let i = builder.size() - 1;
+                    return Ok(report_problem(
+                        size,
+                        checkpoints_checked,
+                        i,
+                        format!(
+                            "the first {} entries do not match the signed checkpoint of that size (entry {i} or an earlier one was altered after signing)",
+                            builder.size()
+                        ),
+                    ));
+                }
+            }
+        }
+        let ids: Vec<NodeId> = computed.iter().map(|(id, _)| *id).collect();
+        let stored = s.nodes(&ids)?;
+        for ((id, h), st) in computed.iter().zip(stored) {
+            if st.as_ref() != Some(h) {
+                let what = if id.level == 0 {
+                    format!(
+                        "entry {} does not match its stored leaf hash (altered, deleted or moved)",
+                        id.index
+                    )
+                } else {
+                    format!(
+                        "stored Merkle node {:?} over entries {}..{} does not match the entries",
+                        id,
+                        id.start(),
+                        id.end()
+                    )
+                };
+                return Ok(report_problem(size, checkpoints_checked, id.start(), what));
+            }
+        }
+        start = end;
+        progress(start, size);
+    }
+    let extra = s.entries(size..size.saturating_add(1))?;
+    if let Some(x) = extra.first() {
+        return Ok(report_problem(
+            size,
+            checkpoints_checked,
+            x.index,
+            format!("entry {} lies beyond the tree size {size}", x.index),
+        ));
+    }
+    Ok(VerifyReport {
+        tree_size: size,
+        root: builder.root(),
+        checkpoints_checked,
+        problem: None,
+    })
+}
+
+fn report_problem(size: u64, checked: usize, index: u64, reason: String) -> VerifyReport {
+    VerifyReport {
+        tree_size: size,
+        root: [0; 32],
+        checkpoints_checked: checked,
+        problem: Some(Problem { index, reason }),
+    }
+}
+
+/// What the auditor concluded about two checkpoints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditOutcome {
+    /// The new checkpoint's tree extends the old one's (proof checked).
+    Consistent {
+        old_size: u64,
+        new_size: u64,
+        proof_len: usize,
+    },
+    /// The two cannot both be honest views of one append-only log.
+    Fork {
+        /// The tree size at which the views diverge.
+        size: u64,
+        reason: String,
+    },
+}
+
+/// Audits two signed checkpoints against the log's key and the store: both must
+/// verify, and a consistency proof built from the store must take the old root to
+/// the new root. A failure says where the views part.
+pub fn audit<S: LogStorage + ?Sized>(
+    s: &mut S,
+    old_text: &str,
+    new_text: &str,
+    witnesses: &[NoteVerifier],
+) -> Result<AuditOutcome, LogError> {
+    let m = meta(s)?;
+    let mut trusted = vec![NoteVerifier::from_text(&m.verifier_key).map_err(LogError::BadLogKey)?];
+    trusted.extend(witnesses.iter().cloned());
+    let old: VerifiedCheckpoint = checkpoint::open(old_text, &trusted, Some(&m.origin))?;
+    let new: VerifiedCheckpoint = checkpoint::open(new_text, &trusted, Some(&m.origin))?;
+    let (o, n) = (&old.checkpoint, &new.checkpoint);
+    if o.size > n.size {
+        return Ok(AuditOutcome::Fork {
+            size: n.size,
+            reason: format!(
+                "the new checkpoint has {} entries, fewer than the old one's {}: the log shrank",
+                n.size, o.size
+            ),
+        });
+    }
+    if o.size == n.size && o.root != n.root {
+        return Ok(AuditOutcome::Fork {
+            size: o.size,
+            reason: format!(
+                "two signed checkpoints of size {} with different roots ({} vs {})",
+                o.size,
+                hex::encode(o.root),
+                hex::encode(n.root)
+            ),
+        });
+    }
+    let current = s.tree_size()?;
+    if n.size > current {
+        return Ok(AuditOutcome::Fork {
+            size: current,
+            reason: format!(
+                "the new checkpoint claims {} entries but the store holds {current}",
+                n.size
+            ),
+        });
+    }
+    let p = prove_consistency(s, o.size, n.size)?;
+    if p.new_root != n.root {
+        return Ok(AuditOutcome::Fork {
+            size: n.size,
+            reason: format!(
+                "the store's tree of size {} has root {}, the new checkpoint says {}",
+                n.size,
+                hex::encode(p.new_root),
+                hex::encode(n.root)
+            ),
+        });
+    }
+    if let Err(e) = merkle::verify_consistency(o.size, n.size, &o.root, &n.root, &p.proof) {
+        // The new tree is the store's; so the old checkpoint's tree is another
+        // history. Report where: the first size at which the store's prefix root
+        // differs from what the old checkpoint commits to is the old size itself
+        // (a root commits to the whole prefix), so name the last store entry of it.
+        return Ok(AuditOutcome::Fork {
+            size: o.size,
+            reason: format!(
+                "no consistency: the old checkpoint's tree of size {} (root {}) is not a prefix of the new one; the store's first {} entries hash to {} ({e})",
+                o.size,
+                hex::encode(o.root),
+                o.size,
+                hex::encode(p.old_root)
+            ),
+        });
+    }
+    Ok(AuditOutcome::Consistent {
+        old_size: o.size,
+        new_size: n.size,
+        proof_len: p.proof.len(),
+    })
+}
+
+/// An in-memory [`LogStorage`], for tests and tools.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStorage {
+    pub meta: Option<LogMeta>,
+    pub entries: BTreeMap<u64, StoredEntry>,
+    pub nodes: BTreeMap<NodeId, Hash>,
+    pub size: u64,
+    pub checkpoints: BTreeMap<u64, String>,
+}
+
+impl LogStorage for MemoryStorage {
+    fn log_meta(&mut self) -> Result<Option<LogMeta>, StorageError> {
+        Ok(self.meta.clone())
+    }
+    fn init_log(&mut self, meta: &LogMeta) -> Result<(), StorageError> {
+        self.meta = Some(meta.clone());
+        Ok(())
+    }
+    fn tree_size(&mut self) -> Result<u64, StorageError> {
+        Ok(self.size)
+    }
+    fn nodes(&mut self, ids: &[NodeId]) -> Result<Vec<Option<Hash>>, StorageError> {
+        Ok(ids.iter().map(|id| self.nodes.get(id).copied()).collect())
+    }
+    fn append(
+        &mut self,
+        first: u64,
+        leaves: &[NewLeaf<'_>],
+        nodes: &[(NodeId, Hash)],
+    ) -> Result<(), StorageError> {
+        for (i, l) in leaves.iter().enumerate() {
+            let index = first + i as u64;
+            self.entries.insert(
+                index,
+                StoredEntry {
+                    index,
+                    kind: l.kind.to_string(),
+                    data: l.data.to_vec(),
+                },
+            );
+        }
+        self.nodes.extend(nodes.iter().copied());
+        self.size = first + leaves.len() as u64;
+        Ok(())
+    }
+    fn entries(&mut self, range: Range<u64>) -> Result<Vec<StoredEntry>, StorageError> {
+        Ok(self.entries.range(range).map(|(_, e)| e.clone()).collect())
+    }
+    fn put_checkpoint(&mut self, size: u64, note: &str) -> Result<(), StorageError> {
+        self.checkpoints.insert(size, note.to_string());
+        Ok(())
+    }
+    fn checkpoints(&mut self) -> Result<Vec<(u64, String)>, StorageError> {
+        Ok(self
+            .checkpoints
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect())
+    }
+}

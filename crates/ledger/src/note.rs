@@ -1,0 +1,446 @@
+//! C2SP signed notes (c2sp.org/signed-note) with Ed25519 keys.
+//!
+//! A note is UTF-8 text ending in a newline, a blank line, then one line per
+//! signature: `— <key name> base64(4-byte key id || signature)`. Keys are named; a
+//! key id is `SHA-256(name || 0x0A || 0x01 || public key)[:4]`. Verifier keys are
+//! written `name+hexid+base64(0x01 || public key)` and signer keys
+//! `PRIVATE+KEY+name+hexid+base64(0x01 || seed)`, the forms of the reference
+//! implementation, so keys interoperate with other tools of the ecosystem.
+
+use std::fmt;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use ed25519_dalek::{Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use sha2::{Digest, Sha256};
+
+/// Signature type byte for Ed25519 (c2sp.org/signed-note).
+pub const ALG_ED25519: u8 = 0x01;
+
+/// Readers must accept at least 16 signatures; we cap at 100 like the reference
+/// implementation, so a hostile note cannot make verification unbounded.
+pub const MAX_SIGNATURES: usize = 100;
+
+const EM_DASH_SPACE: &str = "\u{2014} ";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoteError {
+    #[error(
+        "invalid key name {0:?}: a key name must be non-empty and contain no '+' or whitespace"
+    )]
+    BadKeyName(String),
+    #[error("malformed {what} key: {why}")]
+    MalformedKey { what: &'static str, why: String },
+    #[error("malformed note: {0}")]
+    Malformed(String),
+    #[error("note text must end with a newline and contain no control characters but newlines")]
+    BadText,
+    #[error("signature by known key {name} (id {key_id:08x}) does not verify")]
+    BadSignature { name: String, key_id: u32 },
+    #[error("no signature on the note is by a trusted key (signed by: {0})")]
+    Unverified(String),
+    #[error("note has more than {MAX_SIGNATURES} signatures")]
+    TooManySignatures,
+}
+
+/// True when `name` is acceptable as a key name (c2sp.org/signed-note).
+pub fn valid_key_name(name: &str) -> bool {
+    !name.is_empty() && !name.contains('+') && !name.chars().any(char::is_whitespace)
+}
+
+fn check_name(name: &str) -> Result<(), NoteError> {
+    if valid_key_name(name) {
+        Ok(())
+    } else {
+        Err(NoteError::BadKeyName(name.to_string()))
+    }
+}
+
+/// `SHA-256(name || 0x0A || alg || public key)[:4]`, big-endian.
+pub fn key_id(name: &str, alg: u8, public_key: &[u8]) -> u32 {
+    let mut h = Sha256::new();
+    h.update(name.as_bytes());
+    h.update([b'\n', alg]);
+    h.update(public_key);
+    let d = h.finalize();
+    u32::from_be_bytes([d[0], d[1], d[2], d[3]])
+}
+
+/// A named Ed25519 public key that checks signatures.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NoteVerifier {
+    name: String,
+    key_id: u32,
+    key: VerifyingKey,
+}
+
+impl fmt::Debug for NoteVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "NoteVerifier({})", self.to_text())
+    }
+}
+
+impl NoteVerifier {
+    pub fn new(name: &str, key: VerifyingKey) -> Result<NoteVerifier, NoteError> {
+        check_name(name)?;
+        Ok(NoteVerifier {
+            name: name.to_string(),
+            key_id: key_id(name, ALG_ED25519, key.as_bytes()),
+            key,
+        })
+    }
+
+    /// Parses `name+hexid+base64(0x01 || public key)`.
+    pub fn from_text(text: &str) -> Result<NoteVerifier, NoteError> {
+        let bad = |why: &str| NoteError::MalformedKey {
+            what: "verifier",
+            why: why.to_string(),
+        };
+        let text = text.trim();
+        let mut parts = text.splitn(3, '+');
+        let (Some(name), Some(id_hex), Some(b64)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad("expected name+hexid+base64"));
+        };
+        check_name(name)?;
+        let id = parse_key_id(id_hex).ok_or_else(|| bad("key id must be 8 hex digits"))?;
+        let raw = B64
+            .decode(b64)
+            .map_err(|e| bad(&format!("key is not base64: {e}")))?;
+        if raw.len() != 33 || raw[0] != ALG_ED25519 {
+            return Err(bad("expected an Ed25519 key (type 0x01 and 32 bytes)"));
+        }
+        let key = VerifyingKey::from_bytes(raw[1..].try_into().expect("32 bytes"))
+            .map_err(|e| bad(&format!("not an Ed25519 public key: {e}")))?;
+        let v = NoteVerifier::new(name, key)?;
+        if v.key_id != id {
+            return Err(bad(&format!(
+                "key id {id:08x} does not match the key (expected {:08x})",
+                v.key_id
+            )));
+        }
+        Ok(v)
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut raw = vec![ALG_ED25519];
+        raw.extend_from_slice(self.key.as_bytes());
+        format!("{}+{:08x}+{}", self.name, self.key_id, B64.encode(raw))
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn key_id(&self) -> u32 {
+        self.key_id
+    }
+
+    pub fn verifying_key(&self) -> &VerifyingKey {
+        &self.key
+    }
+
+    /// Checks a raw Ed25519 signature on `msg`.
+    pub fn verify(&self, msg: &[u8], sig: &[u8]) -> bool {
+        let Ok(sig) = ed25519_dalek::Signature::from_slice(sig) else {
+            return false;
+        };
+        self.key.verify(msg, &sig).is_ok()
+    }
+}
+
+fn parse_key_id(s: &str) -> Option<u32> {
+    (s.len() == 8 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| u32::from_str_radix(s, 16).ok())
+        .flatten()
+}
+
+/// A named Ed25519 private key that signs notes and entries.
+#[derive(Clone)]
+pub struct NoteSigner {
+    verifier: NoteVerifier,
+    key: SigningKey,
+}
+
+impl fmt::Debug for NoteSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never print the private key.
+        write!(f, "NoteSigner({})", self.verifier.to_text())
+    }
+}
+
+impl NoteSigner {
+    /// A fresh key from the operating system's random source.
+    pub fn generate(name: &str) -> Result<NoteSigner, NoteError> {
+        let key = SigningKey::generate(&mut rand_core::OsRng);
+        NoteSigner::from_signing_key(name, key)
+    }
+
+    pub fn from_signing_key(name: &str, key: SigningKey) -> Result<NoteSigner, NoteError> {
+        Ok(NoteSigner {
+            verifier: NoteVerifier::new(name, key.verifying_key())?,
+            key,
+        })
+    }
+
+    /// Parses `PRIVATE+KEY+name+hexid+base64(0x01 || 32-byte seed)`.
+    pub fn from_text(text: &str) -> Result<NoteSigner, NoteError> {
+        let bad = |why: &str| NoteError::MalformedKey {
+            what: "signer",
+            why: why.to_string(),
+        };
+        let rest = text
+            .trim()
+            .strip_prefix("PRIVATE+KEY+")
+            .ok_or_else(|| bad("expected PRIVATE+KEY+name+hexid+base64"))?;
+        let mut parts = rest.splitn(3, '+');
+        let (Some(name), Some(id_hex), Some(b64)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad("expected PRIVATE+KEY+name+hexid+base64"));
+        };
+        check_name(name)?;
+        let id = parse_key_id(id_hex).ok_or_else(|| bad("key id must be 8 hex digits"))?;
+        let raw = B64
+            .decode(b64)
+            .map_err(|e| bad(&format!("key is not base64: {e}")))?;
+        if raw.len() != 33 || raw[0] != ALG_ED25519 {
+            return Err(bad(
+                "expected an Ed25519 key (type 0x01 and a 32-byte seed)",
+            ));
+        }
+        let seed: [u8; 32] = raw[1..].try_into().expect("32 bytes");
+        let s = NoteSigner::from_signing_key(name, SigningKey::from_bytes(&seed))?;
+        if s.verifier.key_id != id {
+            return Err(bad(&format!(
+                "key id {id:08x} does not match the key (expected {:08x})",
+                s.verifier.key_id
+            )));
+        }
+        Ok(s)
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut raw = vec![ALG_ED25519];
+        raw.extend_from_slice(self.key.as_bytes());
+        format!(
+            "PRIVATE+KEY+{}+{:08x}+{}",
+            self.verifier.name,
+            self.verifier.key_id,
+            B64.encode(raw)
+        )
+    }
+
+    pub fn name(&self) -> &str {
+        &self.verifier.name
+    }
+
+    pub fn key_id(&self) -> u32 {
+        self.verifier.key_id
+    }
+
+    pub fn verifier(&self) -> &NoteVerifier {
+        &self.verifier
+    }
+
+    /// A raw Ed25519 signature on `msg`.
+    pub fn sign(&self, msg: &[u8]) -> [u8; 64] {
+        self.key.sign(msg).to_bytes()
+    }
+}
+
+/// One signature line of a note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteSignature {
+    pub name: String,
+    pub key_id: u32,
+    pub signature: Vec<u8>,
+}
+
+/// A signed note: its text (ending in a newline) and its signatures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    text: String,
+    signatures: Vec<NoteSignature>,
+}
+
+fn check_text(text: &str) -> Result<(), NoteError> {
+    if !text.ends_with('\n') || text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(NoteError::BadText);
+    }
+    Ok(())
+}
+
+impl Note {
+    /// An unsigned note over `text`.
+    pub fn new(text: &str) -> Result<Note, NoteError> {
+        check_text(text)?;
+        Ok(Note {
+            text: text.to_string(),
+            signatures: Vec::new(),
+        })
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn signatures(&self) -> &[NoteSignature] {
+        &self.signatures
+    }
+
+    /// Adds (or replaces) the signature of `signer`: co-signing is adding more.
+    pub fn sign(&mut self, signer: &NoteSigner) -> Result<(), NoteError> {
+        if self.signatures.len() >= MAX_SIGNATURES {
+            return Err(NoteError::TooManySignatures);
+        }
+        let sig = NoteSignature {
+            name: signer.name().to_string(),
+            key_id: signer.key_id(),
+            signature: signer.sign(self.text.as_bytes()).to_vec(),
+        };
+        self.signatures
+            .retain(|s| !(s.name == sig.name && s.key_id == sig.key_id));
+        self.signatures.push(sig);
+        Ok(())
+    }
+
+    /// Parses a signed note. Signatures are not checked here; see [`Note::verify`].
+    pub fn parse(msg: &str) -> Result<Note, NoteError> {
+        if msg.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(NoteError::BadText);
+        }
+        // The signature block follows the LAST blank line; the text keeps its final
+        // newline (it is what was signed).
+        let split = msg
+            .rfind("\n\n")
+            .ok_or_else(|| NoteError::Malformed("no blank line before the signatures".into()))?;
+        let text = &msg[..split + 1];
+        let sig_block = &msg[split + 2..];
+        if !sig_block.ends_with('\n') {
+            return Err(NoteError::Malformed(
+                "the signature block must end with a newline".into(),
+            ));
+        }
+        let mut signatures = Vec::new();
+        for (i, line) in sig_block[..sig_block.len() - 1].split('\n').enumerate() {
+            let bad = |why: &str| {
+                NoteError::Malformed(format!("signature line {}: {why}: {line:?}", i + 1))
+            };
+            let rest = line
+                .strip_prefix(EM_DASH_SPACE)
+                .ok_or_else(|| bad("expected '— <name> <base64>'"))?;
+            let (name, b64) = rest
+                .split_once(' ')
+                .ok_or_else(|| bad("expected '— <name> <base64>'"))?;
+            check_name(name).map_err(|_| bad("invalid key name"))?;
+            let raw = B64
+                .decode(b64)
+                .map_err(|_| bad("signature is not base64"))?;
+            if raw.len() < 5 {
+                return Err(bad("signature too short"));
+            }
+            signatures.push(NoteSignature {
+                name: name.to_string(),
+                key_id: u32::from_be_bytes([raw[0], raw[1], raw[2], raw[3]]),
+                signature: raw[4..].to_vec(),
+            });
+            if signatures.len() > MAX_SIGNATURES {
+                return Err(NoteError::TooManySignatures);
+            }
+        }
+        if signatures.is_empty() {
+            return Err(NoteError::Malformed("the note has no signatures".into()));
+        }
+        Note::new(text).map(|n| Note { signatures, ..n })
+    }
+
+    /// Verifies the note against the keys the caller trusts. Signatures by unknown
+    /// keys are ignored; a failing signature by a known key rejects the note; at
+    /// least one known key must have signed. Returns the verifiers that signed.
+    pub fn verify<'v>(
+        &self,
+        trusted: &'v [NoteVerifier],
+    ) -> Result<Vec<&'v NoteVerifier>, NoteError> {
+        let mut ok = Vec::new();
+        for sig in &self.signatures {
+            let Some(v) = trusted
+                .iter()
+                .find(|v| v.name == sig.name && v.key_id == sig.key_id)
+            else {
+                continue;
+            };
+            if !v.verify(self.text.as_bytes(), &sig.signature) {
+                return Err(NoteError::BadSignature {
+                    name: sig.name.clone(),
+                    key_id: sig.key_id,
+                });
+            }
+            if !ok.contains(&v) {
+                ok.push(v);
+            }
+        }
+        if ok.is_empty() {
+            let names: Vec<String> = self
+                .signatures
+                .iter()
+                .map(|s| format!("{}+{:08x}", s.name, s.key_id))
+                .collect();
+            return Err(NoteError::Unverified(names.join(", ")));
+        }
+        Ok(ok)
+    }
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)?;
+        f.write_str("\n")?;
+        for s in &self.signatures {
+            let mut raw = s.key_id.to_be_bytes().to_vec();
+            raw.extend_from_slice(&s.signature);
+            writeln!(f, "{EM_DASH_SPACE}{} {}", s.name, B64.encode(raw))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_keys_round_trip_through_text() {
+        let s = NoteSigner::generate("example.org/log").unwrap();
+        let s2 = NoteSigner::from_text(&s.to_text()).unwrap();
+        assert_eq!(s2.verifier(), s.verifier());
+        let v = NoteVerifier::from_text(&s.verifier().to_text()).unwrap();
+        assert_eq!(&v, s.verifier());
+        assert!(NoteSigner::generate("has space").is_err());
+        assert!(NoteSigner::generate("a+b").is_err());
+    }
+
+    #[test]
+    fn cosigned_note_verifies_against_any_trusted_subset() {
+        let log = NoteSigner::generate("log").unwrap();
+        let w = NoteSigner::generate("witness").unwrap();
+        let mut n = Note::new("hello\n").unwrap();
+        n.sign(&log).unwrap();
+        n.sign(&w).unwrap();
+        let parsed = Note::parse(&n.to_string()).unwrap();
+        assert_eq!(parsed, n);
+        let both = [log.verifier().clone(), w.verifier().clone()];
+        assert_eq!(parsed.verify(&both).unwrap().len(), 2);
+        assert_eq!(parsed.verify(&both[1..]).unwrap().len(), 1);
+        let stranger = NoteSigner::generate("stranger").unwrap();
+        assert!(matches!(
+            parsed.verify(&[stranger.verifier().clone()]),
+            Err(NoteError::Unverified(_))
+        ));
+        // Tampering with the text breaks a known key's signature.
+        let forged = n.to_string().replacen("hello", "hellO", 1);
+        assert!(matches!(
+            Note::parse(&forged).unwrap().verify(&both),
+            Err(NoteError::BadSignature { .. })
+        ));
+    }
+}

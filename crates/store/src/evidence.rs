@@ -1,0 +1,662 @@
+//! Stored evidence: every import, and the measurements, events and knowledge gaps it
+//! brought, with the file and line each record came from.
+//!
+//! - `evidence_imports(id, files, measurements, events, knowledge, log_index)`;
+//! - `evidence_measurements`, `evidence_events`, `evidence_knowledge`: one row per
+//!   record, `row_key` unique (the same key the importer uses to find duplicates).
+//!
+//! Architecture invariant: [`import`] runs inside the caller's write transaction and
+//! checks every record against what is stored before writing any: an import lands
+//! whole or not at all, and a record is never stored twice.
+
+use verity_evidence::{
+    Basis, Event, EvidenceSet, KnowledgeGap, Measurement, Origin, Quantity, Scope, Source,
+};
+
+use crate::migrate::Migration;
+use crate::{StoreError, Tx};
+
+const TABLES: &str = "
+    CREATE TABLE evidence_imports (
+        id BIGINT PRIMARY KEY,
+        files TEXT NOT NULL,
+        measurements BIGINT NOT NULL,
+        events BIGINT NOT NULL,
+        knowledge BIGINT NOT NULL,
+        log_index BIGINT,
+        imported_at TEXT NOT NULL
+    );
+    CREATE TABLE evidence_measurements (
+        row_key TEXT PRIMARY KEY,
+        import_id BIGINT NOT NULL REFERENCES evidence_imports (id),
+        date TEXT NOT NULL,
+        party TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        value DOUBLE PRECISION,
+        sigma DOUBLE PRECISION,
+        low DOUBLE PRECISION,
+        high DOUBLE PRECISION,
+        reported_unit TEXT NOT NULL,
+        basis TEXT NOT NULL,
+        source TEXT NOT NULL,
+        paragraph TEXT,
+        report_date TEXT,
+        via TEXT NOT NULL,
+        note TEXT NOT NULL,
+        file TEXT NOT NULL,
+        line BIGINT NOT NULL
+    );
+    CREATE TABLE evidence_events (
+        row_key TEXT PRIMARY KEY,
+        import_id BIGINT NOT NULL REFERENCES evidence_imports (id),
+        date TEXT NOT NULL,
+        party TEXT NOT NULL,
+        event TEXT NOT NULL,
+        value DOUBLE PRECISION,
+        source TEXT NOT NULL,
+        paragraph TEXT,
+        via TEXT NOT NULL,
+        note TEXT NOT NULL,
+        file TEXT NOT NULL,
+        line BIGINT NOT NULL
+    );
+    CREATE TABLE evidence_knowledge (
+        row_key TEXT PRIMARY KEY,
+        import_id BIGINT NOT NULL REFERENCES evidence_imports (id),
+        date_from TEXT NOT NULL,
+        date_until TEXT,
+        party TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        source TEXT NOT NULL,
+        paragraph TEXT,
+        via TEXT NOT NULL,
+        note TEXT NOT NULL,
+        file TEXT NOT NULL,
+        line BIGINT NOT NULL
+    );";
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    description: "evidence tables: imports, measurements, events, knowledge gaps",
+    sqlite: TABLES,
+    postgres: TABLES,
+}];
+
+/// Why an import or a read failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EvidenceStoreError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Records already in the database; each message names the file and line.
+    #[error("{}\n{} record{} already in the database; nothing was imported", .0.join("\n"), .0.len(), if .0.len() == 1 { "" } else { "s" })]
+    AlreadyStored(Vec<String>),
+    /// A stored row this program cannot read back (e.g. a metric since removed).
+    #[error("stored evidence row {0}")]
+    Unreadable(String),
+}
+
+/// What an import stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub import_id: i64,
+    pub measurements: usize,
+    pub events: usize,
+    pub knowledge: usize,
+}
+
+/// A past import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRecord {
+    pub id: i64,
+    pub files: String,
+    pub measurements: i64,
+    pub events: i64,
+    pub knowledge: i64,
+    pub log_index: Option<i64>,
+    pub imported_at: String,
+}
+
+/// A value bound to a statement on either backend.
+enum Val<'a> {
+    Text(&'a str),
+    OptText(Option<&'a str>),
+    Real(Option<f64>),
+    Int(i64),
+    OptInt(Option<i64>),
+}
+
+impl rusqlite::ToSql for Val<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Val::Text(s) => s.to_sql(),
+            Val::OptText(s) => s.to_sql(),
+            Val::Real(v) => v.to_sql(),
+            Val::Int(v) => v.to_sql(),
+            Val::OptInt(v) => v.to_sql(),
+        }
+    }
+}
+
+fn sq(e: rusqlite::Error) -> StoreError {
+    StoreError::Sqlite {
+        path: "(evidence)".into(),
+        source: e,
+    }
+}
+
+/// `?1, ?2` placeholders become `$1, $2` for PostgreSQL.
+fn pg(sql: &str) -> String {
+    sql.replace('?', "$")
+}
+
+fn exec(tx: &mut Tx<'_>, sql: &str, vals: &[Val<'_>]) -> Result<(), StoreError> {
+    match tx {
+        Tx::Sqlite(t) => {
+            let params: Vec<&dyn rusqlite::ToSql> =
+                vals.iter().map(|v| v as &dyn rusqlite::ToSql).collect();
+            t.execute(sql, params.as_slice()).map_err(sq)?;
+        }
+        Tx::Postgres(t) => {
+            let owned: Vec<Box<dyn postgres::types::ToSql + Sync>> = vals
+                .iter()
+                .map(|v| -> Box<dyn postgres::types::ToSql + Sync> {
+                    match v {
+                        Val::Text(s) => Box::new((*s).to_owned()),
+                        Val::OptText(s) => Box::new(s.map(str::to_owned)),
+                        Val::Real(x) => Box::new(*x),
+                        Val::Int(i) => Box::new(*i),
+                        Val::OptInt(i) => Box::new(*i),
+                    }
+                })
+                .collect();
+            let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                owned.iter().map(|b| b.as_ref()).collect();
+            t.execute(pg(sql).as_str(), refs.as_slice())?;
+        }
+    }
+    Ok(())
+}
+
+/// The import that stored `key` in `table`, if any.
+fn stored_in(tx: &mut Tx<'_>, table: &str, key: &str) -> Result<Option<i64>, StoreError> {
+    let sql = format!("SELECT import_id FROM {table} WHERE row_key = ?1");
+    match tx {
+        Tx::Sqlite(t) => {
+            use rusqlite::OptionalExtension;
+            t.query_row(&sql, [key], |r| r.get(0))
+                .optional()
+                .map_err(sq)
+        }
+        Tx::Postgres(t) => Ok(t
+            .query_opt(pg(&sql).as_str(), &[&key])?
+            .map(|r| r.get::<_, i64>(0))),
+    }
+}
+
+fn next_import_id(tx: &mut Tx<'_>) -> Result<i64, StoreError> {
+    let sql = "SELECT COALESCE(MAX(id), 0) + 1 FROM evidence_imports";
+    match tx {
+        Tx::Sqlite(t) => t.query_row(sql, [], |r| r.get(0)).map_err(sq),
+        Tx::Postgres(t) => Ok(t.query_one(sql, &[])?.get::<_, i64>(0)),
+    }
+}
+
+fn now_utc(tx: &mut Tx<'_>) -> Result<String, StoreError> {
+    match tx {
+        Tx::Sqlite(t) => t
+            .query_row("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')", [], |r| {
+                r.get(0)
+            })
+            .map_err(sq),
+        Tx::Postgres(t) => Ok(t
+            .query_one(
+                "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+                &[],
+            )?
+            .get::<_, String>(0)),
+    }
+}
+
+/// Stores a validated evidence set as one import, or nothing if any record is already
+/// stored (all such records are listed). Run inside [`crate::Store::write`].
+pub fn import(
+    tx: &mut Tx<'_>,
+    set: &EvidenceSet,
+    files: &[String],
+) -> Result<ImportSummary, EvidenceStoreError> {
+    let mut dups = Vec::new();
+    let tables = set
+        .measurements
+        .iter()
+        .map(|m| ("evidence_measurements", m.key(), &m.origin))
+        .chain(
+            set.events
+                .iter()
+                .map(|e| ("evidence_events", e.key(), &e.origin)),
+        )
+        .chain(
+            set.knowledge
+                .iter()
+                .map(|g| ("evidence_knowledge", g.key(), &g.origin)),
+        );
+    for (table, key, o) in tables {
+        if let Some(id) = stored_in(tx, table, &key)? {
+            dups.push(format!(
+                "{}:{}: {key} is already stored (import #{id})",
+                o.file, o.line
+            ));
+        }
+    }
+    if !dups.is_empty() {
+        return Err(EvidenceStoreError::AlreadyStored(dups));
+    }
+    let id = next_import_id(tx)?;
+    let now = now_utc(tx)?;
+    let files_text = files.join(" ");
+    exec(
+        tx,
+        "INSERT INTO evidence_imports (id, files, measurements, events, knowledge, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        &[
+            Val::Int(id),
+            Val::Text(&files_text),
+            Val::Int(set.measurements.len() as i64),
+            Val::Int(set.events.len() as i64),
+            Val::Int(set.knowledge.len() as i64),
+            Val::Text(&now),
+        ],
+    )?;
+    for m in &set.measurements {
+        let (date, rd, via) = (
+            m.date.to_string(),
+            m.source.report_date.map(|d| d.to_string()),
+            m.source.via.join(" ; "),
+        );
+        exec(
+            tx,
+            "INSERT INTO evidence_measurements (row_key, import_id, date, party, metric, value, sigma, low, high, reported_unit, basis, source, paragraph, report_date, via, note, file, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            &[
+                Val::Text(&m.key()),
+                Val::Int(id),
+                Val::Text(&date),
+                Val::Text(&m.party),
+                Val::Text(m.metric.id),
+                Val::Real(m.quantity.value),
+                Val::Real(m.quantity.sigma),
+                Val::Real(m.quantity.low),
+                Val::Real(m.quantity.high),
+                Val::Text(m.reported_unit.as_str()),
+                Val::Text(m.basis.as_str()),
+                Val::Text(&m.source.report),
+                Val::OptText(m.source.paragraph.as_deref()),
+                Val::OptText(rd.as_deref()),
+                Val::Text(&via),
+                Val::Text(&m.note),
+                Val::Text(&m.origin.file),
+                Val::Int(m.origin.line as i64),
+            ],
+        )?;
+    }
+    for e in &set.events {
+        let (date, via) = (e.date.to_string(), e.source.via.join(" ; "));
+        exec(
+            tx,
+            "INSERT INTO evidence_events (row_key, import_id, date, party, event, value, source, paragraph, via, note, file, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            &[
+                Val::Text(&e.key()),
+                Val::Int(id),
+                Val::Text(&date),
+                Val::Text(&e.party),
+                Val::Text(e.event.id),
+                Val::Real(e.value),
+                Val::Text(&e.source.report),
+                Val::OptText(e.source.paragraph.as_deref()),
+                Val::Text(&via),
+                Val::Text(&e.note),
+                Val::Text(&e.origin.file),
+                Val::Int(e.origin.line as i64),
+            ],
+        )?;
+    }
+    for g in &set.knowledge {
+        let (from, until, scope, via) = (
+            g.from.to_string(),
+            g.until.map(|d| d.to_string()),
+            g.scope.to_string(),
+            g.source.via.join(" ; "),
+        );
+        exec(
+            tx,
+            "INSERT INTO evidence_knowledge (row_key, import_id, date_from, date_until, party, scope, source, paragraph, via, note, file, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            &[
+                Val::Text(&g.key()),
+                Val::Int(id),
+                Val::Text(&from),
+                Val::OptText(until.as_deref()),
+                Val::Text(&g.party),
+                Val::Text(&scope),
+                Val::Text(&g.source.report),
+                Val::OptText(g.source.paragraph.as_deref()),
+                Val::Text(&via),
+                Val::Text(&g.note),
+                Val::Text(&g.origin.file),
+                Val::Int(g.origin.line as i64),
+            ],
+        )?;
+    }
+    Ok(ImportSummary {
+        import_id: id,
+        measurements: set.measurements.len(),
+        events: set.events.len(),
+        knowledge: set.knowledge.len(),
+    })
+}
+
+/// Records the log entry that signed an import.
+pub fn set_log_index(tx: &mut Tx<'_>, import_id: i64, log_index: u64) -> Result<(), StoreError> {
+    exec(
+        tx,
+        "UPDATE evidence_imports SET log_index = ?1 WHERE id = ?2",
+        &[
+            Val::OptInt(i64::try_from(log_index).ok()),
+            Val::Int(import_id),
+        ],
+    )
+}
+
+/// A stored row as text/number cells, read the same way from both backends.
+#[derive(Debug)]
+enum Cell {
+    T(Option<String>),
+    R(Option<f64>),
+    I(i64),
+}
+
+fn rows(tx: &mut Tx<'_>, sql: &str, kinds: &[char]) -> Result<Vec<Vec<Cell>>, StoreError> {
+    match tx {
+        Tx::Sqlite(t) => {
+            let mut st = t.prepare(sql).map_err(sq)?;
+            let out = st
+                .query_map([], |r| {
+                    kinds
+                        .iter()
+                        .enumerate()
+                        .map(|(i, k)| {
+                            Ok(match k {
+                                't' => Cell::T(r.get(i)?),
+                                'r' => Cell::R(r.get(i)?),
+                                _ => Cell::I(r.get(i)?),
+                            })
+                        })
+                        .collect::<rusqlite::Result<Vec<Cell>>>()
+                })
+                .map_err(sq)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(sq)?;
+            Ok(out)
+        }
+        Tx::Postgres(t) => Ok(t
+            .query(sql, &[])?
+            .iter()
+            .map(|r| {
+                kinds
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| match k {
+                        't' => Cell::T(r.get(i)),
+                        'r' => Cell::R(r.get(i)),
+                        _ => Cell::I(r.get(i)),
+                    })
+                    .collect()
+            })
+            .collect()),
+    }
+}
+
+struct RowReader {
+    cells: std::vec::IntoIter<Cell>,
+    what: &'static str,
+}
+
+impl RowReader {
+    fn text(&mut self) -> Result<String, EvidenceStoreError> {
+        self.opt_text()?
+            .ok_or_else(|| EvidenceStoreError::Unreadable(format!("{}: missing text", self.what)))
+    }
+    fn opt_text(&mut self) -> Result<Option<String>, EvidenceStoreError> {
+        match self.cells.next() {
+            Some(Cell::T(t)) => Ok(t),
+            other => Err(EvidenceStoreError::Unreadable(format!(
+                "{}: expected text, found {other:?}",
+                self.what
+            ))),
+        }
+    }
+    fn real(&mut self) -> Result<Option<f64>, EvidenceStoreError> {
+        match self.cells.next() {
+            Some(Cell::R(v)) => Ok(v),
+            other => Err(EvidenceStoreError::Unreadable(format!(
+                "{}: expected a number, found {other:?}",
+                self.what
+            ))),
+        }
+    }
+    fn int(&mut self) -> Result<i64, EvidenceStoreError> {
+        match self.cells.next() {
+            Some(Cell::I(v)) => Ok(v),
+            other => Err(EvidenceStoreError::Unreadable(format!(
+                "{}: expected an integer, found {other:?}",
+                self.what
+            ))),
+        }
+    }
+    fn date(&mut self) -> Result<verity_evidence::Date, EvidenceStoreError> {
+        let t = self.text()?;
+        verity_vocab::parse_date(&t)
+            .map_err(|e| EvidenceStoreError::Unreadable(format!("{}: {e}", self.what)))
+    }
+    fn opt_date(&mut self) -> Result<Option<verity_evidence::Date>, EvidenceStoreError> {
+        match self.opt_text()? {
+            Some(t) => verity_vocab::parse_date(&t)
+                .map(Some)
+                .map_err(|e| EvidenceStoreError::Unreadable(format!("{}: {e}", self.what))),
+            None => Ok(None),
+        }
+    }
+    fn bad(&self, e: impl std::fmt::Display) -> EvidenceStoreError {
+        EvidenceStoreError::Unreadable(format!("{}: {e}", self.what))
+    }
+}
+
+fn via(text: &str) -> Vec<String> {
+    text.split(" ; ")
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every stored record, as one evidence set (sorted by date).
+pub fn load(tx: &mut Tx<'_>) -> Result<EvidenceSet, EvidenceStoreError> {
+    let mut set = EvidenceSet::default();
+    let ms = rows(
+        tx,
+        "SELECT date, party, metric, value, sigma, low, high, reported_unit, basis, source, paragraph, report_date, via, note, file, line FROM evidence_measurements",
+        &[
+            't', 't', 't', 'r', 'r', 'r', 'r', 't', 't', 't', 't', 't', 't', 't', 't', 'i',
+        ],
+    )?;
+    for cells in ms {
+        let mut r = RowReader {
+            cells: cells.into_iter(),
+            what: "evidence_measurements",
+        };
+        let date = r.date()?;
+        let party = r.text()?;
+        let metric = verity_vocab::metric(&r.text()?).map_err(|e| r.bad(e))?;
+        let quantity = Quantity {
+            value: r.real()?,
+            sigma: r.real()?,
+            low: r.real()?,
+            high: r.real()?,
+        };
+        let reported_unit = verity_vocab::Unit::parse(&r.text()?).map_err(|e| r.bad(e))?;
+        let basis_text = r.text()?;
+        let basis =
+            Basis::parse(&basis_text).ok_or_else(|| r.bad(format!("basis {basis_text}")))?;
+        let report = r.text()?;
+        let paragraph = r.opt_text()?;
+        let report_date = r.opt_date()?;
+        let v = via(&r.text()?);
+        let note = r.text().unwrap_or_default();
+        let file = r.text()?;
+        let line = r.int()?;
+        set.measurements.push(Measurement {
+            date,
+            party,
+            metric,
+            quantity,
+            reported_unit,
+            basis,
+            source: Source {
+                report,
+                paragraph,
+                report_date,
+                via: v,
+            },
+            note,
+            origin: Origin {
+                file,
+                line: usize::try_from(line).unwrap_or(0),
+            },
+        });
+    }
+    let es = rows(
+        tx,
+        "SELECT date, party, event, value, source, paragraph, via, note, file, line FROM evidence_events",
+        &['t', 't', 't', 'r', 't', 't', 't', 't', 't', 'i'],
+    )?;
+    for cells in es {
+        let mut r = RowReader {
+            cells: cells.into_iter(),
+            what: "evidence_events",
+        };
+        let date = r.date()?;
+        let party = r.text()?;
+        let event = verity_vocab::event(&r.text()?).map_err(|e| r.bad(e))?;
+        let value = r.real()?;
+        let report = r.text()?;
+        let paragraph = r.opt_text()?;
+        let v = via(&r.text()?);
+        let note = r.opt_text()?.unwrap_or_default();
+        let file = r.text()?;
+        let line = r.int()?;
+        set.events.push(Event {
+            date,
+            party,
+            event,
+            value,
+            source: Source {
+                report,
+                paragraph,
+                report_date: None,
+                via: v,
+            },
+            note,
+            origin: Origin {
+                file,
+                line: usize::try_from(line).unwrap_or(0),
+            },
+        });
+    }
+    let ks = rows(
+        tx,
+        "SELECT date_from, date_until, party, scope, source, paragraph, via, note, file, line FROM evidence_knowledge",
+        &['t', 't', 't', 't', 't', 't', 't', 't', 't', 'i'],
+    )?;
+    for cells in ks {
+        let mut r = RowReader {
+            cells: cells.into_iter(),
+            what: "evidence_knowledge",
+        };
+        let from = r.date()?;
+        let until = r.opt_date()?;
+        let party = r.text()?;
+        let scope_text = r.text()?;
+        let scope = if scope_text == "*" {
+            Scope::All
+        } else {
+            Scope::Metrics(
+                scope_text
+                    .split(';')
+                    .map(|id| verity_vocab::metric(id).map(|m| m.id))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| r.bad(e))?,
+            )
+        };
+        let report = r.text()?;
+        let paragraph = r.opt_text()?;
+        let v = via(&r.text()?);
+        let note = r.opt_text()?.unwrap_or_default();
+        let file = r.text()?;
+        let line = r.int()?;
+        set.knowledge.push(KnowledgeGap {
+            from,
+            until,
+            party,
+            scope,
+            source: Source {
+                report,
+                paragraph,
+                report_date: None,
+                via: v,
+            },
+            note,
+            origin: Origin {
+                file,
+                line: usize::try_from(line).unwrap_or(0),
+            },
+        });
+    }
+    set.sort();
+    Ok(set)
+}
+
+/// Every import, oldest first.
+pub fn imports(tx: &mut Tx<'_>) -> Result<Vec<ImportRecord>, EvidenceStoreError> {
+    let sql = "SELECT id, files, measurements, events, knowledge, COALESCE(log_index, -1), imported_at FROM evidence_imports ORDER BY id";
+    let rs = rows(tx, sql, &['i', 't', 'i', 'i', 'i', 'i', 't'])?;
+    rs.into_iter()
+        .map(|cells| {
+            let mut r = RowReader {
+                cells: cells.into_iter(),
+                what: "evidence_imports",
+            };
+            let id = r.int()?;
+            let files = r.text()?;
+            let measurements = r.int()?;
+            let events = r.int()?;
+            let knowledge = r.int()?;
+            let log_index = Some(r.int()?).filter(|i| *i >= 0);
+            let imported_at = r.text()?;
+            Ok(ImportRecord {
+                id,
+                files,
+                measurements,
+                events,
+                knowledge,
+                log_index,
+                imported_at,
+            })
+        })
+        .collect()
+}
+
+// Tests of this module live in `tests/evidence.rs`.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_rewritten_for_postgres() {
+        assert_eq!(pg("a = ?1 AND b = ?2"), "a = $1 AND b = $2");
+    }
+}
