@@ -534,6 +534,22 @@ pub fn audit<S: LogStorage + ?Sized>(
             ),
         });
     }
+    if o.size == 0 {
+        // Every tree extends the empty one; its root is fixed.
+        return Ok(if o.root == merkle::empty_root() {
+            AuditOutcome::Consistent {
+                old_size: 0,
+                new_size: n.size,
+                proof_len: 0,
+            }
+        } else {
+            AuditOutcome::Fork {
+                size: 0,
+                reason: "the old checkpoint gives the empty tree a root other than SHA-256(\"\")"
+                    .into(),
+            }
+        });
+    }
     let current = s.tree_size()?;
     if n.size > current {
         return Ok(AuditOutcome::Fork {

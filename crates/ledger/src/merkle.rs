@@ -238,6 +238,8 @@ pub enum ProofError {
     RootMismatch,
     #[error("proof does not lead to the old root hash")]
     OldRootMismatch,
+    #[error("a consistency proof needs a non-empty old tree (RFC 9162 §2.1.4: 0 < old)")]
+    EmptyOldTree,
     #[error("the hashes a proof needs were not all supplied")]
     MissingNodes,
 }
@@ -267,14 +269,19 @@ pub fn inclusion_plan(index: u64, size: u64) -> Result<ProofPlan, ProofError> {
 }
 
 /// The plan of the consistency proof between tree sizes `old` and `new`
-/// (RFC 9162 §2.1.4.1, SUBPROOF). Empty when `old == new` or `old == 0`.
+/// (RFC 9162 §2.1.4.1, SUBPROOF). Empty when `old == new`; an error when
+/// `old == 0 < new`, where the RFC defines no proof (every tree extends the empty one,
+/// which callers check directly).
 pub fn consistency_plan(old: u64, new: u64) -> Result<ProofPlan, ProofError> {
     if old > new {
         return Err(ProofError::SizesReversed { old, new });
     }
     let mut ranges = Vec::new();
-    if old == 0 || old == new {
+    if old == new {
         return Ok(ProofPlan::new(ranges));
+    }
+    if old == 0 {
+        return Err(ProofError::EmptyOldTree);
     }
     // SUBPROOF(m, D[a:b], complete) unrolled; the sibling ranges are emitted deepest
     // first in the RFC's output order, so collect top-down and reverse.
@@ -357,7 +364,7 @@ fn consistency_len(old: u64, new: u64) -> usize {
 
 /// Verifies a consistency proof between `(old, old_root)` and `(new, new_root)`
 /// (RFC 9162 §2.1.4.2). For `old == new` the proof must be empty and the roots
-/// equal; for `old == 0` the proof must be empty (every tree extends the empty one).
+/// equal; `old == 0 < new` is refused, as the RFC defines no proof for it.
 pub fn verify_consistency(
     old: u64,
     new: u64,
@@ -376,6 +383,10 @@ pub fn verify_consistency(
         if !proof.is_empty() {
             return Err(wrong_len());
         }
+        // The empty tree has exactly one root.
+        if old == 0 && *old_root != empty_root() {
+            return Err(ProofError::OldRootMismatch);
+        }
         return if old_root == new_root {
             Ok(())
         } else {
@@ -383,11 +394,7 @@ pub fn verify_consistency(
         };
     }
     if old == 0 {
-        return if proof.is_empty() {
-            Ok(())
-        } else {
-            Err(wrong_len())
-        };
+        return Err(ProofError::EmptyOldTree);
     }
     if proof.is_empty() {
         return Err(wrong_len());
@@ -552,7 +559,8 @@ mod tests {
                     assert!(verify_inclusion(other, size, &l[i as usize], &p, &root).is_err());
                 }
             }
-            for old in 0..=size {
+            assert_eq!(t.consistency_proof(0, size), Err(ProofError::EmptyOldTree));
+            for old in 1..=size {
                 let p = t.consistency_proof(old, size).unwrap();
                 let old_root = t.root(old).unwrap();
                 verify_consistency(old, size, &old_root, &root, &p).unwrap();

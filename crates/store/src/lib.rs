@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 pub mod log;
 pub mod migrate;
 mod pool;
+pub mod tokens;
 
 use pool::Pool;
 

@@ -23,7 +23,10 @@ pub struct Migration {
 
 /// Every area and its migrations, in the order areas are migrated. Append new
 /// areas at the end.
-pub const AREAS: &[(&str, &[Migration])] = &[("log", crate::log::MIGRATIONS)];
+pub const AREAS: &[(&str, &[Migration])] = &[
+    ("log", crate::log::MIGRATIONS),
+    ("tokens", crate::tokens::MIGRATIONS),
+];
 
 const BOOTSTRAP_SQLITE: &str = "CREATE TABLE IF NOT EXISTS verity_migrations (
     area TEXT NOT NULL,

@@ -1,0 +1,74 @@
+//! Property tests: for random tree sizes every inclusion and consistency proof
+//! verifies, and changing any one bit of the proof, the leaf or a root, dropping or
+//! adding a hash, or moving the leaf index makes it fail.
+
+use proptest::prelude::*;
+use verity_ledger::merkle::{self, Hash, MemoryTree};
+
+fn tree(n: u64) -> MemoryTree {
+    let mut t = MemoryTree::new();
+    for i in 0..n {
+        t.push(merkle::leaf_hash(&i.to_le_bytes()));
+    }
+    t
+}
+
+fn flip(h: &Hash, byte: usize, bit: u8) -> Hash {
+    let mut h = *h;
+    h[byte % 32] ^= 1 << (bit % 8);
+    h
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn inclusion_proofs_verify_and_break(size in 1u64..3000, i_seed: u64, which: usize, byte: usize, bit: u8) {
+        let t = tree(size);
+        let i = i_seed % size;
+        let root = t.root(size).unwrap();
+        let leaf = t.node(merkle::NodeId::new(0, i)).unwrap();
+        let p = t.inclusion_proof(i, size).unwrap();
+        prop_assert!(merkle::verify_inclusion(i, size, &leaf, &p, &root).is_ok());
+        // Any bit of any proof hash, of the leaf, or of the root.
+        let k = which % (p.len() + 2);
+        let (mut p2, mut leaf2, mut root2) = (p.clone(), leaf, root);
+        if k < p.len() { p2[k] = flip(&p2[k], byte, bit) }
+        else if k == p.len() { leaf2 = flip(&leaf, byte, bit) }
+        else { root2 = flip(&root, byte, bit) }
+        prop_assert!(merkle::verify_inclusion(i, size, &leaf2, &p2, &root2).is_err());
+        // A dropped or an extra hash.
+        if !p.is_empty() {
+            prop_assert!(merkle::verify_inclusion(i, size, &leaf, &p[..p.len() - 1], &root).is_err());
+        }
+        let mut longer = p.clone();
+        longer.push(root);
+        prop_assert!(merkle::verify_inclusion(i, size, &leaf, &longer, &root).is_err());
+        // Another index with the same proof fails (unless the leaf repeats, which
+        // distinct inputs rule out).
+        if size > 1 {
+            let j = (i + 1 + i_seed % (size - 1)) % size;
+            prop_assert!(merkle::verify_inclusion(j, size, &leaf, &p, &root).is_err());
+        }
+    }
+
+    #[test]
+    fn consistency_proofs_verify_and_break(new in 2u64..3000, old_seed: u64, which: usize, byte: usize, bit: u8) {
+        let t = tree(new);
+        let old = 1 + old_seed % (new - 1); // 1..new
+        let (r1, r2) = (t.root(old).unwrap(), t.root(new).unwrap());
+        let p = t.consistency_proof(old, new).unwrap();
+        prop_assert!(merkle::verify_consistency(old, new, &r1, &r2, &p).is_ok());
+        let k = which % (p.len() + 2);
+        let (mut p2, mut a, mut b) = (p.clone(), r1, r2);
+        if k < p.len() { p2[k] = flip(&p2[k], byte, bit) }
+        else if k == p.len() { a = flip(&r1, byte, bit) }
+        else { b = flip(&r2, byte, bit) }
+        prop_assert!(merkle::verify_consistency(old, new, &a, &b, &p2).is_err());
+        if !p.is_empty() {
+            prop_assert!(merkle::verify_consistency(old, new, &r1, &r2, &p[1..]).is_err());
+        }
+        // The swapped roots are not a proof (unless the sizes make them equal).
+        prop_assert!(merkle::verify_consistency(old, new, &r2, &r1, &p).is_err());
+    }
+}
