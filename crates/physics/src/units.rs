@@ -51,10 +51,11 @@ impl Assay {
         self.0
     }
 
-    /// Percent U-235.
+    /// Percent U-235, rounded to 1e-10 % so that an assay given as 3.67 % reads back
+    /// as 3.67 and not 3.669999999999999 (far below any physical significance).
     #[inline]
     pub fn pct(self) -> f64 {
-        self.0 * 100.0
+        (self.0 * 1e12).round() / 1e10
     }
 
     /// The value function V(x) at this assay.
