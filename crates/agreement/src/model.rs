@@ -82,8 +82,11 @@ impl fmt::Display for Citation {
         if let Some(a) = &self.annex {
             write!(f, " Annex {a}")?;
         }
-        if let Some(s) = &self.section {
-            write!(f, ", Section {s}")?;
+        match &self.section {
+            // A letter or number reads "Section F"; a heading is printed as written.
+            Some(s) if s.contains(' ') => write!(f, ", {s}")?,
+            Some(s) => write!(f, ", Section {s}")?,
+            None => {}
         }
         write!(f, ", para. {}", self.paragraph)
     }

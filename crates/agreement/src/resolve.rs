@@ -40,6 +40,8 @@ pub struct ResolvedKeyDay {
 pub struct KeyDays {
     days: Vec<ResolvedKeyDay>,
     occurrences: Vec<Occurrence>,
+    /// The same occurrences with party names replaced by lower-case party ids.
+    canonical: Vec<Occurrence>,
     /// party id (lower case) → ids of the groups that contain it, transitively.
     groups_of: HashMap<String, Vec<String>>,
 }
@@ -62,7 +64,7 @@ impl KeyDays {
 
     /// Resolves any time expression of the agreement.
     pub fn resolve(&self, expr: &TimeExpr) -> Option<Date> {
-        eval(expr, &|id| self.get(id), &self.occurrences, &self.groups_of)
+        eval(expr, &|id| self.get(id), &self.canonical, &self.groups_of)
     }
 
     /// Resolves a window to `(from, until)`. `until` is `None` both for an open-ended
@@ -164,6 +166,16 @@ impl Agreement {
     /// event not in `occurrences` is `None`.
     pub fn resolve_key_days(&self, occurrences: &[Occurrence]) -> KeyDays {
         let groups_of = self.groups_of();
+        // Evidence may name a party by id or by name, in any case.
+        let canonical: Vec<Occurrence> = occurrences
+            .iter()
+            .map(|o| Occurrence {
+                party: self
+                    .party(&o.party)
+                    .map_or_else(|| party_key(&o.party), |p| party_key(&p.id)),
+                ..o.clone()
+            })
+            .collect();
         let mut memo: HashMap<&str, Option<Date>> = HashMap::new();
         // Key days are acyclic (checked at parse time); resolve in dependency order by
         // repeated passes, which terminates in at most `n` passes.
@@ -178,7 +190,7 @@ impl Agreement {
                 referenced_days(&kd.when, &mut deps);
                 if deps.iter().all(|d| memo.contains_key(d.as_str())) {
                     let lookup = |id: &str| memo.get(id).copied().flatten();
-                    let date = eval(&kd.when, &lookup, occurrences, &groups_of);
+                    let date = eval(&kd.when, &lookup, &canonical, &groups_of);
                     memo.insert(kd.id.as_str(), date);
                     progressed = true;
                 }
@@ -198,6 +210,7 @@ impl Agreement {
                 })
                 .collect(),
             occurrences: occurrences.to_vec(),
+            canonical,
             groups_of,
         }
     }
