@@ -80,22 +80,34 @@ impl fmt::Display for Diagnostics {
     }
 }
 
-/// Byte offset → 1-based line and column (columns count characters, not bytes).
-pub(crate) fn locate(src: &str, offset: usize) -> Loc {
-    let offset = offset.min(src.len());
-    let mut line = 1;
-    let mut line_start = 0;
-    for (i, b) in src.bytes().enumerate().take(offset) {
-        if b == b'\n' {
-            line += 1;
-            line_start = i + 1;
+/// Maps byte offsets to 1-based line and column (columns count characters, not
+/// bytes). Line starts are computed once so locating is a binary search.
+pub(crate) struct LineIndex<'s> {
+    src: &'s str,
+    starts: Vec<usize>,
+}
+
+impl<'s> LineIndex<'s> {
+    pub(crate) fn new(src: &'s str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { src, starts }
+    }
+
+    pub(crate) fn locate(&self, offset: usize) -> Loc {
+        let offset = offset.min(self.src.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let line_start = self.starts[line - 1];
+        // Snap back to a char boundary so slicing cannot panic on odd spans.
+        let mut end = offset;
+        while end > line_start && !self.src.is_char_boundary(end) {
+            end -= 1;
         }
+        let col = self
+            .src
+            .get(line_start..end)
+            .map_or(1, |s| s.chars().count() + 1);
+        Loc { line, col }
     }
-    // Snap back to a char boundary so slicing cannot panic on odd spans.
-    let mut end = offset;
-    while end > line_start && !src.is_char_boundary(end) {
-        end -= 1;
-    }
-    let col = src.get(line_start..end).map_or(1, |s| s.chars().count() + 1);
-    Loc { line, col }
 }

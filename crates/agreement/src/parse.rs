@@ -9,7 +9,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 use verity_vocab::{Date, EventDef, MetricDef, Unit};
 
-use crate::diag::{DiagKind, Diagnostic, Diagnostics, locate};
+use crate::diag::{DiagKind, Diagnostic, Diagnostics, LineIndex};
 use crate::model::{
     Agreement, Citation, Comparator, HistoryEntry, KeyDay, Loc, Obligation, ObligationKind,
     Occurrence, Offset, Party, Step, TimeExpr, Window,
@@ -24,7 +24,7 @@ type Val<'i> = Spanned<DeValue<'i>>;
 /// no agreement. Never panics, whatever the input.
 pub fn parse(src: &str, file: &str) -> Result<Agreement, Diagnostics> {
     let mut cx = Cx {
-        src,
+        lines: LineIndex::new(src),
         file,
         diags: Vec::new(),
         parties: HashSet::new(),
@@ -59,7 +59,7 @@ pub fn parse(src: &str, file: &str) -> Result<Agreement, Diagnostics> {
 }
 
 struct Cx<'s> {
-    src: &'s str,
+    lines: LineIndex<'s>,
     file: &'s str,
     diags: Vec<Diagnostic>,
     parties: HashSet<String>,
@@ -141,14 +141,14 @@ impl<'s> Cx<'s> {
     fn err(&mut self, span: Range<usize>, kind: DiagKind, message: impl Into<String>) {
         self.diags.push(Diagnostic {
             file: self.file.to_owned(),
-            loc: locate(self.src, span.start),
+            loc: self.lines.locate(span.start),
             kind,
             message: message.into(),
         });
     }
 
     fn loc(&self, span: Range<usize>) -> Loc {
-        locate(self.src, span.start)
+        self.lines.locate(span.start)
     }
 
     fn finish(mut self) -> Diagnostics {
@@ -173,10 +173,7 @@ impl<'s> Cx<'s> {
                 self.err(
                     v.span(),
                     DiagKind::BadValue,
-                    format!(
-                        "`{key}` must be {expected}, found {}",
-                        type_name(other)
-                    ),
+                    format!("`{key}` must be {expected}, found {}", type_name(other)),
                 );
                 None
             }
@@ -193,7 +190,11 @@ impl<'s> Cx<'s> {
             Some(v) => {
                 let s = self.string(v, key, expected)?.trim().to_owned();
                 if s.is_empty() {
-                    self.err(v.span(), DiagKind::BadValue, format!("`{key}` is empty; expected {expected}"));
+                    self.err(
+                        v.span(),
+                        DiagKind::BadValue,
+                        format!("`{key}` is empty; expected {expected}"),
+                    );
                     return None;
                 }
                 Some((s, v.span()))
@@ -431,17 +432,30 @@ impl<'s> Cx<'s> {
         Some(agreement)
     }
 
-    fn unique(&mut self, seen: &mut HashMap<String, Loc>, id: &str, span: Range<usize>, what: &str) {
+    fn unique(
+        &mut self,
+        seen: &mut HashMap<String, Loc>,
+        id: &str,
+        span: Range<usize>,
+        what: &str,
+    ) {
         let here = self.loc(span.clone());
         if let Some(first) = seen.get(id) {
-            let msg = format!("duplicate {what} id `{id}` (first declared at line {})", first.line);
+            let msg = format!(
+                "duplicate {what} id `{id}` (first declared at line {})",
+                first.line
+            );
             self.err(span, DiagKind::DuplicateId, msg);
         } else {
             seen.insert(id.to_owned(), here);
         }
     }
 
-    fn head(&mut self, t: &DeTable<'_>, span: Range<usize>) -> Option<(String, String, Option<String>)> {
+    fn head(
+        &mut self,
+        t: &DeTable<'_>,
+        span: Range<usize>,
+    ) -> Option<(String, String, Option<String>)> {
         let mut f = Fields::new(t, span, "[agreement]");
         let id = self.ident(&mut f, "id");
         let title = self.req_string(&mut f, "title", "the agreement's full title");
@@ -470,7 +484,10 @@ impl<'s> Cx<'s> {
                 other => self.err(
                     v.span(),
                     DiagKind::BadValue,
-                    format!("`members` must be a list of party ids, found {}", type_name(other)),
+                    format!(
+                        "`members` must be a list of party ids, found {}",
+                        type_name(other)
+                    ),
                 ),
             }
         }
@@ -639,14 +656,20 @@ impl<'s> Cx<'s> {
                     self.err(
                         b.span(),
                         DiagKind::BadValue,
-                        format!("`verified` must be true or false, found {}", type_name(other)),
+                        format!(
+                            "`verified` must be true or false, found {}",
+                            type_name(other)
+                        ),
                     );
                     false
                 }
             },
             None => false,
         };
-        f.finish(self, &["document", "annex", "section", "paragraph", "verified"]);
+        f.finish(
+            self,
+            &["document", "annex", "section", "paragraph", "verified"],
+        );
         Some(Citation {
             document: document?.0,
             annex,
@@ -670,10 +693,7 @@ impl<'s> Cx<'s> {
             None
         };
         let cleaned = text.replace(',', " ");
-        let words: Vec<&str> = cleaned
-            .split_whitespace()
-            .filter(|w| *w != "and")
-            .collect();
+        let words: Vec<&str> = cleaned.split_whitespace().filter(|w| *w != "and").collect();
         if words.is_empty() || words.len() % 2 != 0 {
             return bad(self);
         }
@@ -721,7 +741,10 @@ impl<'s> Cx<'s> {
             DeValue::Datetime(_) => self.date(v, key).map(TimeExpr::Date),
             DeValue::String(s) => {
                 let s = s.trim();
-                if s.len() == 10 && s.as_bytes().get(4) == Some(&b'-') && s.as_bytes().get(7) == Some(&b'-') {
+                if s.len() == 10
+                    && s.as_bytes().get(4) == Some(&b'-')
+                    && s.as_bytes().get(7) == Some(&b'-')
+                {
                     return self.date(v, key).map(TimeExpr::Date);
                 }
                 let (day, plus) = match s.split_once('+') {
@@ -773,7 +796,11 @@ impl<'s> Cx<'s> {
                         accepted = &["date"];
                         let d = f.get("date").and_then(|d| self.date(d, "date"));
                         if !plus.is_zero() {
-                            self.err(v.span(), DiagKind::UnknownField, "`plus` does not apply to a fixed `date`; write the date itself");
+                            self.err(
+                                v.span(),
+                                DiagKind::UnknownField,
+                                "`plus` does not apply to a fixed `date`; write the date itself",
+                            );
                         }
                         d.map(TimeExpr::Date)
                     }
@@ -788,7 +815,10 @@ impl<'s> Cx<'s> {
                     "event" => {
                         accepted = &["event", "party", "plus"];
                         let e = f.get("event").and_then(|e| {
-                            let s = self.string(e, "event", "a vocabulary event id")?.trim().to_owned();
+                            let s = self
+                                .string(e, "event", "a vocabulary event id")?
+                                .trim()
+                                .to_owned();
                             self.event_ref(&s, e.span())
                         });
                         let party = match f.get("party") {
@@ -804,22 +834,52 @@ impl<'s> Cx<'s> {
                         e.map(|event| TimeExpr::Event { event, party, plus })
                     }
                     which => {
-                        accepted = if which == "earliest_of" { &["earliest_of"] } else { &["latest_of"] };
+                        accepted = if which == "earliest_of" {
+                            &["earliest_of"]
+                        } else {
+                            &["latest_of"]
+                        };
                         if !plus.is_zero() {
-                            self.err(v.span(), DiagKind::UnknownField, format!("`plus` does not apply to `{which}`; put it on the alternatives"));
+                            self.err(
+                                v.span(),
+                                DiagKind::UnknownField,
+                                format!(
+                                    "`plus` does not apply to `{which}`; put it on the alternatives"
+                                ),
+                            );
                         }
-                        let arr = f.get(if which == "earliest_of" { "earliest_of" } else { "latest_of" })?;
+                        let arr = f.get(if which == "earliest_of" {
+                            "earliest_of"
+                        } else {
+                            "latest_of"
+                        })?;
                         let DeValue::Array(items) = arr.get_ref() else {
-                            self.err(arr.span(), DiagKind::BadValue, format!("`{which}` must be a list of times, found {}", type_name(arr.get_ref())));
+                            self.err(
+                                arr.span(),
+                                DiagKind::BadValue,
+                                format!(
+                                    "`{which}` must be a list of times, found {}",
+                                    type_name(arr.get_ref())
+                                ),
+                            );
                             return None;
                         };
                         if items.len() < 2 {
-                            self.err(arr.span(), DiagKind::BadValue, format!("`{which}` needs at least two alternatives"));
+                            self.err(
+                                arr.span(),
+                                DiagKind::BadValue,
+                                format!("`{which}` needs at least two alternatives"),
+                            );
                             return None;
                         }
-                        let xs: Vec<Option<TimeExpr>> = items.iter().map(|x| self.time(x, which)).collect();
+                        let xs: Vec<Option<TimeExpr>> =
+                            items.iter().map(|x| self.time(x, which)).collect();
                         xs.into_iter().collect::<Option<Vec<_>>>().map(|xs| {
-                            if which == "earliest_of" { TimeExpr::EarliestOf(xs) } else { TimeExpr::LatestOf(xs) }
+                            if which == "earliest_of" {
+                                TimeExpr::EarliestOf(xs)
+                            } else {
+                                TimeExpr::LatestOf(xs)
+                            }
                         })
                     }
                 };
@@ -844,9 +904,9 @@ impl<'s> Cx<'s> {
 
     fn number(&mut self, v: &Val<'_>, key: &str) -> Option<f64> {
         let parsed = match v.get_ref() {
-            DeValue::Integer(i) => {
-                i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok().map(|n| n as f64)
-            }
+            DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
+                .ok()
+                .map(|n| n as f64),
             DeValue::Float(x) => x.as_str().replace('_', "").parse::<f64>().ok(),
             other => {
                 self.err(
@@ -860,14 +920,25 @@ impl<'s> Cx<'s> {
         match parsed {
             Some(x) if x.is_finite() => Some(x),
             _ => {
-                self.err(v.span(), DiagKind::BadValue, format!("`{key}` must be a finite number"));
+                self.err(
+                    v.span(),
+                    DiagKind::BadValue,
+                    format!("`{key}` must be a finite number"),
+                );
                 None
             }
         }
     }
 
-    fn vocab_metric(&mut self, f: &mut Fields<'_, '_>) -> Option<(&'static MetricDef, Range<usize>)> {
-        let (s, span) = self.req_string(f, "metric", "a vocabulary metric id (see docs/vocabulary.md)")?;
+    fn vocab_metric(
+        &mut self,
+        f: &mut Fields<'_, '_>,
+    ) -> Option<(&'static MetricDef, Range<usize>)> {
+        let (s, span) = self.req_string(
+            f,
+            "metric",
+            "a vocabulary metric id (see docs/vocabulary.md)",
+        )?;
         match verity_vocab::metric(&s) {
             Ok(m) => Some((m, span)),
             Err(e) => {
@@ -903,7 +974,11 @@ impl<'s> Cx<'s> {
         let from = match f.get("from") {
             Some(v) => self.time(v, "from"),
             None => {
-                self.missing(&f, "from", "the key day the obligation starts, e.g. \"implementation_day\"");
+                self.missing(
+                    &f,
+                    "from",
+                    "the key day the obligation starts, e.g. \"implementation_day\"",
+                );
                 None
             }
         };
@@ -912,15 +987,27 @@ impl<'s> Cx<'s> {
             Some(v) => self.time(v, "until").map(Some),
             None => Some(None),
         };
-        const COMMON: &[&str] = &["id", "party", "cite", "text", "kind", "note", "from", "until"];
-        let kind_name = self.req_string(&mut f, "kind", "one of limit, prohibition, undertaking, procedure");
-        let (kind, extra): (Option<ObligationKind>, &[&str]) = match kind_name.as_ref().map(|(k, sp)| (k.as_str(), sp.clone())) {
+        const COMMON: &[&str] = &[
+            "id", "party", "cite", "text", "kind", "note", "from", "until",
+        ];
+        let kind_name = self.req_string(
+            &mut f,
+            "kind",
+            "one of limit, prohibition, undertaking, procedure",
+        );
+        let (kind, extra): (Option<ObligationKind>, &[&str]) = match kind_name
+            .as_ref()
+            .map(|(k, sp)| (k.as_str(), sp.clone()))
+        {
             Some(("limit", _)) => (self.limit(&mut f), &["metric", "op", "limit", "unit"]),
             Some(("prohibition", _)) => {
                 let e = self
                     .req_string(&mut f, "event", "the vocabulary event prohibited")
                     .and_then(|(s, sp)| self.event_ref(&s, sp));
-                (e.map(|event| ObligationKind::Prohibition { event }), &["event"])
+                (
+                    e.map(|event| ObligationKind::Prohibition { event }),
+                    &["event"],
+                )
             }
             Some(("undertaking", _)) => {
                 let event = match f.get("event") {
@@ -983,7 +1070,11 @@ impl<'s> Cx<'s> {
             .and_then(|(s, sp)| match Comparator::parse(&s) {
                 Some(c) => Some(c),
                 None => {
-                    self.err(sp, DiagKind::BadValue, format!("unknown comparator `{s}`; expected one of <, <=, ==, >=, >"));
+                    self.err(
+                        sp,
+                        DiagKind::BadValue,
+                        format!("unknown comparator `{s}`; expected one of <, <=, ==, >=, >"),
+                    );
                     None
                 }
             });
@@ -1038,18 +1129,36 @@ impl<'s> Cx<'s> {
             return None;
         };
         let DeValue::Array(items) = v.get_ref() else {
-            self.err(v.span(), DiagKind::BadValue, format!("`steps` must be a list of {{ name = \"…\", days = N }}, found {}", type_name(v.get_ref())));
+            self.err(
+                v.span(),
+                DiagKind::BadValue,
+                format!(
+                    "`steps` must be a list of {{ name = \"…\", days = N }}, found {}",
+                    type_name(v.get_ref())
+                ),
+            );
             return None;
         };
         if items.is_empty() {
-            self.err(v.span(), DiagKind::BadValue, "`steps` is empty; a procedure needs at least one step");
+            self.err(
+                v.span(),
+                DiagKind::BadValue,
+                "`steps` is empty; a procedure needs at least one step",
+            );
             return None;
         }
         let mut steps = Vec::new();
         let mut ok = true;
         for it in items.iter() {
             let DeValue::Table(t) = it.get_ref() else {
-                self.err(it.span(), DiagKind::BadValue, format!("each step must be a table {{ name = \"…\", days = N }}, found {}", type_name(it.get_ref())));
+                self.err(
+                    it.span(),
+                    DiagKind::BadValue,
+                    format!(
+                        "each step must be a table {{ name = \"…\", days = N }}, found {}",
+                        type_name(it.get_ref())
+                    ),
+                );
                 ok = false;
                 continue;
             };
@@ -1057,15 +1166,28 @@ impl<'s> Cx<'s> {
             let name = self.req_string(&mut sf, "name", "what happens in this step");
             let days = match sf.get("days") {
                 Some(d) => match d.get_ref() {
-                    DeValue::Integer(i) => match u32::from_str_radix(&i.as_str().replace('_', ""), i.radix()) {
-                        Ok(n) => Some(n),
-                        Err(_) => {
-                            self.err(d.span(), DiagKind::BadValue, "`days` must be a whole number of days, 0 or more");
-                            None
+                    DeValue::Integer(i) => {
+                        match u32::from_str_radix(&i.as_str().replace('_', ""), i.radix()) {
+                            Ok(n) => Some(n),
+                            Err(_) => {
+                                self.err(
+                                    d.span(),
+                                    DiagKind::BadValue,
+                                    "`days` must be a whole number of days, 0 or more",
+                                );
+                                None
+                            }
                         }
-                    },
+                    }
                     other => {
-                        self.err(d.span(), DiagKind::BadValue, format!("`days` must be a whole number of days, found {}", type_name(other)));
+                        self.err(
+                            d.span(),
+                            DiagKind::BadValue,
+                            format!(
+                                "`days` must be a whole number of days, found {}",
+                                type_name(other)
+                            ),
+                        );
                         None
                     }
                 },
@@ -1097,7 +1219,8 @@ impl<'s> Cx<'s> {
             let dates = (kd.resolve(from), kd.resolve(until));
             let inverted = match dates {
                 (Some(f), Some(u)) => Some((u <= f, format!("{f}"), format!("{u}"))),
-                _ => same_base_inverted(from, until).map(|b| (b, format!("{from}"), format!("{until}"))),
+                _ => same_base_inverted(from, until)
+                    .map(|b| (b, format!("{from}"), format!("{until}"))),
             };
             if let Some((true, f, u)) = inverted {
                 self.err(
@@ -1117,10 +1240,20 @@ impl<'s> Cx<'s> {
 /// after the start (tested on a reference date; offsets are monotone in the base date).
 fn same_base_inverted(from: &TimeExpr, until: &TimeExpr) -> Option<bool> {
     let (a, b) = match (from, until) {
-        (TimeExpr::Day { day: d1, plus: a }, TimeExpr::Day { day: d2, plus: b }) if d1 == d2 => (a, b),
+        (TimeExpr::Day { day: d1, plus: a }, TimeExpr::Day { day: d2, plus: b }) if d1 == d2 => {
+            (a, b)
+        }
         (
-            TimeExpr::Event { event: e1, party: p1, plus: a },
-            TimeExpr::Event { event: e2, party: p2, plus: b },
+            TimeExpr::Event {
+                event: e1,
+                party: p1,
+                plus: a,
+            },
+            TimeExpr::Event {
+                event: e2,
+                party: p2,
+                plus: b,
+            },
         ) if e1.id == e2.id && p1 == p2 => (a, b),
         _ => return None,
     };

@@ -10,9 +10,8 @@ use crate::model::{Agreement, KeyDay, Obligation, Occurrence, Offset, Party, Tim
 /// Adds an offset to a date: years, then months (clamping the day to the end of the
 /// target month), then days. `None` if the result leaves jiff's date range.
 pub fn add_offset(date: Date, offset: Offset) -> Option<Date> {
-    let months_total = i64::from(date.month()) - 1
-        + i64::from(offset.years) * 12
-        + i64::from(offset.months);
+    let months_total =
+        i64::from(date.month()) - 1 + i64::from(offset.years) * 12 + i64::from(offset.months);
     let year = i64::from(date.year()) + months_total.div_euclid(12);
     let month = months_total.rem_euclid(12) + 1;
     let year = i16::try_from(year).ok()?;
@@ -101,10 +100,7 @@ fn occurrence_party_matches(
 ) -> bool {
     let occ = party_key(occ_party);
     let wanted = party_key(wanted);
-    occ == wanted
-        || groups_of
-            .get(&occ)
-            .is_some_and(|gs| gs.contains(&wanted))
+    occ == wanted || groups_of.get(&occ).is_some_and(|gs| gs.contains(&wanted))
 }
 
 fn eval(
@@ -230,7 +226,11 @@ impl Agreement {
             let mut stack: Vec<&str> = vec![p.id.as_str()];
             let mut seen: Vec<String> = Vec::new();
             while let Some(cur) = stack.pop() {
-                for g in self.parties.iter().filter(|g| g.members.iter().any(|m| m == cur)) {
+                for g in self
+                    .parties
+                    .iter()
+                    .filter(|g| g.members.iter().any(|m| m == cur))
+                {
                     let gk = party_key(&g.id);
                     if !seen.contains(&gk) {
                         seen.push(gk);
@@ -303,14 +303,35 @@ mod tests {
             months,
             days,
         };
-        assert_eq!(add_offset(d("2015-07-20"), o(0, 0, 90)), Some(d("2015-10-18")));
-        assert_eq!(add_offset(d("2015-10-18"), o(8, 0, 0)), Some(d("2023-10-18")));
-        assert_eq!(add_offset(d("2016-01-16"), o(8, 6, 0)), Some(d("2024-07-16")));
-        assert_eq!(add_offset(d("2016-01-31"), o(0, 1, 0)), Some(d("2016-02-29")));
-        assert_eq!(add_offset(d("2016-02-29"), o(1, 0, 0)), Some(d("2017-02-28")));
+        assert_eq!(
+            add_offset(d("2015-07-20"), o(0, 0, 90)),
+            Some(d("2015-10-18"))
+        );
+        assert_eq!(
+            add_offset(d("2015-10-18"), o(8, 0, 0)),
+            Some(d("2023-10-18"))
+        );
+        assert_eq!(
+            add_offset(d("2016-01-16"), o(8, 6, 0)),
+            Some(d("2024-07-16"))
+        );
+        assert_eq!(
+            add_offset(d("2016-01-31"), o(0, 1, 0)),
+            Some(d("2016-02-29"))
+        );
+        assert_eq!(
+            add_offset(d("2016-02-29"), o(1, 0, 0)),
+            Some(d("2017-02-28"))
+        );
         // Months before days: Jan 31 + 1 month + 1 day = Feb 29 + 1 day = Mar 1.
-        assert_eq!(add_offset(d("2016-01-31"), o(0, 1, 1)), Some(d("2016-03-01")));
-        assert_eq!(add_offset(d("2016-03-31"), o(0, -1, 0)), Some(d("2016-02-29")));
+        assert_eq!(
+            add_offset(d("2016-01-31"), o(0, 1, 1)),
+            Some(d("2016-03-01"))
+        );
+        assert_eq!(
+            add_offset(d("2016-03-31"), o(0, -1, 0)),
+            Some(d("2016-02-29"))
+        );
         assert_eq!(add_offset(d("9999-12-01"), o(1, 0, 0)), None);
     }
 }

@@ -177,7 +177,11 @@ fn removing_any_citation_from_the_shipped_file_is_rejected() {
             .filter(|(i, _)| i != line_no)
             .map(|(_, l)| format!("{l}\n"))
             .collect();
-        let key_day = src.lines().take(*line_no).filter(|l| l.starts_with("[[")).last();
+        let key_day = src
+            .lines()
+            .take(*line_no)
+            .filter(|l| l.starts_with("[["))
+            .last();
         match verity_agreement::parse(&broken, "jcpoa.toml") {
             Ok(_) => assert_eq!(key_day, Some("[[key_day]]"), "citation #{n} was optional"),
             Err(e) => {
@@ -229,23 +233,129 @@ fn annex_i_limits_have_the_treaty_numbers_and_durations() {
     let a = jcpoa();
     let kd = historical(&a);
     let imp = Some(d("2016-01-16"));
-    let cases: &[(&str, &str, Comparator, f64, Unit, Option<&str>)] = &[
+    type Case<'a> = (&'a str, &'a str, Comparator, f64, Unit, Option<&'a str>);
+    let cases: &[Case] = &[
         // (id, metric, op, value, unit, end) — Annex I durations run from Implementation Day.
-        ("iran.enrichment.level", "max_enrichment_level", Comparator::Le, 3.67, Unit::PctU235, Some("2031-01-16")),
-        ("iran.stock.limit", "enriched_uranium_stock", Comparator::Le, 300.0, Unit::KgUf6, Some("2031-01-16")),
-        ("iran.enrichment.natanz_ir1", "centrifuges_ir1_installed_natanz_fep", Comparator::Le, 5060.0, Unit::Count, Some("2026-01-16")),
-        ("iran.fordow.centrifuges", "centrifuges_installed_fordow", Comparator::Le, 1044.0, Unit::Count, Some("2031-01-16")),
-        ("iran.fordow.no_material", "nuclear_material_at_fordow", Comparator::Eq, 0.0, Unit::Bool, Some("2031-01-16")),
-        ("iran.heavy_water.stock", "heavy_water_stock", Comparator::Le, 130.0, Unit::Tonnes, Some("2031-01-16")),
-        ("iran.heavy_water.reactors", "heavy_water_reactors", Comparator::Le, 0.0, Unit::Count, Some("2031-01-16")),
-        ("iran.uranium_metal.stock", "uranium_metal", Comparator::Le, 0.0, Unit::KgU, Some("2031-01-16")),
-        ("iran.arak.power", "arak_reactor_power", Comparator::Le, 20.0, Unit::MwTh, None),
-        ("iran.rd.ir4", "centrifuges_ir4_rd", Comparator::Le, 11.0, Unit::Count, Some("2026-01-16")),
-        ("iran.rd.ir5", "centrifuges_ir5_rd", Comparator::Le, 1.0, Unit::Count, Some("2026-01-16")),
-        ("iran.ap.apply", "additional_protocol_applied", Comparator::Eq, 1.0, Unit::Bool, None),
-        ("iran.code_3_1", "code_3_1_applied", Comparator::Eq, 1.0, Unit::Bool, None),
-        ("iran.access.days", "access_resolution_days", Comparator::Le, 24.0, Unit::Days, Some("2031-01-16")),
-        ("iran.enrichment.sites", "enrichment_sites", Comparator::Le, 1.0, Unit::Count, Some("2031-01-16")),
+        (
+            "iran.enrichment.level",
+            "max_enrichment_level",
+            Comparator::Le,
+            3.67,
+            Unit::PctU235,
+            Some("2031-01-16"),
+        ),
+        (
+            "iran.stock.limit",
+            "enriched_uranium_stock",
+            Comparator::Le,
+            300.0,
+            Unit::KgUf6,
+            Some("2031-01-16"),
+        ),
+        (
+            "iran.enrichment.natanz_ir1",
+            "centrifuges_ir1_installed_natanz_fep",
+            Comparator::Le,
+            5060.0,
+            Unit::Count,
+            Some("2026-01-16"),
+        ),
+        (
+            "iran.fordow.centrifuges",
+            "centrifuges_installed_fordow",
+            Comparator::Le,
+            1044.0,
+            Unit::Count,
+            Some("2031-01-16"),
+        ),
+        (
+            "iran.fordow.no_material",
+            "nuclear_material_at_fordow",
+            Comparator::Eq,
+            0.0,
+            Unit::Bool,
+            Some("2031-01-16"),
+        ),
+        (
+            "iran.heavy_water.stock",
+            "heavy_water_stock",
+            Comparator::Le,
+            130.0,
+            Unit::Tonnes,
+            Some("2031-01-16"),
+        ),
+        (
+            "iran.heavy_water.reactors",
+            "heavy_water_reactors",
+            Comparator::Le,
+            0.0,
+            Unit::Count,
+            Some("2031-01-16"),
+        ),
+        (
+            "iran.uranium_metal.stock",
+            "uranium_metal",
+            Comparator::Le,
+            0.0,
+            Unit::KgU,
+            Some("2031-01-16"),
+        ),
+        (
+            "iran.arak.power",
+            "arak_reactor_power",
+            Comparator::Le,
+            20.0,
+            Unit::MwTh,
+            None,
+        ),
+        (
+            "iran.rd.ir4",
+            "centrifuges_ir4_rd",
+            Comparator::Le,
+            11.0,
+            Unit::Count,
+            Some("2026-01-16"),
+        ),
+        (
+            "iran.rd.ir5",
+            "centrifuges_ir5_rd",
+            Comparator::Le,
+            1.0,
+            Unit::Count,
+            Some("2026-01-16"),
+        ),
+        (
+            "iran.ap.apply",
+            "additional_protocol_applied",
+            Comparator::Eq,
+            1.0,
+            Unit::Bool,
+            None,
+        ),
+        (
+            "iran.code_3_1",
+            "code_3_1_applied",
+            Comparator::Eq,
+            1.0,
+            Unit::Bool,
+            None,
+        ),
+        (
+            "iran.access.days",
+            "access_resolution_days",
+            Comparator::Le,
+            24.0,
+            Unit::Days,
+            Some("2031-01-16"),
+        ),
+        (
+            "iran.enrichment.sites",
+            "enrichment_sites",
+            Comparator::Le,
+            1.0,
+            Unit::Count,
+            Some("2031-01-16"),
+        ),
     ];
     for (id, metric, op, value, unit, end) in cases {
         assert_eq!(limit(&a, id), (*metric, *op, *value, *unit), "{id}");
@@ -264,8 +374,14 @@ fn annex_i_limits_have_the_treaty_numbers_and_durations() {
     let kg_u = stock.and_then(|k| k.limit_in_metric_unit()).unwrap_or(0.0);
     assert!((kg_u - 202.8).abs() < 0.05, "{kg_u}");
     // Monitoring: uranium ore concentrate 25 years, rotors and bellows 20 years.
-    assert_eq!(window(&a, &kd, "iran.uoc_monitoring").1, Some(d("2041-01-16")));
-    assert_eq!(window(&a, &kd, "iran.rotors_bellows").1, Some(d("2036-01-16")));
+    assert_eq!(
+        window(&a, &kd, "iran.uoc_monitoring").1,
+        Some(d("2041-01-16"))
+    );
+    assert_eq!(
+        window(&a, &kd, "iran.rotors_bellows").1,
+        Some(d("2036-01-16"))
+    );
     // 130-150 inspectors within 9 months.
     assert_eq!(window(&a, &kd, "iran.inspectors").0, Some(d("2016-10-16")));
 }
@@ -300,9 +416,10 @@ fn prohibitions_name_the_right_events() {
 
 fn steps(a: &Agreement, id: &str) -> (Option<&'static str>, Vec<u32>) {
     match a.obligation(id).map(|o| &o.kind) {
-        Some(ObligationKind::Procedure { trigger, steps }) => {
-            (trigger.map(|t| t.id), steps.iter().map(|s| s.days).collect())
-        }
+        Some(ObligationKind::Procedure { trigger, steps }) => (
+            trigger.map(|t| t.id),
+            steps.iter().map(|s| s.days).collect(),
+        ),
         other => panic!("{id}: {other:?}"),
     }
 }
@@ -313,7 +430,10 @@ fn procedures_have_the_treaty_day_counts() {
     // Paras. 36-37: 15 + 15 + 5 days in the Joint Commission process, then 30 days at
     // the Security Council: 65 days in all.
     let (t, drm) = steps(&a, "participants.dispute_resolution");
-    assert_eq!((t, drm.as_slice()), (Some("dispute_mechanism_invoked"), &[15, 15, 5][..]));
+    assert_eq!(
+        (t, drm.as_slice()),
+        (Some("dispute_mechanism_invoked"), &[15, 15, 5][..])
+    );
     let (t, unsc) = steps(&a, "participants.snapback_notice");
     assert_eq!((t, unsc.as_slice()), (Some("snapback_notified"), &[30][..]));
     assert_eq!(drm.iter().chain(&unsc).sum::<u32>(), 65);
@@ -411,7 +531,10 @@ fn implementation_day_starts_the_annex_i_limits_and_the_sanctions_lifting() {
         "unsc.snapback_vote",
         "participants.snapback_notice",
     ] {
-        assert!(started.contains(id), "{id} should start on Implementation Day");
+        assert!(
+            started.contains(id),
+            "{id} should start on Implementation Day"
+        );
     }
     // Only the pre-implementation steps end.
     assert_eq!(
@@ -561,8 +684,14 @@ fn members_match_their_groups_obligations() {
         of("United States"),
         ["e3_eu3", "participants", "us"].map(String::from).into()
     );
-    assert_eq!(of("E3/EU+3"), ["e3_eu3", "participants"].map(String::from).into());
-    assert_eq!(of("IRAN"), ["iran", "participants"].map(String::from).into());
+    assert_eq!(
+        of("E3/EU+3"),
+        ["e3_eu3", "participants"].map(String::from).into()
+    );
+    assert_eq!(
+        of("IRAN"),
+        ["iran", "participants"].map(String::from).into()
+    );
     assert_eq!(of("iaea"), ["iaea"].map(String::from).into());
     assert!(a.obligations_of("narnia").is_none());
     let drm = a.obligation("participants.dispute_resolution");
