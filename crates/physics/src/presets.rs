@@ -110,12 +110,12 @@ pub const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "iaea-2025-05",
-        title: "Iran in May 2025 (IAEA GOV/2025/25)",
+        title: "Iran in May 2025 (IAEA GOV/2025/24)",
         as_of: "2025-05-17",
         stocks: &[PresetStock {
             assay_pct: 60.0,
             kg_u: 408.6,
-            source: "GOV/2025/25 (31 May 2025): 408.6 kg U enriched up to 60 % as of 17 May 2025 (reported by AP, 31 May 2025)",
+            source: "GOV/2025/24 (31 May 2025; id per Iran's explanatory note on it): 408.6 kg U enriched up to 60 % as of 17 May 2025 (reported by AP, 31 May 2025)",
         }],
         machines: &[PresetMachines {
             kind: "IR-6",

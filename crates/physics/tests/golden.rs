@@ -85,7 +85,7 @@ fn jcpoa_limits_give_about_a_year() {
 
 #[test]
 fn may_2025_sixty_percent_stock_gives_a_week_or_less() {
-    // With 408.6 kg of 60 % uranium (GOV/2025/25) breakout is "about a week or less":
+    // With 408.6 kg of 60 % uranium (GOV/2025/24) breakout is "about a week or less":
     // ISIS (analysis of the 31 May 2025 report) gives two to three days at Fordow for
     // the first 25 kg of weapon-grade uranium; US officials spoke of about a week.
     let p = presets::find("iaea-2025-05").unwrap();
