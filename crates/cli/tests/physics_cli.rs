@@ -414,7 +414,7 @@ fn breakout_list_presets() {
         .args(["breakout", "--list-presets"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("GOV/2025/25"));
+        .stdout(predicate::str::contains("GOV/2025/24"));
 }
 
 #[test]
