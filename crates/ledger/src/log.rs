@@ -201,6 +201,51 @@ pub struct InclusionProof {
     pub proof: Vec<Hash>,
 }
 
+/// The JSON shape of an inclusion proof (CLI `verity log prove --inclusion … --json`
+/// and the HTTP API), fields in this order, hashes in lowercase hex.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct InclusionProofJson {
+    pub leaf_index: u64,
+    pub tree_size: u64,
+    pub leaf_hash_hex: String,
+    pub root_hash_hex: String,
+    pub proof_hex: Vec<String>,
+}
+
+impl From<&InclusionProof> for InclusionProofJson {
+    fn from(p: &InclusionProof) -> Self {
+        InclusionProofJson {
+            leaf_index: p.leaf_index,
+            tree_size: p.tree_size,
+            leaf_hash_hex: hex::encode(p.leaf_hash),
+            root_hash_hex: hex::encode(p.root_hash),
+            proof_hex: p.proof.iter().map(hex::encode).collect(),
+        }
+    }
+}
+
+/// The JSON shape of a consistency proof (`verity log prove --consistency … --json`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ConsistencyProofJson {
+    pub old_size: u64,
+    pub new_size: u64,
+    pub old_root_hex: String,
+    pub new_root_hex: String,
+    pub proof_hex: Vec<String>,
+}
+
+impl From<&ConsistencyProof> for ConsistencyProofJson {
+    fn from(p: &ConsistencyProof) -> Self {
+        ConsistencyProofJson {
+            old_size: p.old_size,
+            new_size: p.new_size,
+            old_root_hex: hex::encode(p.old_root),
+            new_root_hex: hex::encode(p.new_root),
+            proof_hex: p.proof.iter().map(hex::encode).collect(),
+        }
+    }
+}
+
 /// A consistency proof with both roots.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsistencyProof {

@@ -1,15 +1,535 @@
-//! `verity log …` — not built yet; see its issue.
+//! `verity log …`: the append-only, signed transparency log.
+//!
+//! The log lives in a database (`--db`, default `verity.db` in the current
+//! directory; also `sqlite:PATH` or `postgres://…`). `init` records the log's
+//! origin, its verifier key and the path of its private key file (never the key
+//! itself); `checkpoint` signs with that file.
 
-use super::{CliError, CmdResult};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use serde_json::{Value, json};
+use verity_ledger::log::{
+    self as ledger_log, AuditOutcome, ConsistencyProofJson, InclusionProofJson, LogError,
+};
+use verity_ledger::{Hash, Kind, LogStorage, NoteVerifier, SignedEntry, merkle};
+use verity_store::{Store, StoreError};
+
+use super::key::read_signer;
+use super::{CliError, CmdResult, print_json};
+
+/// Where the log is when `--db` is not given.
+pub const DEFAULT_DB: &str = "verity.db";
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Not built yet.
-    Pending,
+    /// Create a log: its origin (the checkpoint's first line) and its signing key,
+    /// whose name must equal the origin.
+    Init {
+        #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+        db: String,
+        /// The log's identity, e.g. `verity.example/jcpoa`.
+        #[arg(long)]
+        origin: String,
+        /// The log's private key file (from `verity key generate --name ORIGIN`).
+        #[arg(long, value_name = "KEYFILE")]
+        key: PathBuf,
+    },
+    /// Sign JSON documents with KEYFILE and append them, all or none; prints each
+    /// entry's index, one per line, in the order of the files.
+    Append {
+        #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+        db: String,
+        /// The author's private key file: who makes the statement.
+        #[arg(long, value_name = "KEYFILE")]
+        key: PathBuf,
+        /// What the documents are: inspection_report, declaration or evidence_import.
+        /// Default: the document's top-level "kind" if it names one, else
+        /// inspection_report.
+        #[arg(long)]
+        kind: Option<String>,
+        /// JSON documents, one entry each.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Print one JSON document instead of the indices.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sign a checkpoint of the current tree with the log key and print it, exactly
+    /// as c2sp.org/tlog-checkpoint specifies.
+    Checkpoint {
+        #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+        db: String,
+        /// The log's private key file, if not at the path recorded by `init`.
+        #[arg(long, value_name = "KEYFILE")]
+        key: Option<PathBuf>,
+    },
+    /// Co-sign a checkpoint (witnessing): prints it with your signature added.
+    Cosign {
+        /// The witness's private key file.
+        #[arg(long, value_name = "KEYFILE")]
+        key: PathBuf,
+        /// The checkpoint file to co-sign; it must verify against --log-key.
+        #[arg(value_name = "CHECKPOINT")]
+        checkpoint: PathBuf,
+        /// The log's verifier key (`name+hexid+base64`, or a .pub file).
+        #[arg(long, value_name = "VKEY")]
+        log_key: String,
+    },
+    /// Print an inclusion proof (--inclusion INDEX [--size N]) or a consistency proof
+    /// (--consistency OLD NEW).
+    Prove {
+        #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+        db: String,
+        #[arg(
+            long,
+            value_name = "INDEX",
+            conflicts_with = "consistency",
+            required_unless_present = "consistency"
+        )]
+        inclusion: Option<u64>,
+        /// Tree size for the inclusion proof (default: the current size).
+        #[arg(long, value_name = "N", requires = "inclusion")]
+        size: Option<u64>,
+        #[arg(long, num_args = 2, value_names = ["OLD", "NEW"])]
+        consistency: Option<Vec<u64>>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Recompute every entry's hash and signature and the whole tree, and check them
+    /// against the stored tree and every signed checkpoint. Exit 1 naming the first
+    /// bad entry.
+    Verify {
+        #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+        db: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check that the NEW checkpoint extends the OLD one (both signed by the log):
+    /// exit 0 if consistent, 1 with the tree size and reason of the fork.
+    Audit {
+        #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+        db: String,
+        #[arg(long, value_name = "CHECKPOINT")]
+        old: PathBuf,
+        #[arg(long, value_name = "CHECKPOINT")]
+        new: PathBuf,
+        /// Also trust these witness keys (`name+hexid+base64` or .pub files).
+        #[arg(long, value_name = "VKEY")]
+        witness: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
-pub fn run(_command: Command) -> CmdResult {
-    Err(CliError::Failed(anyhow::anyhow!(
-        "`verity log` is not built yet"
-    )))
+pub fn run(command: Command) -> CmdResult {
+    match command {
+        Command::Init { db, origin, key } => init(&db, &origin, &key),
+        Command::Append {
+            db,
+            key,
+            kind,
+            files,
+            json,
+        } => append(&db, &key, kind.as_deref(), &files, json),
+        Command::Checkpoint { db, key } => checkpoint(&db, key.as_deref()),
+        Command::Cosign {
+            key,
+            checkpoint,
+            log_key,
+        } => cosign(&key, &checkpoint, &log_key),
+        Command::Prove {
+            db,
+            inclusion,
+            size,
+            consistency,
+            json,
+        } => match (inclusion, consistency) {
+            (Some(i), _) => prove_inclusion(&db, i, size, json),
+            (None, Some(c)) => prove_consistency(&db, c[0], c[1], json),
+            (None, None) => Err(CliError::bad_input(
+                "give --inclusion INDEX or --consistency OLD NEW",
+            )),
+        },
+        Command::Verify { db, json } => verify(&db, json),
+        Command::Audit {
+            db,
+            old,
+            new,
+            witness,
+            json,
+        } => audit(&db, &old, &new, &witness, json),
+    }
+}
+
+/// Errors inside a store transaction: the store's own, or the log's.
+#[derive(Debug)]
+enum TxError {
+    Store(StoreError),
+    Log(LogError),
+}
+
+impl From<StoreError> for TxError {
+    fn from(e: StoreError) -> TxError {
+        TxError::Store(e)
+    }
+}
+
+impl From<LogError> for TxError {
+    fn from(e: LogError) -> TxError {
+        TxError::Log(e)
+    }
+}
+
+impl From<verity_ledger::log::StorageError> for TxError {
+    fn from(e: verity_ledger::log::StorageError) -> TxError {
+        TxError::Log(LogError::Storage(e))
+    }
+}
+
+impl From<TxError> for CliError {
+    fn from(e: TxError) -> CliError {
+        match e {
+            TxError::Store(e) => CliError::Failed(e.into()),
+            // Asking for something the log does not have is the user's input.
+            TxError::Log(e @ (LogError::Proof(_) | LogError::NotInitialised)) => {
+                CliError::bad_input(e)
+            }
+            TxError::Log(e) => CliError::Failed(e.into()),
+        }
+    }
+}
+
+fn is_url(db: &str) -> bool {
+    db.contains("://")
+}
+
+fn sqlite_path(db: &str) -> Option<&Path> {
+    if is_url(db) {
+        None
+    } else {
+        Some(Path::new(db.strip_prefix("sqlite:").unwrap_or(db)))
+    }
+}
+
+/// Opens the store of an existing log (a missing SQLite file is an error here, not
+/// a new empty log).
+fn open_existing(db: &str) -> Result<Store, CliError> {
+    if let Some(p) = sqlite_path(db) {
+        if !p.exists() {
+            return Err(CliError::bad_input(format!(
+                "no log database at {} (create one with `verity log init --db {db} …`)",
+                p.display()
+            )));
+        }
+    }
+    Store::open(db).map_err(|e| CliError::Failed(e.into()))
+}
+
+fn hex(h: &Hash) -> String {
+    h.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn init(db: &str, origin: &str, key: &Path) -> CmdResult {
+    let signer = read_signer(key)?;
+    // Record an absolute path so `checkpoint` works from any directory.
+    let key_abs = std::fs::canonicalize(key)
+        .map_err(|e| CliError::bad_input(format!("key file {}: {e}", key.display())))?;
+    let store = Store::open(db).map_err(|e| CliError::Failed(e.into()))?;
+    let res = store.write(|tx| -> Result<_, TxError> {
+        Ok(ledger_log::init(
+            tx,
+            origin,
+            &signer,
+            &key_abs.display().to_string(),
+        )?)
+    });
+    match res {
+        Ok(m) => {
+            println!("initialised log {} in {db}", m.origin);
+            println!("log verifier key: {}", m.verifier_key);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(TxError::Log(
+            e @ (LogError::AlreadyInitialised(_) | LogError::OriginMismatch { .. }),
+        )) => Err(CliError::bad_input(e)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Reads a JSON document, with a located error on bad input.
+fn read_json(path: &Path) -> Result<Value, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::bad_input(format!("{}: cannot read: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| {
+        CliError::bad_input(format!(
+            "{}:{}:{}: not valid JSON: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
+fn append(db: &str, key: &Path, kind: Option<&str>, files: &[PathBuf], json: bool) -> CmdResult {
+    let signer = read_signer(key)?;
+    let forced: Option<Kind> = kind
+        .map(|k| {
+            k.parse()
+                .map_err(|e| CliError::bad_input(format!("--kind: {e}")))
+        })
+        .transpose()?;
+    let mut entries = Vec::with_capacity(files.len());
+    for f in files {
+        let doc = read_json(f)?;
+        let kind = match forced {
+            Some(k) => k,
+            None => match doc.get("kind").and_then(Value::as_str) {
+                Some(k) => k.parse().map_err(|e| {
+                    CliError::bad_input(format!("{}: field `kind`: {e}", f.display()))
+                })?,
+                None => Kind::InspectionReport,
+            },
+        };
+        entries.push(SignedEntry::sign(&signer, kind, doc));
+    }
+    let store = open_existing(db)?;
+    let range =
+        store.write(|tx| -> Result<_, TxError> { Ok(ledger_log::append(tx, &entries)?) })?;
+    if json {
+        let out: Vec<Value> = files
+            .iter()
+            .zip(range.clone())
+            .zip(&entries)
+            .map(|((f, i), e)| {
+                json!({
+                    "file": f.display().to_string(),
+                    "index": i,
+                    "kind": e.kind().as_str(),
+                    "leaf_hash_hex": hex(&e.leaf_hash()),
+                })
+            })
+            .collect();
+        print_json(&out)?;
+    } else {
+        for i in range {
+            println!("{i}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn checkpoint(db: &str, key: Option<&Path>) -> CmdResult {
+    let store = open_existing(db)?;
+    let meta = store.read(|tx| -> Result<_, TxError> {
+        tx.log_meta()?.ok_or(TxError::Log(LogError::NotInitialised))
+    })?;
+    let key_path = key.map_or_else(|| PathBuf::from(&meta.signer_key_path), Path::to_path_buf);
+    let signer = read_signer(&key_path)?;
+    let text = store.write(|tx| -> Result<_, TxError> { Ok(ledger_log::checkpoint(tx, &signer)?) });
+    match text {
+        Ok(t) => {
+            print!("{t}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(TxError::Log(e @ LogError::OriginMismatch { .. })) => Err(CliError::bad_input(
+            format!("{} is not this log's key: {e}", key_path.display()),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A verifier key given inline or as a file holding one.
+fn read_vkey(s: &str) -> Result<NoteVerifier, CliError> {
+    let text = if Path::new(s).is_file() {
+        std::fs::read_to_string(s)
+            .map_err(|e| CliError::bad_input(format!("cannot read {s}: {e}")))?
+    } else {
+        s.to_string()
+    };
+    NoteVerifier::from_text(&text)
+        .map_err(|e| CliError::bad_input(format!("verifier key {s}: {e}")))
+}
+
+fn read_text(path: &Path) -> Result<String, CliError> {
+    std::fs::read_to_string(path)
+        .map_err(|e| CliError::bad_input(format!("cannot read {}: {e}", path.display())))
+}
+
+fn cosign(key: &Path, cp_path: &Path, log_key: &str) -> CmdResult {
+    let witness = read_signer(key)?;
+    let log_vkey = read_vkey(log_key)?;
+    let text = read_text(cp_path)?;
+    let mut v = verity_ledger::checkpoint::open(&text, std::slice::from_ref(&log_vkey), None)
+        .map_err(|e| CliError::bad_input(format!("{}: {e}", cp_path.display())))?;
+    v.note
+        .sign(&witness)
+        .map_err(|e| CliError::Failed(e.into()))?;
+    print!("{}", v.note);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn prove_inclusion(db: &str, index: u64, size: Option<u64>, json: bool) -> CmdResult {
+    let store = open_existing(db)?;
+    let p = store.read(|tx| -> Result<_, TxError> {
+        let size = match size {
+            Some(s) => s,
+            None => tx.tree_size()?,
+        };
+        Ok(ledger_log::prove_inclusion(tx, index, size)?)
+    })?;
+    // Check what we hand out.
+    merkle::verify_inclusion(
+        p.leaf_index,
+        p.tree_size,
+        &p.leaf_hash,
+        &p.proof,
+        &p.root_hash,
+    )
+    .map_err(|e| CliError::Failed(anyhow::anyhow!("the store produced a bad proof: {e}")))?;
+    let proof: Vec<String> = p.proof.iter().map(hex).collect();
+    if json {
+        print_json(&InclusionProofJson::from(&p))?;
+    } else {
+        println!(
+            "entry {} is in the tree of size {}",
+            p.leaf_index, p.tree_size
+        );
+        println!("leaf hash: {}", hex(&p.leaf_hash));
+        println!("root hash: {}", hex(&p.root_hash));
+        println!("proof ({} hashes, leaf upward):", proof.len());
+        for h in proof {
+            println!("  {h}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn prove_consistency(db: &str, old: u64, new: u64, json: bool) -> CmdResult {
+    let store = open_existing(db)?;
+    let p = store
+        .read(|tx| -> Result<_, TxError> { Ok(ledger_log::prove_consistency(tx, old, new)?) })?;
+    merkle::verify_consistency(p.old_size, p.new_size, &p.old_root, &p.new_root, &p.proof)
+        .map_err(|e| CliError::Failed(anyhow::anyhow!("the store produced a bad proof: {e}")))?;
+    let proof: Vec<String> = p.proof.iter().map(hex).collect();
+    if json {
+        print_json(&ConsistencyProofJson::from(&p))?;
+    } else {
+        println!(
+            "the tree of size {} extends the tree of size {}",
+            p.new_size, p.old_size
+        );
+        println!("old root: {}", hex(&p.old_root));
+        println!("new root: {}", hex(&p.new_root));
+        println!("proof ({} hashes):", proof.len());
+        for h in proof {
+            println!("  {h}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(db: &str, json: bool) -> CmdResult {
+    let store = open_existing(db)?;
+    let bar = (std::io::stdout().is_terminal() && !json).then(|| {
+        let b = indicatif::ProgressBar::new(0);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("verifying {pos}/{len} entries {bar:40} {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let report = store.read(|tx| -> Result<_, TxError> {
+        Ok(ledger_log::verify(tx, &mut |done, total| {
+            if let Some(b) = &bar {
+                b.set_length(total);
+                b.set_position(done);
+            }
+        })?)
+    })?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    match &report.problem {
+        None => {
+            if json {
+                print_json(&json!({
+                    "ok": true,
+                    "tree_size": report.tree_size,
+                    "root_hash_hex": hex(&report.root),
+                    "checkpoints_checked": report.checkpoints_checked,
+                }))?;
+            } else {
+                println!(
+                    "ok: {} entries, every hash and signature recomputed; root {}; {} signed checkpoint(s) match",
+                    report.tree_size,
+                    hex(&report.root),
+                    report.checkpoints_checked
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(p) => {
+            if json {
+                print_json(&json!({"ok": false, "index": p.index, "reason": p.reason}))?;
+            } else {
+                println!("NOT OK: entry {}: {}", p.index, p.reason);
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn audit(db: &str, old: &Path, new: &Path, witnesses: &[String], json: bool) -> CmdResult {
+    let (old_text, new_text) = (read_text(old)?, read_text(new)?);
+    // Malformed files are bad input; a well-formed checkpoint that does not verify
+    // is an audit finding (exit 1).
+    for (p, t) in [(old, &old_text), (new, &new_text)] {
+        let n = verity_ledger::Note::parse(t)
+            .map_err(|e| CliError::bad_input(format!("{}: {e}", p.display())))?;
+        verity_ledger::Checkpoint::parse_body(n.text())
+            .map_err(|e| CliError::bad_input(format!("{}: {e}", p.display())))?;
+    }
+    let witnesses: Vec<NoteVerifier> = witnesses
+        .iter()
+        .map(|w| read_vkey(w))
+        .collect::<Result<_, _>>()?;
+    let store = open_existing(db)?;
+    let out = store.read(|tx| -> Result<_, TxError> {
+        match ledger_log::audit(tx, &old_text, &new_text, &witnesses) {
+            Ok(o) => Ok(o),
+            Err(LogError::Checkpoint(e)) => Ok(AuditOutcome::Fork {
+                size: 0,
+                reason: format!("a checkpoint does not verify against the log's key: {e}"),
+            }),
+            Err(e) => Err(e.into()),
+        }
+    })?;
+    match out {
+        AuditOutcome::Consistent {
+            old_size,
+            new_size,
+            proof_len,
+        } => {
+            if json {
+                print_json(
+                    &json!({"consistent": true, "old_size": old_size, "new_size": new_size, "proof_hashes": proof_len}),
+                )?;
+            } else {
+                println!(
+                    "consistent: the tree of size {new_size} extends the tree of size {old_size} (proof of {proof_len} hashes checked)"
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditOutcome::Fork { size, reason } => {
+            if json {
+                print_json(&json!({"consistent": false, "index": size, "reason": reason}))?;
+            } else {
+                println!("INCONSISTENT at tree size {size}: {reason}");
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
 }
