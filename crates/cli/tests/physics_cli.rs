@@ -373,6 +373,20 @@ fn breakout_bad_input_exits_2() {
             &["breakout", "--stock", "93:50", "--swu-per-year", "1000"],
             "at or above the target assay",
         ),
+        (
+            &["breakout", "--swu-per-year", "1000", "--target-pct", "0.5"],
+            "above natural uranium",
+        ),
+        (
+            &[
+                "breakout",
+                "--preset",
+                "jcpoa-limits",
+                "--samples",
+                "1000000000",
+            ],
+            "--samples 1000000000",
+        ),
     ];
     for (args, needle) in cases {
         verity()

@@ -4,7 +4,7 @@
 use verity_physics::marc::{self, MarcSpec};
 use verity_physics::montecarlo::{self, McConfig};
 use verity_physics::{
-    Assay, BreakoutInput, Capacity, Enrichment, MachineCount, PhysicsError, Stock, KgU,
+    Assay, BreakoutInput, Capacity, Enrichment, KgU, MachineCount, PhysicsError, Stock,
 };
 
 fn main() -> Result<(), PhysicsError> {
@@ -40,7 +40,11 @@ fn main() -> Result<(), PhysicsError> {
             ..McConfig::default()
         },
     )?;
-    let heu = Enrichment::new(Assay::NATURAL, Assay::from_pct(90.0)?, Assay::from_pct(0.3)?)?;
+    let heu = Enrichment::new(
+        Assay::NATURAL,
+        Assay::from_pct(90.0)?,
+        Assay::from_pct(0.3)?,
+    )?;
     let m = marc::solve(&MarcSpec::uranium(
         [5.5e-5, 0.0072, 0.0, 0.992745],
         0.05,

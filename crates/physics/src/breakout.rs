@@ -185,6 +185,15 @@ impl BreakoutInput {
                 reason: format!("{} kg: the target must be a positive mass", t.u235_kg),
             });
         }
+        if t.assay <= A::NATURAL {
+            return Err(PhysicsError::InvalidParameter {
+                field: "target_pct".into(),
+                reason: format!(
+                    "{}: a breakout target must be enriched above natural uranium (0.711 %)",
+                    t.assay
+                ),
+            });
+        }
         for (i, s) in self.stocks.iter().enumerate() {
             if s.assay >= t.assay {
                 return Err(PhysicsError::InvalidParameter {
@@ -255,11 +264,11 @@ pub(crate) struct Offer {
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
     /// (offer index, weight x_i − x_t, cost V(x_t) − V(x_i)) in fill order.
-    order: Vec<(usize, f64, f64)>,
+    pub(crate) order: Vec<(usize, f64, f64)>,
     /// P·(x_p − x_t) per unit product: U-235 above tails the feeds must bring.
-    need_per_p: f64,
+    pub(crate) need_per_p: f64,
     /// V(x_p) − V(x_t) per unit product.
-    fixed_per_p: f64,
+    pub(crate) fixed_per_p: f64,
 }
 
 impl Prepared {
@@ -298,26 +307,6 @@ impl Prepared {
             need -= f * w;
         }
         // Relative slack for rounding in the last partial fill.
-        if need > 1e-12 * p * self.need_per_p {
-            None
-        } else {
-            Some(swu)
-        }
-    }
-
-    /// SWU only, without recording the feeds (Monte Carlo hot loop).
-    #[inline]
-    pub(crate) fn swu(&self, p: f64, limits: &[f64]) -> Option<f64> {
-        let mut need = p * self.need_per_p;
-        let mut swu = p * self.fixed_per_p;
-        for &(i, w, c) in &self.order {
-            if need <= 0.0 {
-                break;
-            }
-            let f = (need / w).min(limits[i]);
-            swu += f * c;
-            need -= f * w;
-        }
         if need > 1e-12 * p * self.need_per_p {
             None
         } else {

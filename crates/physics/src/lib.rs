@@ -28,5 +28,5 @@ pub use breakout::{
 pub use centrifuge::Performance;
 pub use error::PhysicsError;
 pub use montecarlo::{McConfig, McSummary};
-pub use swu::{Enrichment, Quantity, Streams};
+pub use swu::{Enrichment, Quantity, Streams, swu_per_product_curve};
 pub use units::{Assay, KgU, Swu, value_function};

@@ -11,6 +11,7 @@
 //! (seed, b), so the result does not depend on the number of threads.
 
 use rand::{Rng, SeedableRng};
+use rand_distr::StandardNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -141,36 +142,57 @@ pub fn run_with_progress(
     };
     let base_limits: Vec<f64> = offers.iter().map(|o| o.limit).collect();
     let sigma = cfg.stock_sigma;
+    let to_days = breakout::DAYS_PER_YEAR / eff;
 
     let mut days = vec![0.0f64; cfg.samples];
     let done = std::sync::atomic::AtomicUsize::new(0);
-    days.par_chunks_mut(BLOCK)
-        .enumerate()
-        .for_each(|(b, chunk)| {
-            let mut rng = Xoshiro256PlusPlus::seed_from_u64(
-                cfg.seed ^ (b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
-            );
-            let mut limits = base_limits.clone();
-            for d in chunk.iter_mut() {
-                let mut cap = 0.0;
-                for t in &terms {
-                    cap += t.sample(rng.random::<f64>());
-                }
-                if sigma > 0.0 {
-                    for (l, base) in limits.iter_mut().zip(&base_limits) {
-                        if base.is_finite() {
-                            *l = (base * (1.0 + sigma * normal(&mut rng))).max(0.0);
-                        }
-                    }
-                }
-                *d = match prep.swu(p, &limits) {
-                    Some(swu) => swu.max(0.0) / (cap * eff) * breakout::DAYS_PER_YEAR,
-                    None => f64::INFINITY,
-                };
+    days.par_chunks_mut(BLOCK).enumerate().for_each(|(b, out)| {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(
+            cfg.seed ^ (b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        );
+        let n = out.len();
+        // Structure of arrays over the block, so the fill below vectorises.
+        let mut cap = vec![0.0f64; n];
+        for t in &terms {
+            for c in cap.iter_mut() {
+                *c += t.sample(rng.random::<f64>());
             }
-            let n = done.fetch_add(chunk.len(), std::sync::atomic::Ordering::Relaxed);
-            progress(n + chunk.len());
-        });
+        }
+        let mut need = vec![p * prep.need_per_p; n];
+        let mut swu = vec![p * prep.fixed_per_p; n];
+        let mut lim = vec![0.0f64; n];
+        for &(i, w, c) in &prep.order {
+            let base = base_limits[i];
+            let inv_w = 1.0 / w;
+            if base.is_finite() {
+                for l in lim.iter_mut() {
+                    let z: f64 = rng.sample(StandardNormal);
+                    *l = (base * (1.0 + sigma * z)).max(0.0);
+                }
+                for ((nd, s), l) in need.iter_mut().zip(swu.iter_mut()).zip(&lim) {
+                    let f = (*nd * inv_w).min(*l).max(0.0);
+                    *s += f * c;
+                    *nd -= f * w;
+                }
+            } else {
+                for (nd, s) in need.iter_mut().zip(swu.iter_mut()) {
+                    let f = (*nd * inv_w).max(0.0);
+                    *s += f * c;
+                    *nd -= f * w;
+                }
+            }
+        }
+        let tol = 1e-12 * p * prep.need_per_p;
+        for (k, d) in out.iter_mut().enumerate() {
+            *d = if need[k] > tol {
+                f64::INFINITY
+            } else {
+                swu[k].max(0.0) / cap[k] * to_days
+            };
+        }
+        let so_far = done.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        progress(so_far + n);
+    });
 
     let infeasible = days.iter().filter(|d| !d.is_finite()).count();
     let n = days.len();
@@ -195,14 +217,6 @@ pub fn run_with_progress(
 /// Runs the Monte Carlo without progress reporting.
 pub fn run(input: &BreakoutInput, cfg: &McConfig) -> Result<McSummary, PhysicsError> {
     run_with_progress(input, cfg, &|_| {})
-}
-
-/// A standard normal deviate (Box–Muller, one of the pair).
-#[inline]
-fn normal(rng: &mut impl Rng) -> f64 {
-    let u1: f64 = 1.0 - rng.random::<f64>(); // (0, 1]
-    let u2: f64 = rng.random::<f64>();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
 #[cfg(test)]

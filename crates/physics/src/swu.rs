@@ -99,12 +99,58 @@ impl Enrichment {
     }
 }
 
+/// Separative work per unit product for many product assays at one feed and tails
+/// assay (an SWU-versus-assay curve), written to `out`. V(x_f) and V(x_t) are computed
+/// once, so each point costs one logarithm.
+pub fn swu_per_product_curve(
+    feed: Assay,
+    tails: Assay,
+    products: &[Assay],
+    out: &mut [f64],
+) -> Result<(), PhysicsError> {
+    if out.len() != products.len() {
+        return Err(PhysicsError::InvalidParameter {
+            field: "out".into(),
+            reason: format!("{} slots for {} products", out.len(), products.len()),
+        });
+    }
+    if let Some(bad) = products.iter().find(|p| **p <= feed) {
+        Enrichment::new(feed, *bad, tails)?;
+    }
+    if tails >= feed {
+        Enrichment::new(feed, feed, tails)?;
+    }
+    let (xf, xt) = (feed.fraction(), tails.fraction());
+    let (vf, vt) = (feed.value(), tails.value());
+    let inv_d = 1.0 / (xf - xt);
+    for (o, p) in out.iter_mut().zip(products) {
+        let xp = p.fraction();
+        let f = (xp - xt) * inv_d;
+        let t = (xp - xf) * inv_d;
+        *o = crate::value_function(xp) + t * vt - f * vf;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn a(p: f64) -> Assay {
         Assay::from_pct(p).unwrap()
+    }
+
+    #[test]
+    fn curve_matches_single_steps_and_checks_order() {
+        let products: Vec<Assay> = [1.0, 3.67, 20.0, 90.0].iter().map(|&p| a(p)).collect();
+        let mut out = vec![0.0; 4];
+        swu_per_product_curve(a(0.711), a(0.3), &products, &mut out).unwrap();
+        for (p, o) in products.iter().zip(&out) {
+            let one = Enrichment::new(a(0.711), *p, a(0.3)).unwrap();
+            assert!((one.swu_per_product() - o).abs() < 1e-12);
+        }
+        assert!(swu_per_product_curve(a(0.711), a(0.3), &[a(0.5)], &mut [0.0]).is_err());
+        assert!(swu_per_product_curve(a(0.711), a(0.8), &[a(5.0)], &mut [0.0]).is_err());
     }
 
     #[test]

@@ -283,6 +283,9 @@ struct Output {
     notes: Option<&'static str>,
 }
 
+/// 10⁸ samples take 0.8 GB and a few seconds; more is never needed for percentiles.
+const MAX_SAMPLES: usize = 100_000_000;
+
 pub fn run(args: Args) -> CmdResult {
     if args.list_presets {
         return list_presets(args.json);
@@ -292,6 +295,12 @@ pub fn run(args: Args) -> CmdResult {
     let leu = assay_arg("--leu", args.leu)?;
     let staged =
         verity_physics::solve_staged(&input, leu).map_err(|e| physics_err("staged plan: ", e))?;
+    if args.samples > MAX_SAMPLES {
+        return Err(CliError::bad_input(format!(
+            "--samples {}: at most {MAX_SAMPLES} samples (the run keeps every sample in memory)",
+            args.samples
+        )));
+    }
     let uncertainty = if args.samples > 0 {
         let cfg = McConfig {
             samples: args.samples,
