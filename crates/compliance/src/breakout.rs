@@ -81,52 +81,31 @@ pub fn timeline(evidence: &EvidenceSet, party: &str, opts: &BreakoutOptions) -> 
     {
         reports.entry(m.source.report.as_str()).or_default().push(m);
     }
-    let mut ordered: Vec<(Date, &str, Vec<&Measurement>)> = reports
+    // Every report in date order, those without a stock figure too: their centrifuge
+    // counts carry forward to later reports.
+    let mut ordered: Vec<(Date, Option<Date>, &str, Vec<&Measurement>)> = reports
         .into_iter()
         .filter_map(|(r, ms)| {
-            let date = ms
+            let stock_date = ms
                 .iter()
                 .filter(|m| m.metric.id.starts_with("enriched_uranium_stock"))
                 .map(|m| m.date)
-                .max()?;
-            Some((date, r, ms))
+                .max();
+            let any = ms.iter().map(|m| m.date).max()?;
+            Some((stock_date.unwrap_or(any), stock_date, r, ms))
         })
         .collect();
-    ordered.sort_by_key(|(d, r, _)| (*d, *r));
+    ordered.sort_by_key(|(d, _, r, _)| (*d, *r));
 
     let mut last_machines: Option<(Vec<(String, u32)>, String)> = None;
     let mut out = Vec::new();
-    for (date, report, ms) in ordered {
+    for (_, stock_date, report, ms) in ordered {
         let get = |id: &str| {
             ms.iter()
                 .filter(|m| m.metric.id == id)
                 .max_by_key(|m| m.date)
                 .and_then(|m| m.quantity.central())
         };
-        let level = get("max_enrichment_level");
-        let leu_pct = match level {
-            Some(l) if l <= 5.0 => l,
-            _ => LEU_ASSAY_AFTER_2019_PCT,
-        };
-        let mut stocks = Vec::new();
-        let bands = [
-            ("enriched_uranium_stock_le_5pct", leu_pct),
-            ("enriched_uranium_stock_20pct", HEU20_ASSAY_PCT),
-            ("enriched_uranium_stock_60pct", HEU60_ASSAY_PCT),
-        ];
-        for (id, pct) in bands {
-            if let Some(kg) = get(id).filter(|kg| *kg > 0.0) {
-                stocks.push((pct, kg));
-            }
-        }
-        if stocks.is_empty() {
-            // Only a total: usable when everything was low-enriched.
-            match (get("enriched_uranium_stock"), level) {
-                (Some(kg), Some(l)) if l <= 5.0 => stocks.push((l, kg)),
-                (Some(kg), None) => stocks.push((leu_pct, kg)),
-                _ => continue,
-            }
-        }
         let here: Vec<(String, u32)> = MACHINES
             .iter()
             .filter_map(|(id, kind)| {
@@ -148,14 +127,46 @@ pub fn timeline(evidence: &EvidenceSet, party: &str, opts: &BreakoutOptions) -> 
         } else {
             here
         };
-        let (machines, machines_from) = if here.is_empty() {
-            match &last_machines {
-                Some((m, from)) => (m.clone(), from.clone()),
-                None => continue,
+        if !here.is_empty() {
+            last_machines = Some((here, report.to_owned()));
+        }
+        let Some(date) = stock_date else { continue };
+        let level = get("max_enrichment_level");
+        let leu_pct = match level {
+            Some(l) if l <= 5.0 => l,
+            _ => LEU_ASSAY_AFTER_2019_PCT,
+        };
+        let total = get("enriched_uranium_stock");
+        let heu20 = get("enriched_uranium_stock_20pct");
+        let heu60 = get("enriched_uranium_stock_60pct");
+        // The LEU band as given, else what the total leaves after the higher bands
+        // (when the report splits out a higher band, or everything was LEU).
+        let leu = get("enriched_uranium_stock_le_5pct").or_else(|| match total {
+            Some(t) if heu20.is_some() || heu60.is_some() => {
+                Some(t - heu20.unwrap_or(0.0) - heu60.unwrap_or(0.0))
             }
-        } else {
-            last_machines = Some((here.clone(), report.to_owned()));
-            (here, report.to_owned())
+            Some(t) if level.is_none_or(|l| l <= 5.0) => Some(t),
+            _ => None,
+        });
+        if leu.is_none() && heu20.is_none() && heu60.is_none() {
+            continue;
+        }
+        // Without the LEU figure the estimate would be too short: skip the report.
+        if leu.is_none() && level.is_some_and(|l| l > 5.0) && total.is_none() {
+            continue;
+        }
+        let mut stocks = Vec::new();
+        for (kg, pct) in [
+            (leu, leu_pct),
+            (heu20, HEU20_ASSAY_PCT),
+            (heu60, HEU60_ASSAY_PCT),
+        ] {
+            if let Some(kg) = kg.filter(|kg| *kg > 0.0) {
+                stocks.push((pct, kg));
+            }
+        }
+        let Some((machines, machines_from)) = last_machines.clone() else {
+            continue;
         };
         let Some(point) = estimate(&stocks, &machines, opts) else {
             continue;

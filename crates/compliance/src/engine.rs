@@ -132,11 +132,16 @@ impl Assessment {
     }
 }
 
-/// Per obligation, the dates on which its status changes.
+/// Per obligation, the dates on which its status changes. A date without evidence
+/// does not change a status the evidence has established: it holds until a new figure,
+/// event or loss of knowledge says otherwise (`no_evidence` shows only before any).
 pub fn steps(verdicts: &[Verdict]) -> BTreeMap<String, Vec<Step>> {
     let mut out: BTreeMap<String, Vec<Step>> = BTreeMap::new();
     for v in verdicts {
         let s = out.entry(v.obligation.clone()).or_default();
+        if v.status == Status::NoEvidence && s.last().is_some() {
+            continue;
+        }
         if s.last().is_none_or(|l| l.status != v.status) {
             s.push(Step {
                 from: v.date,
@@ -160,10 +165,22 @@ pub fn first_breaches(verdicts: &[Verdict]) -> BTreeMap<String, Date> {
 
 /// The agreement's id for the party an evidence record names (by id or name, any
 /// case); the name in lower case if the agreement has no such party.
+///
+/// A short name that begins exactly one party's name word for word (`UN` for `UN
+/// Security Council`) also names that party, since records often abbreviate.
 pub fn party_id(agreement: &Agreement, name: &str) -> String {
-    agreement
-        .party(name)
-        .map_or_else(|| name.trim().to_lowercase(), |p| p.id.clone())
+    if let Some(p) = agreement.party(name) {
+        return p.id.clone();
+    }
+    let prefix = format!("{} ", name.trim().to_lowercase());
+    let mut found = agreement
+        .parties
+        .iter()
+        .filter(|p| p.name.to_lowercase().starts_with(&prefix));
+    match (found.next(), found.next()) {
+        (Some(p), None) => p.id.clone(),
+        _ => name.trim().to_lowercase(),
+    }
 }
 
 /// A figure tested against a limit: a measurement, or one derived from an event.
@@ -225,6 +242,9 @@ fn source_text(s: &Source, derived_from: Option<&str>) -> String {
     t
 }
 
+/// Relative distance within which an interval bound is taken to be the limit itself.
+const BOUND_IS_LIMIT_REL: f64 = 5e-4;
+
 /// Evaluates a limit `value op limit` on a figure with its uncertainty.
 fn judge(q: &Quantity, op: Comparator, limit: f64, k: f64) -> (Status, String) {
     if let Some(v) = q.value {
@@ -241,8 +261,17 @@ fn judge(q: &Quantity, op: Comparator, limit: f64, k: f64) -> (Status, String) {
             (Status::Breach, format!("{v} is not {op} {limit}"))
         };
     }
-    // `low`: the quantity is more than low; `high`: it is at most high.
-    let (lo, hi) = (q.low, q.high);
+    // `low`: the quantity is more than low; `high`: it is at most high. A bound that
+    // matches the limit to within 0.05 % is the report restating the limit in its own
+    // rounding (the IAEA writes 300 kg UF6 = 202.84 kg U as 202.8 kg U): it is the limit.
+    let snap = |b: f64| {
+        if (b - limit).abs() <= BOUND_IS_LIMIT_REL * limit.abs() {
+            limit
+        } else {
+            b
+        }
+    };
+    let (lo, hi) = (q.low.map(snap), q.high.map(snap));
     let (ok, bad) = match op {
         Comparator::Le => (
             hi.is_some_and(|h| h <= limit),
@@ -767,7 +796,9 @@ mod tests {
             quantity: None,
         };
         let vs = [
+            v("2015-06-01", Status::NoEvidence),
             v("2016-01-01", Status::Compliant),
+            v("2016-03-01", Status::NoEvidence),
             v("2016-06-01", Status::Compliant),
             v("2019-07-01", Status::Breach),
             v("2019-09-01", Status::Breach),
@@ -781,6 +812,7 @@ mod tests {
         assert_eq!(
             st,
             [
+                ("2015-06-01".to_owned(), Status::NoEvidence),
                 ("2016-01-01".to_owned(), Status::Compliant),
                 ("2019-07-01".to_owned(), Status::Breach),
                 ("2025-07-01".to_owned(), Status::CannotVerify)

@@ -214,37 +214,16 @@ pub(crate) fn validate(
 
 fn check_duplicates(set: &EvidenceSet, diags: &mut Diags) {
     let mut seen: HashMap<String, &Origin> = HashMap::new();
-    let mut keyed: Vec<(String, &'static str, &Origin)> = Vec::new();
-    for m in &set.measurements {
-        keyed.push((
-            format!(
-                "(date {}, party {}, metric {}, source {})",
-                m.date, m.party, m.metric.id, m.source.report
-            ),
-            "measurement",
-            &m.origin,
-        ));
-    }
-    for e in &set.events {
-        keyed.push((
-            format!(
-                "(date {}, party {}, event {}, value {})",
-                e.date,
-                e.party,
-                e.event.id,
-                e.value.map_or("none".to_owned(), |v| v.to_string())
-            ),
-            "event",
-            &e.origin,
-        ));
-    }
-    for g in &set.knowledge {
-        keyed.push((
-            format!("(from {}, party {}, scope {})", g.from, g.party, g.scope),
-            "knowledge gap",
-            &g.origin,
-        ));
-    }
+    let keyed = set
+        .measurements
+        .iter()
+        .map(|m| (m.key(), "measurement", &m.origin))
+        .chain(set.events.iter().map(|e| (e.key(), "event", &e.origin)))
+        .chain(
+            set.knowledge
+                .iter()
+                .map(|g| (g.key(), "knowledge gap", &g.origin)),
+        );
     for (key, kind, o) in keyed {
         if let Some(first) = seen.get(&key) {
             diags.push(

@@ -84,8 +84,8 @@ pub fn import(inputs: &[Input<'_>]) -> Result<EvidenceSet, ImportError> {
 /// The shipped historical record (`data/evidence/*.csv`), embedded at build time so
 /// that it is available from any directory.
 pub mod shipped {
-    #[cfg(verity_shipped_evidence)]
-    const FILES: [(&str, &str); 3] = [
+    /// The embedded files as (path in the repository, text).
+    pub const FILES: [(&str, &str); 3] = [
         (
             "data/evidence/measurements.csv",
             include_str!("../../../data/evidence/measurements.csv"),
@@ -99,29 +99,9 @@ pub mod shipped {
             include_str!("../../../data/evidence/knowledge.csv"),
         ),
     ];
-    #[cfg(not(verity_shipped_evidence))]
-    const FILES: [(&str, &str); 0] = [];
-
-    /// The embedded files as (path in the repository, text).
-    pub fn files() -> &'static [(&'static str, &'static str)] {
-        &FILES
-    }
 
     /// Imports the shipped record.
     pub fn load() -> Result<super::EvidenceSet, super::ImportError> {
-        if FILES.is_empty() {
-            return Err(super::ImportError {
-                diagnostics: vec![super::Diagnostic {
-                    file: "data/evidence".into(),
-                    line: 0,
-                    col: 0,
-                    field: None,
-                    message: "the shipped record was not present when this program was built"
-                        .into(),
-                }],
-                more: 0,
-            });
-        }
         let inputs: Vec<super::Input<'_>> = FILES
             .iter()
             .map(|(name, text)| super::Input::new(name, text))

@@ -162,6 +162,38 @@ impl Measurement {
     pub fn unit(&self) -> Unit {
         self.metric.unit
     }
+
+    /// What makes a measurement unique: the same figure from the same report twice is a
+    /// duplicate (another report may give the same metric for the same date).
+    pub fn key(&self) -> String {
+        format!(
+            "(date {}, party {}, metric {}, source {})",
+            self.date, self.party, self.metric.id, self.source.report
+        )
+    }
+}
+
+impl Event {
+    /// What makes an event unique.
+    pub fn key(&self) -> String {
+        format!(
+            "(date {}, party {}, event {}, value {})",
+            self.date,
+            self.party,
+            self.event.id,
+            self.value.map_or("none".to_owned(), |v| v.to_string())
+        )
+    }
+}
+
+impl KnowledgeGap {
+    /// What makes a knowledge gap unique.
+    pub fn key(&self) -> String {
+        format!(
+            "(from {}, party {}, scope {})",
+            self.from, self.party, self.scope
+        )
+    }
 }
 
 /// A dated fact about a party.

@@ -650,13 +650,171 @@ pub fn imports(tx: &mut Tx<'_>) -> Result<Vec<ImportRecord>, EvidenceStoreError>
         .collect()
 }
 
-// Tests of this module live in `tests/evidence.rs`.
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Store;
+    use verity_evidence::{Input, import as parse};
+
+    const M: &str =
+        "date,party,metric,value,sigma,low,high,unit,basis,source,paragraph,report_date,via,note
+2019-05-20,Iran,enriched_uranium_stock,174.1,0.5,,,kg_u,verified,GOV/2019/21,8,2019-05-31,a ; b,
+2019-07-01,Iran,enriched_uranium_stock,,,202.8,,kg_u,verified,GOV/INF/2019/8,2,2019-07-01,,exceeded
+";
+    const E: &str = "date,party,event,value,source,paragraph,via,note
+2019-07-08,Iran,enrichment_level_begun,4.5,GOV/INF/2019/9,2,,
+";
+    const K: &str = "from,until,party,scope,source,paragraph,via,note
+2021-02-23,,Iran,heavy_water_stock;uranium_metal,GOV/2021/10,3,,
+";
+
+    fn set(files: &[(&str, &str)]) -> EvidenceSet {
+        let inputs: Vec<Input<'_>> = files.iter().map(|(n, t)| Input::new(n, t)).collect();
+        parse(&inputs).expect("valid test evidence")
+    }
+
+    fn counts(store: &Store) -> (usize, usize, usize, usize) {
+        store
+            .read(|tx| -> Result<_, EvidenceStoreError> {
+                let s = load(tx)?;
+                Ok((
+                    s.measurements.len(),
+                    s.events.len(),
+                    s.knowledge.len(),
+                    imports(tx)?.len(),
+                ))
+            })
+            .expect("read")
+    }
+
+    fn pg_url() -> Option<String> {
+        [
+            std::env::var("VERITY_TEST_POSTGRES").ok(),
+            Some("postgres://root@127.0.0.1:5432/test".to_string()),
+            Some("postgres://postgres@127.0.0.1:5432/test".to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|u| {
+            u.parse::<postgres::Config>().is_ok_and(|mut c| {
+                c.connect_timeout(std::time::Duration::from_secs(2));
+                c.connect(postgres::NoTls).is_ok()
+            })
+        })
+    }
+
+    /// Runs `body` on SQLite, and on PostgreSQL when a server is reachable (in a
+    /// schema of its own, dropped afterwards).
+    fn on_both(name: &str, body: impl Fn(&Store)) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sqlite = Store::open(&format!("sqlite:{}", dir.path().join("e.db").display()))
+            .expect("sqlite store");
+        body(&sqlite);
+        let Some(url) = pg_url() else {
+            eprintln!("SKIPPED {name} on PostgreSQL: no server on 127.0.0.1:5432");
+            return;
+        };
+        let schema = format!(
+            "verity_ev_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos())
+        );
+        let pg = Store::open_postgres(&url, Some(&schema)).expect("postgres store");
+        body(&pg);
+        drop(pg);
+        if let Ok(mut c) = postgres::Client::connect(&url, postgres::NoTls) {
+            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"));
+        }
+    }
 
     #[test]
     fn placeholders_are_rewritten_for_postgres() {
         assert_eq!(pg("a = ?1 AND b = ?2"), "a = $1 AND b = $2");
+    }
+
+    #[test]
+    fn import_and_read_back() {
+        on_both("import_and_read_back", |store| {
+            let s = set(&[("m.csv", M), ("e.csv", E), ("k.csv", K)]);
+            let files = vec!["m.csv".to_owned(), "e.csv".to_owned(), "k.csv".to_owned()];
+            let sum = store.write(|tx| import(tx, &s, &files)).expect("import");
+            assert_eq!((sum.measurements, sum.events, sum.knowledge), (2, 1, 1));
+            let back = store.read(load).expect("load");
+            assert_eq!(back.measurements.len(), 2);
+            let m = &back.measurements[0];
+            assert_eq!(m.metric.id, "enriched_uranium_stock");
+            assert_eq!(m.quantity.value, Some(174.1));
+            assert_eq!(m.quantity.sigma, Some(0.5));
+            assert_eq!(m.source.via, ["a", "b"]);
+            assert_eq!(m.source.paragraph.as_deref(), Some("8"));
+            assert_eq!((m.origin.file.as_str(), m.origin.line), ("m.csv", 2));
+            assert_eq!(back.measurements[1].quantity.low, Some(202.8));
+            assert_eq!(back.events[0].value, Some(4.5));
+            assert_eq!(back.knowledge[0].until, None);
+            assert!(back.knowledge[0].scope.covers("uranium_metal"));
+            // Read back equals what was imported.
+            assert_eq!(back, s);
+            let imps = store.read(imports).expect("imports");
+            assert_eq!(imps.len(), 1);
+            assert_eq!(imps[0].files, "m.csv e.csv k.csv");
+            assert_eq!(imps[0].log_index, None);
+            store
+                .write(|tx| set_log_index(tx, sum.import_id, 7))
+                .expect("log index");
+            let imps = store.read(imports).expect("imports");
+            assert_eq!(imps[0].log_index, Some(7));
+        });
+    }
+
+    #[test]
+    fn an_import_with_a_stored_record_stores_nothing() {
+        on_both("an_import_with_a_stored_record_stores_nothing", |store| {
+            let first = set(&[("m.csv", M)]);
+            store
+                .write(|tx| import(tx, &first, &["m.csv".to_owned()]))
+                .expect("first import");
+            assert_eq!(counts(store), (2, 0, 0, 1));
+            // A second import with two new records and one already stored.
+            let again = format!(
+                "{M}2019-08-19,Iran,enriched_uranium_stock,241.6,,,,kg_u,verified,GOV/2019/32,3,2019-08-30,,\n"
+            );
+            let second = set(&[("again.csv", &again), ("e.csv", E)]);
+            let err = store
+                .write(|tx| import(tx, &second, &["again.csv".to_owned(), "e.csv".to_owned()]))
+                .expect_err("duplicates");
+            match &err {
+                EvidenceStoreError::AlreadyStored(list) => {
+                    assert_eq!(list.len(), 2, "{list:?}");
+                    assert!(list[0].starts_with("again.csv:2: "), "{}", list[0]);
+                    assert!(
+                        list[0].ends_with("is already stored (import #1)"),
+                        "{}",
+                        list[0]
+                    );
+                    assert!(list[1].starts_with("again.csv:3: "), "{}", list[1]);
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+            assert_eq!(counts(store), (2, 0, 0, 1), "store changed");
+        });
+    }
+
+    #[test]
+    fn a_failure_later_in_the_transaction_rolls_the_import_back() {
+        on_both(
+            "a_failure_later_in_the_transaction_rolls_the_import_back",
+            |store| {
+                let s = set(&[("m.csv", M), ("e.csv", E)]);
+                let res: Result<(), EvidenceStoreError> = store.write(|tx| {
+                    import(tx, &s, &["m.csv".to_owned()])?;
+                    // E.g. the log append that follows an import fails.
+                    Err(EvidenceStoreError::Unreadable("simulated failure".into()))
+                });
+                assert!(res.is_err());
+                assert_eq!(counts(store), (0, 0, 0, 0));
+            },
+        );
     }
 }

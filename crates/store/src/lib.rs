@@ -17,6 +17,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod evidence;
 pub mod log;
 pub mod migrate;
 mod pool;

@@ -26,6 +26,7 @@ pub struct Migration {
 pub const AREAS: &[(&str, &[Migration])] = &[
     ("log", crate::log::MIGRATIONS),
     ("tokens", crate::tokens::MIGRATIONS),
+    ("evidence", crate::evidence::MIGRATIONS),
 ];
 
 const BOOTSTRAP_SQLITE: &str = "CREATE TABLE IF NOT EXISTS verity_migrations (

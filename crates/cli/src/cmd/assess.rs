@@ -1,12 +1,289 @@
-//! `verity assess` — not built yet; see its issue.
+//! `verity assess`: every obligation of an agreement against the evidence, over time.
+//!
+//! Defaults to the JCPOA and the historical record shipped inside the binary, so it
+//! works from any directory.
 
-use super::{CliError, CmdResult};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use serde::Serialize;
+use verity_agreement::Agreement;
+use verity_compliance::{Assessment, BreakoutOptions, BreakoutPoint, Options, breakout};
+use verity_evidence::{EvidenceSet, Input};
+use verity_vocab::Date;
+
+use super::{CliError, CmdResult, print_json};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The agreement file; default: the shipped JCPOA.
+    #[arg(long, value_name = "FILE")]
+    pub agreement: Option<PathBuf>,
+    /// Evidence files (CSV or JSON, see docs/evidence-format.md), imported together;
+    /// default: the shipped record.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub evidence: Vec<PathBuf>,
+    /// Only obligations binding this party (id or name; groups it belongs to included).
+    #[arg(long, value_name = "NAME")]
+    pub party: Option<String>,
+    /// Only dates on or after this (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Only dates on or before this (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// A figure within K standard deviations of a limit is "indeterminate", not a breach.
+    #[arg(long, value_name = "K", default_value_t = 2.0)]
+    pub sigma: f64,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
 
-pub fn run(_args: Args) -> CmdResult {
-    Err(CliError::Failed(anyhow::anyhow!(
-        "`verity assess` is not built yet"
-    )))
+/// Reads and parses an agreement (default: the shipped JCPOA), printing every
+/// diagnostic on stderr when it is invalid.
+pub(crate) fn load_agreement(file: Option<&Path>) -> Result<Agreement, CliError> {
+    let (src, name) = match file {
+        Some(path) => (
+            std::fs::read_to_string(path)
+                .map_err(|e| CliError::bad_input(format!("cannot read {}: {e}", path.display())))?,
+            path.display().to_string(),
+        ),
+        None => (
+            verity_agreement::JCPOA_SOURCE.to_owned(),
+            verity_agreement::JCPOA_FILE.to_owned(),
+        ),
+    };
+    verity_agreement::parse(&src, &name).map_err(|diags| {
+        for d in &diags.0 {
+            eprintln!("{d}");
+        }
+        CliError::bad_input(format!("{name}: {} problem(s) found", diags.0.len()))
+    })
+}
+
+/// Imports evidence files together (default: the shipped record), all or nothing.
+pub(crate) fn load_evidence(files: &[PathBuf]) -> Result<EvidenceSet, CliError> {
+    if files.is_empty() {
+        return verity_evidence::shipped::load().map_err(|e| {
+            CliError::Failed(anyhow::anyhow!("the shipped record does not import:\n{e}"))
+        });
+    }
+    let texts = read_files(files)?;
+    let inputs: Vec<Input<'_>> = texts
+        .iter()
+        .map(|(name, text)| Input::new(name, text))
+        .collect();
+    verity_evidence::import(&inputs).map_err(CliError::bad_input)
+}
+
+/// Reads files as (display name, text).
+pub(crate) fn read_files(files: &[PathBuf]) -> Result<Vec<(String, String)>, CliError> {
+    files
+        .iter()
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .map(|t| (p.display().to_string(), t))
+                .map_err(|e| CliError::bad_input(format!("cannot read {}: {e}", p.display())))
+        })
+        .collect()
+}
+
+pub(crate) fn date_arg(flag: &str, text: Option<&str>) -> Result<Option<Date>, CliError> {
+    text.map(|t| {
+        verity_vocab::parse_date(t).map_err(|e| CliError::bad_input(format!("{flag}: {e}")))
+    })
+    .transpose()
+}
+
+/// Everything `assess` and `report` show, computed once.
+pub(crate) struct Run {
+    pub agreement: Agreement,
+    pub evidence: EvidenceSet,
+    pub options: Options,
+    pub assessment: Assessment,
+    pub breakout: Vec<BreakoutPoint>,
+}
+
+pub(crate) fn run_assessment(
+    agreement: Agreement,
+    evidence: EvidenceSet,
+    options: Options,
+) -> Result<Run, CliError> {
+    if !(options.sigma_k.is_finite() && options.sigma_k >= 0.0) {
+        return Err(CliError::bad_input(format!(
+            "--sigma {}: K must be a number ≥ 0",
+            options.sigma_k
+        )));
+    }
+    if let Some(p) = &options.party {
+        if agreement.party(p).is_none() {
+            let known: Vec<&str> = agreement.parties.iter().map(|p| p.id.as_str()).collect();
+            return Err(CliError::bad_input(format!(
+                "--party {p}: no such party in {} (known: {})",
+                agreement.id,
+                known.join(", ")
+            )));
+        }
+    }
+    if let (Some(f), Some(t)) = (options.from, options.to) {
+        if t < f {
+            return Err(CliError::bad_input(format!(
+                "--to {t} is before --from {f}"
+            )));
+        }
+    }
+    let assessment = verity_compliance::assess(&agreement, &evidence, &options);
+    // Breakout concerns the party whose stocks are measured: every party with stock
+    // figures (in the JCPOA record, Iran).
+    let mut parties: Vec<&str> = evidence
+        .measurements
+        .iter()
+        .filter(|m| m.metric.id.starts_with("enriched_uranium_stock"))
+        .map(|m| m.party.as_str())
+        .collect();
+    parties.sort_unstable();
+    parties.dedup();
+    let mut points = Vec::new();
+    for p in parties {
+        points.extend(breakout::timeline(
+            &evidence,
+            p,
+            &BreakoutOptions::default(),
+        ));
+    }
+    points.retain(|p| {
+        options.from.is_none_or(|f| p.date >= f) && options.to.is_none_or(|t| p.date <= t)
+    });
+    points.sort_by_key(|p| p.date);
+    Ok(Run {
+        agreement,
+        evidence,
+        options,
+        assessment,
+        breakout: points,
+    })
+}
+
+pub(crate) fn run_from_args(
+    agreement: Option<&Path>,
+    evidence: &[PathBuf],
+    party: Option<String>,
+    from: Option<&str>,
+    to: Option<&str>,
+    sigma: f64,
+) -> Result<Run, CliError> {
+    let options = Options {
+        sigma_k: sigma,
+        party,
+        from: date_arg("--from", from)?,
+        to: date_arg("--to", to)?,
+    };
+    run_assessment(
+        load_agreement(agreement)?,
+        load_evidence(evidence)?,
+        options,
+    )
+}
+
+/// The JSON document of `verity assess --json` (its shape is a contract).
+#[derive(Debug, Serialize)]
+pub(crate) struct AssessJson<'a> {
+    pub verdicts: &'a [verity_compliance::Verdict],
+    pub first_breach: BTreeMap<String, Date>,
+    pub breakout: &'a [BreakoutPoint],
+}
+
+impl Run {
+    pub(crate) fn json(&self) -> AssessJson<'_> {
+        AssessJson {
+            verdicts: &self.assessment.verdicts,
+            first_breach: self.assessment.first_breaches(),
+            breakout: &self.breakout,
+        }
+    }
+}
+
+pub fn run(args: Args) -> CmdResult {
+    let run = run_from_args(
+        args.agreement.as_deref(),
+        &args.evidence,
+        args.party,
+        args.from.as_deref(),
+        args.to.as_deref(),
+        args.sigma,
+    )?;
+    if args.json {
+        print_json(&run.json())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    print!("{}", text(&run));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The human form: each obligation's step function, one line per change.
+fn text(run: &Run) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let steps = run.assessment.steps();
+    let _ = writeln!(
+        out,
+        "{}: {} verdicts on {} obligations (k = {}σ)",
+        run.agreement.id,
+        run.assessment.verdicts.len(),
+        steps.len(),
+        run.options.sigma_k
+    );
+    for ob in &run.agreement.obligations {
+        let Some(st) = steps.get(&ob.id) else {
+            continue;
+        };
+        let _ = writeln!(out, "\n{}  [{}]  {}", ob.id, ob.party, ob.cite);
+        for s in st {
+            // The verdict that opened this step, for its figure and source.
+            let v = run
+                .assessment
+                .verdicts
+                .iter()
+                .find(|v| v.obligation == ob.id && v.date == s.from);
+            let detail = v.map_or(String::new(), |v| {
+                let mut d = v.reason.clone();
+                if let Some(src) = v.sources.first() {
+                    d.push_str(&format!(" — {src}"));
+                }
+                d
+            });
+            let _ = writeln!(
+                out,
+                "  from {}  {:<13}  {}",
+                s.from,
+                s.status.as_str(),
+                detail
+            );
+        }
+    }
+    let fb = run.assessment.first_breaches();
+    if !fb.is_empty() {
+        let _ = writeln!(out, "\nfirst breaches:");
+        let mut by_date: Vec<_> = fb.iter().collect();
+        by_date.sort_by_key(|(id, d)| (**d, (*id).clone()));
+        for (id, d) in by_date {
+            let _ = writeln!(out, "  {d}  {id}");
+        }
+    }
+    if !run.breakout.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nbreakout time to 1 SQ at 90 % (days with central machine figures; Monte Carlo 5th–95th percentile):"
+        );
+        for p in &run.breakout {
+            let _ = writeln!(
+                out,
+                "  {}  {:>7.1}  ({:.1}–{:.1})  {}",
+                p.date, p.days, p.days_p05, p.days_p95, p.source
+            );
+        }
+    }
+    out
 }
