@@ -3,6 +3,8 @@
 //! Without FILE, `show` and `key-days` use the JCPOA shipped inside the binary. Key
 //! days are resolved against the dated events the file itself records (`[[history]]`).
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -57,6 +59,15 @@ pub fn run(command: Command) -> CmdResult {
     }
 }
 
+/// Writes text output; a closed pipe (`verity agreement show | head`) is not an error.
+fn emit(text: &str) -> CmdResult {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(CliError::Failed(e.into())),
+    }
+}
+
 /// Reads and parses a file, printing every diagnostic on stderr when it is invalid.
 fn load(file: Option<&Path>) -> Result<Agreement, CliError> {
     let (src, name) = match file {
@@ -85,8 +96,10 @@ fn load(file: Option<&Path>) -> Result<Agreement, CliError> {
 fn check(file: &Path) -> CmdResult {
     let a = load(Some(file))?;
     let groups = a.parties.iter().filter(|p| p.is_group()).count();
-    let uncited_checked = a.obligations.iter().filter(|o| o.cite.verified).count();
-    println!(
+    let checked = a.obligations.iter().filter(|o| o.cite.verified).count();
+    let mut buf = String::new();
+    let _ = writeln!(
+        buf,
         "{}: ok: {} ({}), {} parties ({} groups), {} key days, {} obligations ({} with a checked citation)",
         file.display(),
         a.id,
@@ -95,9 +108,9 @@ fn check(file: &Path) -> CmdResult {
         groups,
         a.key_days.len(),
         a.obligations.len(),
-        uncited_checked,
+        checked,
     );
-    Ok(ExitCode::SUCCESS)
+    emit(&buf)
 }
 
 #[derive(Debug, Serialize)]
@@ -250,7 +263,8 @@ fn show(file: Option<&Path>, on: Option<&str>, party: Option<&str>, json: bool) 
         print_json(&out)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{} ({})", out.title, out.agreement);
+    let mut buf = String::new();
+    let _ = writeln!(buf, "{} ({})", out.title, out.agreement);
     let mut filter = Vec::new();
     if let Some(d) = &out.on {
         filter.push(format!("in force on {d}"));
@@ -258,7 +272,8 @@ fn show(file: Option<&Path>, on: Option<&str>, party: Option<&str>, json: bool) 
     if let Some(p) = &out.party {
         filter.push(format!("binding {p}"));
     }
-    println!(
+    let _ = writeln!(
+        buf,
         "{} obligation{}{}",
         out.obligations.len(),
         if out.obligations.len() == 1 { "" } else { "s" },
@@ -269,7 +284,7 @@ fn show(file: Option<&Path>, on: Option<&str>, party: Option<&str>, json: bool) 
         }
     );
     for o in &out.obligations {
-        println!();
+        let _ = writeln!(buf);
         let what = match (o.metric, o.op, o.limit, o.unit) {
             (Some(m), Some(op), Some(l), Some(u)) => format!("limit: {m} {op} {l} {u}"),
             _ => match (&o.steps, o.event) {
@@ -293,7 +308,7 @@ fn show(file: Option<&Path>, on: Option<&str>, party: Option<&str>, json: bool) 
                 ),
             },
         };
-        println!("{}  [{}]  {}", o.id, o.party, what);
+        let _ = writeln!(buf, "{}  [{}]  {}", o.id, o.party, what);
         let window = format!(
             "{} to {}",
             o.from.as_deref().unwrap_or("(not yet)"),
@@ -303,15 +318,16 @@ fn show(file: Option<&Path>, on: Option<&str>, party: Option<&str>, json: bool) 
                 (None, None) => "(no end date)".to_owned(),
             }
         );
-        println!(
+        let _ = writeln!(
+            buf,
             "  {}{}  |  {}",
             o.cite,
             if o.cite_verified { " (checked)" } else { "" },
             window
         );
-        println!("  {}", o.text);
+        let _ = writeln!(buf, "  {}", o.text);
     }
-    Ok(ExitCode::SUCCESS)
+    emit(&buf)
 }
 
 fn key_days(file: Option<&Path>, json: bool) -> CmdResult {
@@ -330,14 +346,16 @@ fn key_days(file: Option<&Path>, json: bool) -> CmdResult {
         })?;
         return Ok(ExitCode::SUCCESS);
     }
+    let mut buf = String::new();
     let width = days.iter().map(|d| d.name.len()).max().unwrap_or(0);
     for d in &days {
-        println!(
+        let _ = writeln!(
+            buf,
             "{:width$}  {:10}  {}",
             d.name,
             d.date.as_deref().unwrap_or("unresolved"),
             d.rule,
         );
     }
-    Ok(ExitCode::SUCCESS)
+    emit(&buf)
 }

@@ -1,0 +1,28 @@
+//! Fuzz the agreement parser and, when a file parses, key-day resolution and the
+//! in-force query: no input may panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(src) = std::str::from_utf8(data) else {
+        return;
+    };
+    match verity_agreement::parse(src, "fuzz.toml") {
+        Ok(a) => {
+            let kd = a.resolve_key_days(&a.history());
+            for k in kd.iter() {
+                if let Some(date) = k.date {
+                    let _ = a.obligations_in_force(date, &kd);
+                }
+            }
+            for p in &a.parties {
+                let _ = a.obligations_of(&p.id);
+            }
+        }
+        Err(diags) => {
+            assert!(!diags.0.is_empty());
+            let _ = diags.to_string();
+        }
+    }
+});
