@@ -411,6 +411,67 @@ mod tests {
     }
 
     #[test]
+    fn pyne_vision_case() {
+        // PyNE `check_vision` (recycled-uranium feed with U-236), 5.5 % / 0.25 %;
+        // PyNE's tolerance 1e-4 (N, M 1e-2).
+        let spec = MarcSpec::uranium(
+            [
+                1.83963025893197e-4,
+                8.18576605617839e-3,
+                6.10641667100979e-3,
+                0.985523854246919,
+            ],
+            0.055,
+            0.0025,
+        )
+        .unwrap();
+        let s = solve(&spec).unwrap();
+        close(s.product_per_feed, 0.10830030583196934, 1e-6, "P/F");
+        close(s.n_enriching, 27.38162850698868, 1e-2, "N");
+        close(s.m_stripping, 15.09646512546496, 1e-2, "M");
+        close(s.m_star, 236.58177606549995, 1e-4, "M*");
+        close(s.flow_per_feed, 326.8956175003255, 1e-4, "L/F");
+        close(s.swu_per_feed, 0.85102089049, 1e-4, "SWU/F");
+        close(s.swu_per_product, 7.85797310499, 1e-4, "SWU/P");
+    }
+
+    #[test]
+    fn pyne_tungsten_case() {
+        // PyNE `check_tungsten` (von Halle 1987's example): α = 1.16306, M*₀ = 181.3,
+        // key components W-180 / W-186, 51.09 % product, 0.014 % tails; tolerance
+        // 1e-3 (N, M 1e-2). Masses: AME 2003.
+        let masses = [
+            179.946_706,
+            181.948_206,
+            182.950_224,
+            183.950_933,
+            185.954_362,
+        ];
+        let fractions = [0.0014, 0.26416, 0.14409, 0.30618, 0.28417];
+        let spec = MarcSpec {
+            feed: masses
+                .iter()
+                .zip(fractions)
+                .map(|(&mass, fraction)| Component { mass, fraction })
+                .collect(),
+            j: 0,
+            k: 4,
+            product_j: 0.5109,
+            tails_j: 0.00014,
+            alpha: 1.16306,
+            m_star0: 181.3,
+        };
+        let s = solve(&spec).unwrap();
+        close(s.product_per_feed, 0.0024669120526274574, 1e-6, "P/F");
+        close(s.n_enriching, 43.557515688533513, 1e-2, "N");
+        close(s.m_stripping, 11.49556481009056, 1e-2, "M");
+        close(s.m_star, 181.16425540249995, 1e-3, "M*");
+        close(s.flow_per_feed, 96.81774564292206, 1e-3, "L/F");
+        close(s.swu_per_feed, 2.22221945305, 1e-3, "SWU/F");
+        close(s.swu_per_product, 900.810164953, 1e-3, "SWU/P");
+    }
+
+    #[test]
     fn compositions_balance() {
         let spec = MarcSpec::uranium([5.5e-5, 0.0072, 0.0, 0.992745], 0.2, 0.003).unwrap();
         let s = solve(&spec).unwrap();
