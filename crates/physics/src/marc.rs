@@ -463,7 +463,7 @@ mod tests {
         };
         let s = solve(&spec).unwrap();
         close(s.product_per_feed, 0.0024669120526274574, 1e-6, "P/F");
-        close(s.n_enriching, 43.557515688533513, 1e-2, "N");
+        close(s.n_enriching, 43.557_515_688_533_51, 1e-2, "N");
         close(s.m_stripping, 11.49556481009056, 1e-2, "M");
         close(s.m_star, 181.16425540249995, 1e-3, "M*");
         close(s.flow_per_feed, 96.81774564292206, 1e-3, "L/F");
