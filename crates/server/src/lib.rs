@@ -1,1 +1,253 @@
-//! verity-server: see ARCHITECTURE.md.
+//! `verity-server`: Verity's HTTP API and web dashboard.
+//!
+//! An axum application over a [`Db`] (the store, SQLite or PostgreSQL), serving:
+//! - the JSON API under `/api/v1`, described by the OpenAPI document at
+//!   `/api/v1/openapi.json`, generated from the handlers themselves;
+//! - the dashboard at `/`, whose assets are compiled into the binary.
+//!
+//! Store calls are synchronous and run on tokio's blocking pool; handlers never block
+//! the async workers. Every write is authorised by role, validated whole, and applied
+//! in one store transaction.
+
+pub mod api;
+pub mod auth;
+pub mod bootstrap;
+mod cache;
+pub mod dashboard;
+pub mod db;
+pub mod error;
+mod evidence_store;
+mod json;
+pub mod store_impl;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::Request;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+use verity_agreement::Agreement;
+
+pub use crate::db::Db;
+
+/// Body limit for every route except imports (which set their own).
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+/// Body limit for evidence imports and log submissions.
+pub const IMPORT_BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Db>,
+    /// The agreements served (the shipped JCPOA unless told otherwise).
+    pub agreements: Arc<Vec<Agreement>>,
+    pub(crate) cache: Arc<cache::Cache>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Db>, agreements: Vec<Agreement>) -> AppState {
+        AppState {
+            store,
+            agreements: Arc::new(agreements),
+            cache: Arc::new(cache::Cache::default()),
+        }
+    }
+}
+
+/// The whole application: API, OpenAPI document and dashboard, with request logging
+/// and body limits.
+pub fn app(state: AppState) -> Router {
+    let (api, openapi) = api::router().split_for_parts();
+    let openapi = Arc::new(openapi);
+    Router::new()
+        .merge(api)
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(move || {
+                let doc = openapi.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .merge(dashboard::router())
+        .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+            }),
+        )
+        .with_state(state)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then stops accepting
+/// connections and lets requests in flight finish (at most `grace`).
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> std::io::Result<()> {
+    let (tx, mut rx) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("shutting down: finishing requests in flight");
+        let _ = tx.send(true);
+    });
+    let server = tokio::spawn(async move { server.await });
+    // Bound the drain: once shutdown starts, give in-flight requests `grace`.
+    let drained = async {
+        let _ = rx.wait_for(|v| *v).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        res = server => res.map_err(std::io::Error::other)?,
+        () = drained => {
+            tracing::warn!("requests still in flight after {grace:?}; stopping anyway");
+            Ok(())
+        }
+    }
+}
+
+/// Runs a store call on the blocking pool and maps its failure to an HTTP error.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> db::DbResult<T> + Send + 'static,
+) -> error::ApiResult<T> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(db::DbError::BadInput { field, message })) => Err(error::ApiError {
+            status: axum::http::StatusCode::BAD_REQUEST,
+            error: message,
+            field,
+            problems: Vec::new(),
+        }),
+        Ok(Err(db::DbError::NotFound(msg))) => Err(error::ApiError::not_found(msg)),
+        Ok(Err(db::DbError::Rejected(r))) => Err(error::ApiError {
+            status: axum::http::StatusCode::BAD_REQUEST,
+            error: r.message,
+            field: None,
+            problems: Vec::new(),
+        }
+        .with_problems(r.problems)),
+        Ok(Err(db::DbError::Other(err))) => Err(error::ApiError::internal(format!("{err:#}"))),
+        Err(join) => Err(error::ApiError::internal(join)),
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// Structured request logs on stderr; `RUST_LOG` overrides the default level.
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// How `verity serve` runs.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// `sqlite:PATH`, a file path, or a `postgres://` URL.
+    pub location: String,
+    pub bind: std::net::SocketAddr,
+    /// Where to write the log key if the store has no log yet.
+    pub key_path: Option<std::path::PathBuf>,
+    /// The origin of a log created here.
+    pub origin: String,
+}
+
+/// Opens the store (creating the log and loading the shipped record if it is new),
+/// then serves until Ctrl-C or SIGTERM. What it prints on stdout: where it listens
+/// and, the first time a store is set up, an analyst token for the dashboard (shown
+/// once; only its hash is stored).
+pub fn run(cfg: RunConfig) -> anyhow::Result<()> {
+    use anyhow::Context;
+    init_tracing();
+    let opened = bootstrap::open(&cfg.location, cfg.key_path.as_deref(), &cfg.origin)?;
+    let first_token = if opened.created_log {
+        let token =
+            auth::generate_token().map_err(|e| anyhow::anyhow!("generating a token: {e}"))?;
+        opened
+            .db
+            .create_token(
+                "analyst",
+                "created by `verity serve` on first start",
+                &auth::hash_token(&token),
+            )
+            .context("storing the first analyst token")?;
+        Some(token)
+    } else {
+        None
+    };
+    let db: Arc<dyn Db> = Arc::new(opened.db);
+    let backend = db.backend();
+    let agreement = verity_agreement::jcpoa()
+        .map_err(|d| anyhow::anyhow!("the shipped JCPOA does not parse:\n{d}"))?;
+    let state = AppState::new(db, vec![agreement]);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(async move {
+        let listener = TcpListener::bind(cfg.bind)
+            .await
+            .with_context(|| format!("binding {}", cfg.bind))?;
+        let addr = listener.local_addr()?;
+        println!("Verity is serving the {backend} store {} at http://{addr}/", redact(&cfg.location));
+        println!("API: http://{addr}/api/v1 (OpenAPI: http://{addr}/api/v1/openapi.json)");
+        if let Some(n) = opened.imported_shipped {
+            println!("Loaded the shipped IAEA record ({n} records) and logged the import.");
+        }
+        if let Some(token) = first_token {
+            println!("Dashboard with an analyst token (shown only now; keep it): http://{addr}/#token={token}");
+        }
+        tracing::info!(%addr, backend, "listening");
+        serve(listener, state, shutdown_signal(), Duration::from_secs(10)).await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+/// A location for printing: a PostgreSQL URL without its password.
+pub fn redact(location: &str) -> String {
+    match (location.find("://"), location.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &location[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!(
+                    "{}{}:***{}",
+                    &location[..s + 3],
+                    &creds[..c],
+                    &location[at..]
+                ),
+                None => location.to_owned(),
+            }
+        }
+        _ => location.to_owned(),
+    }
+}

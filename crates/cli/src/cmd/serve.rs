@@ -1,12 +1,52 @@
-//! `verity serve` — not built yet; see its issue.
+//! `verity serve`: the HTTP API and web dashboard (crate `verity-server`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
 
 use super::{CliError, CmdResult};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The SQLite database file (created, with the JCPOA's record loaded, if new).
+    #[arg(long, value_name = "PATH", conflicts_with = "database")]
+    pub db: Option<String>,
+    /// A PostgreSQL database instead: postgres://user@host/dbname.
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Where to write the log's private key if the store has no log yet (default:
+    /// beside the SQLite file, or ./verity-log.key for PostgreSQL).
+    #[arg(long, value_name = "PATH")]
+    pub log_key: Option<PathBuf>,
+    /// The origin (name) of a log created here.
+    #[arg(long, value_name = "ORIGIN", default_value = verity_server::bootstrap::DEFAULT_ORIGIN)]
+    pub origin: String,
+}
 
-pub fn run(_args: Args) -> CmdResult {
-    Err(CliError::Failed(anyhow::anyhow!(
-        "`verity serve` is not built yet"
-    )))
+/// The database used when neither `--db` nor `--database` is given.
+pub const DEFAULT_DB: &str = "verity.db";
+
+pub fn run(args: Args) -> CmdResult {
+    let location = match (args.db, args.database) {
+        (_, Some(url)) => {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(CliError::bad_input(format!(
+                    "--database {url}: expected a postgres:// URL"
+                )));
+            }
+            url
+        }
+        (Some(path), None) => path,
+        (None, None) => DEFAULT_DB.to_owned(),
+    };
+    verity_server::run(verity_server::RunConfig {
+        location,
+        bind: args.bind,
+        key_path: args.log_key,
+        origin: args.origin,
+    })?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,15 +1,129 @@
-//! `verity token …` — not built yet; see its issue.
+//! `verity token …`: API access tokens for `verity serve`. A token is printed once,
+//! when created; the store keeps only its SHA-256.
 
-use super::{CliError, CmdResult};
+use std::process::ExitCode;
+
+use verity_server::auth::{Role, generate_token, hash_token};
+use verity_store::Store;
+use verity_store::tokens;
+
+use super::{CliError, CmdResult, print_json};
+
+#[derive(Debug, clap::Args)]
+pub struct Location {
+    /// The SQLite database file.
+    #[arg(long, value_name = "PATH", conflicts_with = "database")]
+    pub db: Option<String>,
+    /// A PostgreSQL database instead: postgres://user@host/dbname.
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+}
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Not built yet.
-    Pending,
+    /// Create a token and print it (only this once).
+    Create {
+        /// admin (manages tokens), inspector (submits evidence and signed reports) or
+        /// analyst (reads everything).
+        #[arg(long, value_name = "ROLE")]
+        role: String,
+        /// A note on whose token it is.
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        label: String,
+        #[command(flatten)]
+        location: Location,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List live tokens (never their text).
+    List {
+        #[command(flatten)]
+        location: Location,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token by id.
+    Revoke {
+        #[arg(value_name = "ID")]
+        id: i64,
+        #[command(flatten)]
+        location: Location,
+    },
 }
 
-pub fn run(_command: Command) -> CmdResult {
-    Err(CliError::Failed(anyhow::anyhow!(
-        "`verity token` is not built yet"
-    )))
+fn open(location: &Location) -> Result<Store, CliError> {
+    let loc = match (&location.db, &location.database) {
+        (_, Some(url)) => url.clone(),
+        (Some(p), None) => p.clone(),
+        (None, None) => super::serve::DEFAULT_DB.to_owned(),
+    };
+    Store::open(&loc).map_err(|e| CliError::Failed(anyhow::anyhow!("{loc}: {e}")))
+}
+
+fn failed(e: impl std::fmt::Display) -> CliError {
+    CliError::Failed(anyhow::anyhow!("{e}"))
+}
+
+pub fn run(command: Command) -> CmdResult {
+    match command {
+        Command::Create {
+            role,
+            label,
+            location,
+            json,
+        } => {
+            let role: Role = role
+                .parse()
+                .map_err(|e: String| CliError::bad_input(format!("--role: {e}")))?;
+            if label.chars().count() > 200 {
+                return Err(CliError::bad_input("--label: longer than 200 characters"));
+            }
+            let store = open(&location)?;
+            let token = generate_token().map_err(failed)?;
+            let rec = store
+                .write(|tx| tokens::create_token(tx, role.as_str(), &label, &hash_token(&token)))
+                .map_err(failed)?;
+            if json {
+                print_json(&serde_json::json!({
+                    "id": rec.id, "role": rec.role, "label": rec.label,
+                    "created_at": rec.created_at, "token": token,
+                }))?;
+            } else {
+                println!("{token}");
+                eprintln!(
+                    "token #{} ({}) created; it is shown only now — the store keeps only its SHA-256",
+                    rec.id, rec.role
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::List { location, json } => {
+            let store = open(&location)?;
+            let list = store.read(tokens::list_tokens).map_err(failed)?;
+            if json {
+                let v: Vec<_> = list
+                    .iter()
+                    .map(|r| serde_json::json!({"id": r.id, "role": r.role, "label": r.label, "created_at": r.created_at}))
+                    .collect();
+                print_json(&v)?;
+            } else {
+                for r in &list {
+                    println!("{:>4}  {:<9}  {}  {}", r.id, r.role, r.created_at, r.label);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Revoke { id, location } => {
+            let store = open(&location)?;
+            if store
+                .write(|tx| tokens::revoke_token(tx, id))
+                .map_err(failed)?
+            {
+                eprintln!("token #{id} revoked");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                Err(CliError::bad_input(format!("no live token with id {id}")))
+            }
+        }
+    }
 }

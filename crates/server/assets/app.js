@@ -1,0 +1,340 @@
+// The Verity dashboard: a hash-routed single page over the JSON API under /api/v1.
+// Every value shown comes from the API; nothing here computes a verdict or a figure.
+"use strict";
+
+const App = (() => {
+  const main = document.getElementById("main");
+  const TOKEN_KEY = "verity.token";
+
+  // ---- small DOM helpers (text is always set as text, never parsed as HTML) ----
+  function h(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? "" : String(v));
+    }
+    for (const c of children.flat(Infinity)) {
+      if (c === undefined || c === null || c === false) continue;
+      node.appendChild(typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c);
+    }
+    return node;
+  }
+  const fmt = (v, digits = 1) => (v === null || v === undefined ? "—" : Number(v).toLocaleString("en", { maximumFractionDigits: digits }));
+  const statusBadge = (s) => h("span", { class: `status s-${s}` }, s.replace("_", " "));
+  const RANK = { breach: 4, cannot_verify: 3, indeterminate: 2, no_evidence: 1, compliant: 0 };
+
+  // ---- API access ----
+  function token() { return localStorage.getItem(TOKEN_KEY) || ""; }
+  async function api(path, options = {}) {
+    const headers = Object.assign({ Accept: "application/json" }, options.headers || {});
+    if (token()) headers.Authorization = `Bearer ${token()}`;
+    const res = await fetch(`/api/v1${path}`, Object.assign({}, options, { headers }));
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) {
+      const err = new Error(body.error || `${res.status} ${res.statusText}`);
+      err.status = res.status;
+      err.field = body.field;
+      throw err;
+    }
+    return body;
+  }
+  function needsToken(err, what) {
+    if (err.status === 401 || err.status === 403) {
+      return h("p", { class: "notice" }, `${what} needs an analyst token: paste one in the box above (create one with \`verity token create --role analyst\`).`);
+    }
+    return h("p", { class: "error" }, `${what}: ${err.message}`);
+  }
+
+  let assessmentCache = null;
+  async function assessment() {
+    if (!assessmentCache) assessmentCache = await api("/assessments");
+    return assessmentCache;
+  }
+
+  // ---- pages ----
+  async function overview() {
+    const [assess, cp] = await Promise.all([assessment(), api("/log/checkpoint")]);
+    const byParty = new Map();
+    for (const v of assess.verdicts) {
+      const cur = byParty.get(v.party);
+      if (!cur || v.date > cur.date) byParty.set(v.party, { date: v.date, verdicts: [] });
+    }
+    for (const v of assess.verdicts) {
+      const cur = byParty.get(v.party);
+      if (v.date === cur.date) cur.verdicts.push(v);
+    }
+    const cards = [];
+    for (const [party, { date, verdicts }] of [...byParty.entries()].sort()) {
+      const worst = verdicts.reduce((w, v) => (RANK[v.status] > RANK[w] ? v.status : w), "compliant");
+      const counts = {};
+      for (const v of verdicts) counts[v.status] = (counts[v.status] || 0) + 1;
+      cards.push(h("div", { class: "card party", "data-party": party },
+        h("h3", {}, party),
+        h("div", {}, statusBadge(worst)),
+        h("p", { class: "muted" }, `as of ${date}: `,
+          Object.entries(counts).map(([s, n]) => `${n} ${s.replace("_", " ")}`).join(", ")),
+        h("a", { href: `#/matrix?party=${encodeURIComponent(party)}` }, "obligations →")));
+    }
+    const last = assess.breakout[assess.breakout.length - 1];
+    cards.push(h("div", { class: "card", id: "latest-breakout" },
+      h("h3", {}, "Latest breakout estimate"),
+      last ? [h("div", { class: "big" }, `${fmt(last.days)} days`),
+        h("p", { class: "muted" }, `${last.date}; 90 % interval ${fmt(last.days_p05)}–${fmt(last.days_p95)} days`)]
+        : h("p", { class: "muted" }, "no estimate"),
+      h("a", { href: "#/breakout" }, "timeline →")));
+    cards.push(h("div", { class: "card", id: "log-head" },
+      h("h3", {}, "Transparency log"),
+      h("div", { class: "big" }, `${fmt(cp.tree_size, 0)} entries`),
+      h("p", { class: "muted", style: "word-break:break-all" }, `head ${cp.root_hash_hex}`),
+      h("a", { href: "#/log" }, "entries and proofs →")));
+    main.replaceChildren(h("h2", {}, "Overview"), h("div", { class: "cards" }, cards));
+  }
+
+  async function matrix(params) {
+    const assess = await assessment();
+    const party = params.get("party");
+    const verdicts = assess.verdicts.filter((v) => !party || v.party === party);
+    const dates = [...new Set(verdicts.map((v) => v.date))].sort();
+    const obs = [...new Map(verdicts.map((v) => [v.obligation, v])).values()]
+      .sort((a, b) => (a.party + a.obligation).localeCompare(b.party + b.obligation));
+    const cell = new Map(verdicts.map((v) => [`${v.obligation}|${v.date}`, v]));
+    const detail = h("div", { id: "cell-detail", class: "card" }, h("p", { class: "muted" }, "Choose a cell to see its evidence and citation."));
+    const table = h("table", { class: "matrix" },
+      h("thead", {}, h("tr", {}, h("th", { class: "ob" }, "obligation"), dates.map((d) => h("th", { class: "date" }, d)))),
+      h("tbody", {}, obs.map((o) => h("tr", {},
+        h("th", { class: "ob", title: o.cite }, `${o.party} · ${o.obligation}`),
+        dates.map((d) => {
+          const v = cell.get(`${o.obligation}|${d}`);
+          if (!v) return h("td", { class: "cell" });
+          return h("td", { class: `cell s-${v.status}`, "data-status": v.status },
+            h("a", { href: `#/matrix?${party ? "party=" + encodeURIComponent(party) + "&" : ""}ob=${encodeURIComponent(v.obligation)}&date=${v.date}`,
+              title: `${v.obligation} ${v.date}: ${v.status}`, onclick: (e) => { e.preventDefault(); showVerdict(detail, v); } }));
+        })))));
+    const legend = h("p", { class: "legend" }, Object.keys(RANK).map((s) => h("span", {}, statusBadge(s))));
+    const parties = [...new Set(assess.verdicts.map((v) => v.party))].sort();
+    const filter = h("p", {}, "Party: ", h("a", { href: "#/matrix" }, "all"),
+      parties.map((p) => [" · ", h("a", { href: `#/matrix?party=${encodeURIComponent(p)}` }, p)]));
+    main.replaceChildren(h("h2", {}, "Compliance matrix"), filter, legend, h("div", { class: "matrix-wrap" }, table), detail);
+    const pick = params.get("ob") && cell.get(`${params.get("ob")}|${params.get("date")}`);
+    if (pick) showVerdict(detail, pick);
+  }
+
+  function sourceText(s) {
+    if (typeof s === "string") return s;
+    return Object.entries(s).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => `${k}: ${v}`).join(", ");
+  }
+
+  function showVerdict(detail, v) {
+    detail.replaceChildren(
+      h("h3", {}, `${v.party} · ${v.obligation} on ${v.date}`),
+      h("p", {}, statusBadge(v.status)),
+      h("p", {}, "Citation: ", h("strong", {}, v.cite || "—")),
+      h("p", {}, `Value: ${fmt(v.value, 2)} ${v.unit || ""} · limit: ${fmt(v.limit, 2)} ${v.unit || ""}`),
+      h("p", {}, "Evidence:"),
+      h("ul", { class: "sources" }, (v.sources || []).map((s) => h("li", {}, sourceText(s)))),
+      (v.sources || []).length === 0 ? h("p", { class: "muted" }, "no evidence for this date") : null);
+  }
+
+  async function measurements(metricPrefix) {
+    const ev = await api(`/evidence?metric_prefix=${encodeURIComponent(metricPrefix)}`);
+    return ev.measurements;
+  }
+
+  async function stockpile() {
+    main.replaceChildren(h("h2", {}, "Enriched-uranium stockpile"), h("div", { id: "chart" }));
+    let ms;
+    try { ms = await measurements("enriched_uranium_stock"); } catch (e) { main.appendChild(needsToken(e, "The stockpile")); return; }
+    // The limit as the agreement states it (JCPOA Annex I: 300 kg UF6, which the IAEA
+    // reports as 202.8 kg U), with its citation, from the agreement itself.
+    const obligations = await api("/agreements/jcpoa/obligations");
+    const limit = obligations.find((o) => o.metric === "enriched_uranium_stock" && o.limit_in_metric_unit !== null);
+    const limits = limit ? [{ y: limit.limit_in_metric_unit,
+      label: `limit ${fmt(limit.value)} ${limit.unit === "kg_uf6" ? "kg UF6" : limit.unit} = ${fmt(limit.limit_in_metric_unit)} kg U (${limit.cite})` }] : [];
+    Charts.timeSeries(document.getElementById("chart"), {
+      title: "Enriched uranium stock by assay band (kg U, as reported by the IAEA)", yLabel: "kg U", unit: "kg U",
+      series: [...seriesOf(ms).values()], limits,
+    });
+    main.appendChild(sourcesTable(ms));
+  }
+
+  async function centrifuges() {
+    main.replaceChildren(h("h2", {}, "Centrifuges"), h("div", { id: "chart" }));
+    let ms;
+    try { ms = await measurements("centrifuges"); } catch (e) { main.appendChild(needsToken(e, "Centrifuge counts")); return; }
+    const series = seriesOf(ms);
+    Charts.timeSeries(document.getElementById("chart"), {
+      title: "Centrifuges installed and enriching, by type and site (IAEA reports)", yLabel: "centrifuges", unit: "",
+      series: [...series.values()],
+    });
+    main.appendChild(sourcesTable(ms));
+  }
+
+  // The figure a measurement gives: its value, else the bound a report states (as
+  // the compliance engine reads it). Measurements with neither are not plotted.
+  function central(m) {
+    for (const v of [m.value, m.low, m.high]) if (v !== null && v !== undefined) return v;
+    return null;
+  }
+
+  function seriesOf(ms) {
+    const series = new Map();
+    for (const m of ms) {
+      const v = central(m);
+      if (v === null) continue;
+      if (!series.has(m.metric)) series.set(m.metric, { name: m.label || m.metric, points: [] });
+      series.get(m.metric).points.push([m.date, v]);
+    }
+    return series;
+  }
+
+  function sourcesTable(ms) {
+    const rows = [...ms].sort((a, b) => (b.date + a.metric).localeCompare(a.date + b.metric)).slice(0, 400);
+    return h("details", {}, h("summary", {}, `Figures and sources (${ms.length})`),
+      h("table", {}, h("tr", {}, ["date", "metric", "value", "±", "basis", "source"].map((c) => h("th", {}, c))),
+        rows.map((m) => h("tr", {}, h("td", {}, m.date), h("td", {}, m.metric), h("td", {}, m.value !== null ? fmt(m.value, 2) : `${m.low !== null ? "≥ " + fmt(m.low, 2) : ""}${m.high !== null ? " ≤ " + fmt(m.high, 2) : ""}`),
+          h("td", {}, m.sigma === null || m.sigma === undefined ? "" : fmt(m.sigma, 2)), h("td", {}, m.basis || ""),
+          h("td", {}, sourceText(m.source || {}))))));
+  }
+
+  async function breakout() {
+    const assess = await assessment();
+    main.replaceChildren(h("h2", {}, "Breakout time"), h("div", { id: "chart" }),
+      h("p", { class: "muted" }, "Days to produce one significant quantity (25 kg U-235 at 90 %) from each report's stocks and operating centrifuges; the band is the 5th–95th percentile."));
+    const b = assess.breakout;
+    Charts.timeSeries(document.getElementById("chart"), {
+      title: "Breakout time at each IAEA report date (days, log scale)", yLabel: "days", unit: "days", log: true,
+      series: [{ name: "median estimate", points: b.map((r) => [r.date, r.days]) }],
+      bands: [{ name: "5–95 % interval", points: b.map((r) => [r.date, r.days_p05, r.days_p95]) }],
+      limits: [{ y: 365, label: "one year (the JCPOA's aim)" }],
+    });
+    main.appendChild(h("table", {}, h("tr", {}, ["date", "days", "p05", "p95"].map((c) => h("th", {}, c))),
+      b.map((r) => h("tr", {}, h("td", {}, r.date), h("td", {}, fmt(r.days)), h("td", {}, fmt(r.days_p05)), h("td", {}, fmt(r.days_p95))))));
+  }
+
+  async function log(params) {
+    const cp = await api("/log/checkpoint");
+    const out = h("div", { id: "log-result" });
+    const lookup = h("form", { id: "entry-form" },
+      h("label", {}, "Entry index ", h("input", { id: "entry-index", type: "number", min: 0, value: params.get("entry") || "" })),
+      " ", h("button", { type: "submit" }, "Look up and prove inclusion"));
+    lookup.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const idx = document.getElementById("entry-index").value;
+      out.replaceChildren(h("p", { class: "muted" }, "…"));
+      try {
+        const [entry, proof] = await Promise.all([api(`/log/entries/${idx}`), api(`/log/proofs/inclusion?index=${idx}&size=${cp.tree_size}`)]);
+        out.replaceChildren(h("h3", {}, `Entry ${idx}`), h("pre", { id: "entry-json" }, JSON.stringify(entry, null, 2)),
+          h("h3", {}, `Inclusion proof in the tree of size ${proof.tree_size}`), h("pre", { id: "proof-json" }, JSON.stringify(proof, null, 2)));
+      } catch (err) { out.replaceChildren(h("p", { class: "error" }, err.message)); }
+    });
+    const recent = await api(`/log/entries?start=${Math.max(0, cp.tree_size - 20)}&limit=20`);
+    main.replaceChildren(h("h2", {}, "Transparency log"),
+      h("p", {}, `Tree size ${cp.tree_size}; root `, h("code", {}, cp.root_hash_hex)),
+      h("h3", {}, "Signed checkpoint"), h("pre", { id: "checkpoint" }, cp.text),
+      lookup, out,
+      h("h3", {}, "Latest entries"),
+      h("table", { id: "entries" }, h("tr", {}, ["index", "kind", "signer", "content hash"].map((c) => h("th", {}, c))),
+        recent.entries.slice().reverse().map((e) => h("tr", {},
+          h("td", {}, h("a", { href: `#/log?entry=${e.index}` }, String(e.index))), h("td", {}, e.kind || ""),
+          h("td", {}, e.signer || ""), h("td", {}, h("code", {}, e.content_hash_hex || ""))))));
+    if (params.get("entry")) lookup.requestSubmit();
+  }
+
+  async function whatif() {
+    const num = (id, label, value, step = "any") => h("label", {}, label, h("input", { id, name: id, type: "number", min: 0, step, value }));
+    const result = h("div", { id: "whatif-result" });
+    const form = h("form", { class: "whatif", id: "whatif-form" },
+      num("stock_le_5pct_kg_u", "Stock ≤ 5 % (kg U)", 0),
+      num("stock_le_5pct_assay_pct", "…at assay (%)", 3.67),
+      num("stock_20pct_kg_u", "Stock at 20 % (kg U)", 0),
+      num("stock_60pct_kg_u", "Stock at 60 % (kg U)", 0),
+      // 5,060 IR-1 machines: the JCPOA's cap on enriching centrifuges (Annex I, para. 27).
+      num("ir1", "IR-1 centrifuges enriching", 5060, 1),
+      num("ir2m", "IR-2m centrifuges enriching", 0, 1),
+      num("ir4", "IR-4 centrifuges enriching", 0, 1),
+      num("ir6", "IR-6 centrifuges enriching", 0, 1),
+      num("target_kg_u235", "Target (kg U-235 at 90 %)", 25),
+      h("div", {}, h("button", { type: "submit", id: "whatif-submit" }, "Compute breakout")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const v = (id) => Number(document.getElementById(id).value);
+      const body = {
+        stocks: [
+          { assay_pct: v("stock_le_5pct_assay_pct"), kg_u: v("stock_le_5pct_kg_u") },
+          // The IAEA's "up to 20 %" band: Iran's product there is 19.75 % U-235
+          // (IAEA GOV/2021/10 and later reports).
+          { assay_pct: 19.75, kg_u: v("stock_20pct_kg_u") },
+          { assay_pct: 60, kg_u: v("stock_60pct_kg_u") },
+        ].filter((s) => s.kg_u > 0),
+        centrifuges: [["IR-1", "ir1"], ["IR-2m", "ir2m"], ["IR-4", "ir4"], ["IR-6", "ir6"]]
+          .map(([kind, id]) => ({ kind, count: v(id) })).filter((c) => c.count > 0),
+        target_kg_u235: v("target_kg_u235"),
+      };
+      result.replaceChildren(h("p", { class: "muted" }, "computing…"));
+      try {
+        const r = await api("/breakout/what-if", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+        result.replaceChildren(h("div", { class: "card" },
+          h("div", { class: "big", id: "whatif-days" }, `${fmt(r.days)} days`),
+          h("p", {}, `90 % interval ${fmt(r.days_p05)}–${fmt(r.days_p95)} days (${r.samples} Monte Carlo samples, seed ${r.seed}).`),
+          h("p", {}, `Separative work needed: ${fmt(r.swu, 0)} kg-SWU at ${fmt(r.swu_per_year, 0)} kg-SWU/yr; product ${fmt(r.product_kg_u, 1)} kg U at ${fmt(r.product_assay_pct, 1)} %.`),
+          h("pre", {}, JSON.stringify(r, null, 2))));
+      } catch (err) {
+        result.replaceChildren(err.status === 401 || err.status === 403 ? needsToken(err, "The what-if computation")
+          : h("p", { class: "error" }, `${err.field ? err.field + ": " : ""}${err.message}`));
+      }
+    });
+    main.replaceChildren(h("h2", {}, "What-if breakout"),
+      h("p", { class: "muted" }, "Enter stocks and operating centrifuges; the server computes the time to one significant quantity with Verity's enrichment physics."),
+      form, result);
+  }
+
+  const PAGES = { "": overview, matrix, stockpile, breakout, centrifuges, log, whatif };
+
+  async function route() {
+    const hash = location.hash.replace(/^#\/?/, "");
+    const [name, query] = hash.split("?");
+    const page = PAGES[name] ? name : "";
+    for (const a of document.querySelectorAll("#nav a")) a.classList.toggle("active", a.dataset.page === (page || "overview"));
+    document.body.dataset.page = page || "overview";
+    document.body.dataset.ready = "false";
+    try {
+      await PAGES[page](new URLSearchParams(query || ""));
+    } catch (err) {
+      main.replaceChildren(h("p", { class: "error" }, `Could not load this page: ${err.message}`));
+    }
+    document.body.dataset.ready = "true";
+  }
+
+  async function whoami() {
+    try {
+      const me = await api("/me");
+      document.getElementById("who").textContent = me.role;
+    } catch (e) {
+      document.getElementById("who").textContent = "invalid token";
+    }
+  }
+
+  function init() {
+    // A token may arrive in the fragment (`#token=…`, as printed by `verity serve`);
+    // keep it in local storage and drop it from the address bar.
+    const m = location.hash.match(/^#token=([A-Za-z0-9_\-]+)/);
+    if (m) { localStorage.setItem(TOKEN_KEY, m[1]); history.replaceState(null, "", location.pathname + "#/"); }
+    document.getElementById("token-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      const t = document.getElementById("token-input").value.trim();
+      if (t) localStorage.setItem(TOKEN_KEY, t);
+      document.getElementById("token-input").value = "";
+      assessmentCache = null; whoami(); route();
+    });
+    document.getElementById("token-clear").addEventListener("click", () => {
+      localStorage.removeItem(TOKEN_KEY); assessmentCache = null; whoami(); route();
+    });
+    window.addEventListener("hashchange", route);
+    whoami();
+    route();
+  }
+
+  init();
+  return { api };
+})();

@@ -1,0 +1,176 @@
+//! Bearer tokens and roles.
+//!
+//! A token is `vty_` followed by 32 random bytes in hex; the store keeps only its
+//! SHA-256, so a stolen database does not yield usable tokens. Roles:
+//! - `admin` manages tokens and reads everything;
+//! - `inspector` submits evidence and signed reports (which go into the log) and reads
+//!   everything;
+//! - `analyst` reads everything;
+//! - anonymous callers read the public log, the public assessments and the agreements.
+
+use std::fmt;
+use std::str::FromStr;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// What a token allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Inspector,
+    Analyst,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Inspector, Role::Analyst];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Inspector => "inspector",
+            Role::Analyst => "analyst",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Role, String> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| format!("unknown role `{s}`: expected admin, inspector or analyst"))
+    }
+}
+
+const TOKEN_PREFIX: &str = "vty_";
+
+/// A fresh random token (shown to its owner once, never stored).
+pub fn generate_token() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(format!("{TOKEN_PREFIX}{}", hex::encode(bytes)))
+}
+
+/// The stored form of a token: lowercase hex SHA-256 of its text.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Who is calling: the role of a valid bearer token, or anonymous.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    pub role: Option<Role>,
+    /// The token's id in the store, for the log and the audit trail.
+    pub token_id: Option<i64>,
+}
+
+impl Caller {
+    /// Any authenticated role may read everything.
+    pub fn require_reader(&self) -> Result<Role, ApiError> {
+        self.role
+            .ok_or_else(|| ApiError::unauthorized("this resource needs a bearer token (any role)"))
+    }
+
+    /// Exactly `role` (the roles do not nest: an admin manages tokens but does not
+    /// submit evidence).
+    pub fn require(&self, role: Role) -> Result<(), ApiError> {
+        match self.role {
+            None => Err(ApiError::unauthorized(format!(
+                "this action needs a bearer token with role `{role}`"
+            ))),
+            Some(r) if r == role => Ok(()),
+            Some(r) => Err(ApiError::forbidden(format!(
+                "this action needs role `{role}`; the token has role `{r}`"
+            ))),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+        let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) else {
+            return Ok(Caller {
+                role: None,
+                token_id: None,
+            });
+        };
+        let value = value
+            .to_str()
+            .map_err(|_| ApiError::unauthorized("the Authorization header is not ASCII"))?;
+        let Some(token) = value.strip_prefix("Bearer ") else {
+            return Err(ApiError::unauthorized(
+                "the Authorization header must be `Bearer <token>`",
+            ));
+        };
+        let token = token.trim();
+        if !token.starts_with(TOKEN_PREFIX) {
+            return Err(ApiError::unauthorized("not a Verity token"));
+        }
+        let hash = hash_token(token);
+        let store = state.store.clone();
+        let found = crate::blocking(move || store.token_by_hash(&hash)).await?;
+        match found {
+            Some(rec) => {
+                let role = rec.role.parse::<Role>().map_err(ApiError::internal)?;
+                Ok(Caller {
+                    role: Some(role),
+                    token_id: Some(rec.id),
+                })
+            }
+            None => Err(ApiError::unauthorized("unknown or revoked token")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_hash_to_sha256_hex() {
+        let a = generate_token().unwrap();
+        let b = generate_token().unwrap();
+        assert_ne!(a, b);
+        assert!(a.starts_with("vty_") && a.len() == 4 + 64);
+        // SHA-256("abc"), FIPS 180-2 appendix B.1.
+        assert_eq!(
+            hash_token("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn roles_parse_and_do_not_nest() {
+        assert_eq!("inspector".parse::<Role>(), Ok(Role::Inspector));
+        assert!("root".parse::<Role>().unwrap_err().contains("root"));
+        let admin = Caller {
+            role: Some(Role::Admin),
+            token_id: Some(1),
+        };
+        assert_eq!(admin.require(Role::Inspector).unwrap_err().status, 403);
+        let anon = Caller {
+            role: None,
+            token_id: None,
+        };
+        assert_eq!(anon.require_reader().unwrap_err().status, 401);
+        assert!(admin.require_reader().is_ok());
+    }
+}

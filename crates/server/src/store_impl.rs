@@ -1,0 +1,314 @@
+//! [`Db`] on `verity_store::Store` (SQLite or PostgreSQL): each call is one store
+//! transaction; the log's work goes through `verity_ledger::log` on that transaction.
+
+use std::path::Path;
+
+use verity_ledger::log as ledger;
+use verity_ledger::{Checkpoint, LogStorage, NoteSigner, SignedEntry};
+use verity_store::{Backend, Store, StoreError, Tx};
+
+use crate::api::log::{Appended, CheckpointDto, ConsistencyProofDto, EntryDto, InclusionProofDto};
+use crate::db::{Db, DbError, DbResult, ImportOutcome, LogState, TokenRecord, Upload};
+
+/// The store, and the log's signing key when this server may sign checkpoints.
+pub struct StoreDb {
+    store: Store,
+    signer: Option<NoteSigner>,
+}
+
+impl StoreDb {
+    /// Wraps an open store. The log key is read from the path the store records for
+    /// it; without it the server still serves the log but signs nothing new.
+    pub fn new(store: Store) -> StoreDb {
+        let signer = load_signer(&store);
+        StoreDb { store, signer }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn signer(&self) -> Option<&NoteSigner> {
+        self.signer.as_ref()
+    }
+}
+
+fn load_signer(store: &Store) -> Option<NoteSigner> {
+    let meta = store
+        .read(|tx| {
+            tx.log_meta()
+                .map_err(|e| StoreError::Invalid(e.to_string()))
+        })
+        .ok()??;
+    match std::fs::read_to_string(Path::new(&meta.signer_key_path)) {
+        Ok(text) => match NoteSigner::from_text(&text) {
+            Ok(s) if s.verifier().to_text() == meta.verifier_key => Some(s),
+            Ok(_) => {
+                tracing::warn!(path = %meta.signer_key_path, "the key file is not this log's key; serving the log read-only");
+                None
+            }
+            Err(e) => {
+                tracing::warn!(path = %meta.signer_key_path, error = %e, "unreadable log key; serving the log read-only");
+                None
+            }
+        },
+        Err(e) => {
+            tracing::warn!(path = %meta.signer_key_path, error = %e, "log key not available; serving the log read-only");
+            None
+        }
+    }
+}
+
+fn store_err(e: StoreError) -> DbError {
+    match e {
+        StoreError::Invalid(msg) => DbError::BadInput {
+            field: None,
+            message: msg,
+        },
+        other => DbError::other(other),
+    }
+}
+
+/// Errors inside a transaction closure: the store's own, or the server's.
+enum TxError {
+    Store(StoreError),
+    Db(DbError),
+}
+
+impl From<StoreError> for TxError {
+    fn from(e: StoreError) -> TxError {
+        TxError::Store(e)
+    }
+}
+
+impl From<DbError> for TxError {
+    fn from(e: DbError) -> TxError {
+        TxError::Db(e)
+    }
+}
+
+impl From<ledger::LogError> for TxError {
+    fn from(e: ledger::LogError) -> TxError {
+        TxError::Db(DbError::other(e))
+    }
+}
+
+impl From<TxError> for DbError {
+    fn from(e: TxError) -> DbError {
+        match e {
+            TxError::Store(e) => store_err(e),
+            TxError::Db(e) => e,
+        }
+    }
+}
+
+fn storage(e: verity_ledger::log::StorageError) -> TxError {
+    TxError::Db(DbError::other(e))
+}
+
+fn tokens(r: verity_store::tokens::TokenRecord) -> TokenRecord {
+    TokenRecord {
+        id: r.id,
+        role: r.role,
+        label: r.label,
+        created_at: r.created_at,
+    }
+}
+
+fn entry_dto(index: u64, data: &[u8]) -> DbResult<EntryDto> {
+    let e = SignedEntry::from_leaf(data)
+        .map_err(|err| DbError::other(format!("stored entry {index} is invalid: {err}")))?;
+    Ok(EntryDto {
+        index,
+        kind: e.kind().as_str().to_owned(),
+        signer: e.signer().name().to_owned(),
+        signer_key: e.signer().to_text(),
+        signed_at: e.signed_at().to_string(),
+        content_hash_hex: hex::encode(e.content_sha256()),
+        leaf_hash_hex: hex::encode(e.leaf_hash()),
+        content: e.content().clone(),
+    })
+}
+
+/// Signs and records a checkpoint of the current tree, inside `tx`.
+fn sign_checkpoint(tx: &mut Tx<'_>, signer: &NoteSigner) -> Result<String, TxError> {
+    Ok(ledger::checkpoint(tx, signer)?)
+}
+
+fn checkpoint_dto(tx: &mut Tx<'_>, text: String) -> Result<CheckpointDto, TxError> {
+    let meta = tx
+        .log_meta()
+        .map_err(storage)?
+        .ok_or_else(|| TxError::Db(DbError::NotFound("this store holds no log".into())))?;
+    let body_end = text.find("\n\n").map_or(text.len(), |i| i + 1);
+    let cp = Checkpoint::parse_body(&text[..body_end])
+        .map_err(|e| TxError::Db(DbError::other(format!("stored checkpoint: {e}"))))?;
+    Ok(CheckpointDto {
+        origin: meta.origin,
+        verifier_key: meta.verifier_key,
+        tree_size: cp.size,
+        root_hash_hex: hex::encode(cp.root),
+        text,
+    })
+}
+
+impl Db for StoreDb {
+    fn backend(&self) -> &'static str {
+        match self.store.backend() {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    fn version(&self) -> DbResult<u64> {
+        let v = self.store.read(|tx| -> Result<u64, TxError> {
+            let size = if tx.log_meta().map_err(storage)?.is_some() {
+                tx.tree_size().map_err(storage)?
+            } else {
+                0
+            };
+            Ok(size)
+        })?;
+        Ok(v)
+    }
+
+    fn evidence_set(&self) -> DbResult<verity_evidence::EvidenceSet> {
+        Ok(self
+            .store
+            .read(|tx| -> Result<_, TxError> { Ok(crate::evidence_store::load(tx)?) })?)
+    }
+
+    fn import_evidence(
+        &self,
+        uploads: Vec<Upload>,
+        submitted_by: serde_json::Value,
+    ) -> DbResult<ImportOutcome> {
+        let set = crate::evidence_store::validate(&uploads)?;
+        crate::evidence_store::import(self, &set, &uploads, submitted_by)
+    }
+
+    fn token_by_hash(&self, hash: &str) -> DbResult<Option<TokenRecord>> {
+        self.store
+            .read(|tx| verity_store::tokens::token_by_hash(tx, hash))
+            .map(|r| r.map(tokens))
+            .map_err(store_err)
+    }
+
+    fn create_token(&self, role: &str, label: &str, hash: &str) -> DbResult<TokenRecord> {
+        self.store
+            .write(|tx| verity_store::tokens::create_token(tx, role, label, hash))
+            .map(tokens)
+            .map_err(store_err)
+    }
+
+    fn list_tokens(&self) -> DbResult<Vec<TokenRecord>> {
+        self.store
+            .read(verity_store::tokens::list_tokens)
+            .map(|v| v.into_iter().map(tokens).collect())
+            .map_err(store_err)
+    }
+
+    fn revoke_token(&self, id: i64) -> DbResult<bool> {
+        self.store
+            .write(|tx| verity_store::tokens::revoke_token(tx, id))
+            .map_err(store_err)
+    }
+
+    fn log_state(&self) -> DbResult<Option<LogState>> {
+        Ok(self.store.read(|tx| -> Result<_, TxError> {
+            let Some(meta) = tx.log_meta().map_err(storage)? else {
+                return Ok(None);
+            };
+            Ok(Some(LogState {
+                origin: meta.origin,
+                tree_size: tx.tree_size().map_err(storage)?,
+            }))
+        })?)
+    }
+
+    fn current_checkpoint(&self) -> DbResult<Option<CheckpointDto>> {
+        let latest = self.store.read(|tx| -> Result<_, TxError> {
+            if tx.log_meta().map_err(storage)?.is_none() {
+                return Ok(None);
+            }
+            let size = tx.tree_size().map_err(storage)?;
+            let latest = verity_store::log::latest_checkpoint(tx).map_err(storage)?;
+            match latest {
+                Some((s, text)) if s == size => Ok(Some(Some(checkpoint_dto(tx, text)?))),
+                _ => Ok(Some(None)),
+            }
+        })?;
+        match latest {
+            None => Ok(None),
+            Some(Some(cp)) => Ok(Some(cp)),
+            // The tree grew since the last checkpoint (or none was signed yet).
+            Some(None) => {
+                let Some(signer) = &self.signer else {
+                    // Serve the newest signed one; a client sees its size is behind.
+                    return Ok(self.store.read(|tx| -> Result<_, TxError> {
+                        match verity_store::log::latest_checkpoint(tx).map_err(storage)? {
+                            Some((_, text)) => Ok(Some(checkpoint_dto(tx, text)?)),
+                            None => Err(TxError::Db(DbError::NotFound(
+                                "the log has no signed checkpoint yet, and this server does not hold its key".into(),
+                            ))),
+                        }
+                    })?);
+                };
+                Ok(Some(self.store.write(|tx| -> Result<_, TxError> {
+                    let text = sign_checkpoint(tx, signer)?;
+                    checkpoint_dto(tx, text)
+                })?))
+            }
+        }
+    }
+
+    fn log_entries(&self, start: u64, end: u64) -> DbResult<Vec<EntryDto>> {
+        let rows = self
+            .store
+            .read(|tx| tx.entries(start..end).map_err(storage))?;
+        rows.iter().map(|r| entry_dto(r.index, &r.data)).collect()
+    }
+
+    fn prove_inclusion(&self, index: u64, size: u64) -> DbResult<InclusionProofDto> {
+        let p = self
+            .store
+            .read(|tx| -> Result<_, TxError> { Ok(ledger::prove_inclusion(tx, index, size)?) })?;
+        Ok(InclusionProofDto {
+            leaf_index: p.leaf_index,
+            tree_size: p.tree_size,
+            leaf_hash_hex: hex::encode(p.leaf_hash),
+            root_hash_hex: hex::encode(p.root_hash),
+            proof_hex: p.proof.iter().map(hex::encode).collect(),
+        })
+    }
+
+    fn prove_consistency(&self, old: u64, new: u64) -> DbResult<ConsistencyProofDto> {
+        let p = self
+            .store
+            .read(|tx| -> Result<_, TxError> { Ok(ledger::prove_consistency(tx, old, new)?) })?;
+        Ok(ConsistencyProofDto {
+            old_size: p.old_size,
+            new_size: p.new_size,
+            old_root_hex: hex::encode(p.old_root),
+            new_root_hex: hex::encode(p.new_root),
+            proof_hex: p.proof.iter().map(hex::encode).collect(),
+        })
+    }
+
+    fn append_entries(&self, entries: Vec<SignedEntry>) -> DbResult<Appended> {
+        let Some(signer) = &self.signer else {
+            return Err(DbError::other(
+                "this server does not hold the log's key, so it cannot sign a checkpoint after an append",
+            ));
+        };
+        Ok(self.store.write(|tx| -> Result<_, TxError> {
+            let range = ledger::append(tx, &entries)?;
+            let checkpoint = sign_checkpoint(tx, signer)?;
+            Ok(Appended {
+                indices: range.clone().collect(),
+                tree_size: range.end,
+                checkpoint,
+            })
+        })?)
+    }
+}
