@@ -85,7 +85,7 @@ const App = (() => {
       h("a", { href: "#/breakout" }, "timeline →")));
     cards.push(h("div", { class: "card", id: "log-head" },
       h("h3", {}, "Transparency log"),
-      h("div", { class: "big" }, `${fmt(cp.tree_size, 0)} entries`),
+      h("div", { class: "big" }, `${fmt(cp.tree_size, 0)} ${cp.tree_size === 1 ? "entry" : "entries"}`),
       h("p", { class: "muted", style: "word-break:break-all" }, `head ${cp.root_hash_hex}`),
       h("a", { href: "#/log" }, "entries and proofs →")));
     main.replaceChildren(h("h2", {}, "Overview"), h("div", { class: "cards" }, cards));
@@ -336,5 +336,5 @@ const App = (() => {
   }
 
   init();
-  return { api };
+  return { api, route };
 })();
