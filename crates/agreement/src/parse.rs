@@ -705,12 +705,16 @@ impl<'s> Cx<'s> {
             if !(0..=10_000).contains(&n) {
                 return bad(self);
             }
-            match pair[1] {
-                "year" | "years" => o.years += n,
-                "month" | "months" => o.months += n,
-                "week" | "weeks" => o.days += 7 * n,
-                "day" | "days" => o.days += n,
-                _ => return bad(self),
+            // Checked sums: a long enough list of periods must be an error, not an overflow.
+            let sum = match pair[1] {
+                "year" | "years" => o.years.checked_add(n).map(|v| o.years = v),
+                "month" | "months" => o.months.checked_add(n).map(|v| o.months = v),
+                "week" | "weeks" => o.days.checked_add(7 * n).map(|v| o.days = v),
+                "day" | "days" => o.days.checked_add(n).map(|v| o.days = v),
+                _ => None,
+            };
+            if sum.is_none() {
+                return bad(self);
             }
         }
         Some(o)

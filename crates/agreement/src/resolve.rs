@@ -19,9 +19,9 @@ pub fn add_offset(date: Date, offset: Offset) -> Option<Date> {
     let first = Date::new(year, month, 1).ok()?;
     let day = date.day().min(first.days_in_month());
     let moved = Date::new(year, month, day).ok()?;
-    moved
-        .checked_add(jiff::Span::new().days(i64::from(offset.days)))
-        .ok()
+    // `try_days` (not `days`) so an absurd offset is `None`, never a panic.
+    let span = jiff::Span::new().try_days(i64::from(offset.days)).ok()?;
+    moved.checked_add(span).ok()
 }
 
 /// A key day resolved against recorded events.
@@ -333,5 +333,7 @@ mod tests {
             Some(d("2016-02-29"))
         );
         assert_eq!(add_offset(d("9999-12-01"), o(1, 0, 0)), None);
+        assert_eq!(add_offset(d("2016-01-16"), o(0, 0, i32::MAX)), None);
+        assert_eq!(add_offset(d("2016-01-16"), o(i32::MAX, i32::MAX, 0)), None);
     }
 }
