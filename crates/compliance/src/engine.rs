@@ -1,7 +1,9 @@
 //! Verdicts per obligation and date.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 use verity_agreement::{Agreement, Comparator, KeyDays, Obligation, ObligationKind, Occurrence};
@@ -79,12 +81,12 @@ impl Default for Options {
 /// One verdict, with what it rests on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verdict {
-    /// Obligation id.
-    pub obligation: String,
+    /// Obligation id. (Shared, not copied, by the verdicts of one obligation.)
+    pub obligation: Arc<str>,
     /// Id of the party (or group) bound.
-    pub party: String,
+    pub party: Arc<str>,
     /// The obligation's citation, e.g. `JCPOA Annex I, Section J, para. 56`.
-    pub cite: String,
+    pub cite: Arc<str>,
     pub date: Date,
     pub status: Status,
     /// The figure tested (central value, or the bound a report gives), in `unit`.
@@ -97,7 +99,7 @@ pub struct Verdict {
     pub sources: Vec<String>,
     /// Why, in a few words (the comparison made, the gap, the event).
     #[serde(skip)]
-    pub reason: String,
+    pub reason: Cow<'static, str>,
     /// The full figure with its uncertainty, for display.
     #[serde(skip)]
     pub quantity: Option<Quantity>,
@@ -138,7 +140,7 @@ impl Assessment {
 pub fn steps(verdicts: &[Verdict]) -> BTreeMap<String, Vec<Step>> {
     let mut out: BTreeMap<String, Vec<Step>> = BTreeMap::new();
     for v in verdicts {
-        let s = out.entry(v.obligation.clone()).or_default();
+        let s = out.entry(v.obligation.to_string()).or_default();
         if v.status == Status::NoEvidence && s.last().is_some() {
             continue;
         }
@@ -156,7 +158,7 @@ pub fn steps(verdicts: &[Verdict]) -> BTreeMap<String, Vec<Step>> {
 pub fn first_breaches(verdicts: &[Verdict]) -> BTreeMap<String, Date> {
     let mut out: BTreeMap<String, Date> = BTreeMap::new();
     for v in verdicts.iter().filter(|v| v.status == Status::Breach) {
-        out.entry(v.obligation.clone())
+        out.entry(v.obligation.to_string())
             .and_modify(|d| *d = (*d).min(v.date))
             .or_insert(v.date);
     }
@@ -313,6 +315,23 @@ fn judge(q: &Quantity, op: Comparator, limit: f64, k: f64) -> (Status, String) {
     }
 }
 
+/// One obligation with what is computed once for all its dates.
+struct Ob<'o> {
+    ob: &'o Obligation,
+    id: Arc<str>,
+    party: Arc<str>,
+    cite: Arc<str>,
+    /// The window resolved to dates (see `KeyDays::in_force` for the semantics).
+    from: Option<Date>,
+    until: Option<Date>,
+}
+
+impl Ob<'_> {
+    fn in_force(&self, date: Date) -> bool {
+        self.from.is_some_and(|f| f <= date) && self.until.is_none_or(|u| date < u)
+    }
+}
+
 struct Ctx<'a> {
     agreement: &'a Agreement,
     key_days: KeyDays,
@@ -325,7 +344,8 @@ struct Ctx<'a> {
     all_dates: BTreeSet<Date>,
     /// (party id, event id, date, source, value) for every event.
     events: Vec<(String, &'static str, Date, &'a Source)>,
-    evidence: &'a EvidenceSet,
+    /// Knowledge gaps with the agreement's id of their party.
+    gaps: Vec<(String, &'a verity_evidence::KnowledgeGap)>,
 }
 
 /// Assesses every obligation (or those binding `opts.party`) on every date the evidence
@@ -347,7 +367,11 @@ pub fn assess(agreement: &Agreement, evidence: &EvidenceSet, opts: &Options) -> 
         party_dates: HashMap::new(),
         all_dates: BTreeSet::new(),
         events: Vec::new(),
-        evidence,
+        gaps: evidence
+            .knowledge
+            .iter()
+            .map(|g| (party_id(agreement, &g.party), g))
+            .collect(),
     };
     for m in &evidence.measurements {
         let p = party_id(agreement, &m.party);
@@ -421,19 +445,28 @@ pub fn assess(agreement: &Agreement, evidence: &EvidenceSet, opts: &Options) -> 
                 continue;
             }
         }
-        match &ob.kind {
+        let (from, until) = ctx.key_days.window(&ob.window);
+        let ob = Ob {
+            ob,
+            id: ob.id.as_str().into(),
+            party: ob.party.as_str().into(),
+            cite: ob.cite.to_string().into(),
+            from,
+            until,
+        };
+        match &ob.ob.kind {
             ObligationKind::Limit { metric, op, .. } => {
-                let Some(limit) = ob.kind.limit_in_metric_unit() else {
+                let Some(limit) = ob.ob.kind.limit_in_metric_unit() else {
                     continue;
                 };
-                ctx.limit(ob, metric.id, *op, limit, &in_range, &mut verdicts);
+                ctx.limit(&ob, metric.id, *op, limit, &in_range, &mut verdicts);
             }
             ObligationKind::Prohibition { event } => {
-                ctx.prohibition(ob, event.id, &in_range, &mut verdicts);
+                ctx.prohibition(&ob, event.id, &in_range, &mut verdicts);
             }
             ObligationKind::Undertaking { event, by } => {
                 let due = by.as_ref().and_then(|b| ctx.key_days.resolve(b));
-                ctx.undertaking(ob, event.map(|e| e.id), due, &in_range, &mut verdicts);
+                ctx.undertaking(&ob, event.map(|e| e.id), due, &in_range, &mut verdicts);
             }
             // A procedure is a mechanism the parties may use, not a state to verify.
             ObligationKind::Procedure { .. } => {}
@@ -446,26 +479,32 @@ pub fn assess(agreement: &Agreement, evidence: &EvidenceSet, opts: &Options) -> 
 }
 
 impl<'a> Ctx<'a> {
-    fn verdict(&self, ob: &Obligation, date: Date, status: Status, reason: String) -> Verdict {
+    fn verdict(
+        &self,
+        ob: &Ob<'_>,
+        date: Date,
+        status: Status,
+        reason: impl Into<Cow<'static, str>>,
+    ) -> Verdict {
         Verdict {
             obligation: ob.id.clone(),
             party: ob.party.clone(),
-            cite: ob.cite.to_string(),
+            cite: ob.cite.clone(),
             date,
             status,
             value: None,
             limit: None,
             unit: None,
             sources: Vec::new(),
-            reason,
+            reason: reason.into(),
             quantity: None,
         }
     }
 
     /// The parties whose records bear on an obligation: the party bound, and for a
     /// group, every member (an act of a member is an act within the group).
-    fn parties_of(&self, ob: &Obligation) -> Vec<String> {
-        let mut out = vec![ob.party.clone()];
+    fn parties_of(&self, ob: &Ob<'_>) -> Vec<String> {
+        let mut out = vec![ob.ob.party.clone()];
         let mut i = 0;
         while i < out.len() {
             if let Some(p) = self.agreement.parties.iter().find(|p| p.id == out[i]) {
@@ -482,7 +521,7 @@ impl<'a> Ctx<'a> {
 
     fn limit(
         &self,
-        ob: &Obligation,
+        ob: &Ob<'_>,
         metric: &'static str,
         op: Comparator,
         limit: f64,
@@ -498,14 +537,14 @@ impl<'a> Ctx<'a> {
             };
             let obs = self.obs.get(&(party.clone(), metric));
             for (&date, reports) in dates {
-                if !in_range(&date) || !self.key_days.in_force(&ob.window, date) {
+                if !in_range(&date) || !ob.in_force(date) {
                     continue;
                 }
-                let gap = self.evidence.knowledge.iter().find(|g| {
-                    party_id(self.agreement, &g.party) == party
-                        && g.scope.covers(metric)
-                        && g.contains(date)
-                });
+                let gap = self
+                    .gaps
+                    .iter()
+                    .find(|(p, g)| *p == party && g.scope.covers(metric) && g.contains(date))
+                    .map(|(_, g)| *g);
                 // The most recent report's figure for that date.
                 let here = obs.and_then(|l| l.iter().rfind(|o| o.date == date));
                 let mut v = match here {
@@ -527,7 +566,7 @@ impl<'a> Ctx<'a> {
                         v.quantity = Some(o.quantity);
                         v.sources.push(source_text(o.source, o.derived_from));
                         if o.basis != Basis::Verified && o.derived_from.is_none() {
-                            v.reason.push_str(&format!(" ({} figure)", o.basis));
+                            v.reason = format!("{} ({} figure)", v.reason, o.basis).into();
                         }
                         v
                     }
@@ -594,15 +633,15 @@ impl<'a> Ctx<'a> {
 
     fn prohibition(
         &self,
-        ob: &Obligation,
+        ob: &Ob<'_>,
         event: &'static str,
         in_range: &dyn Fn(&Date) -> bool,
         out: &mut Vec<Verdict>,
     ) {
         let parties = self.parties_of(ob);
-        let since = self.key_days.window(&ob.window).0;
+        let since = ob.from;
         for date in self.event_dates(in_range) {
-            if !self.key_days.in_force(&ob.window, date) {
+            if !ob.in_force(date) {
                 continue;
             }
             let hits = self.occurred(&parties, event, since, date);
@@ -627,7 +666,7 @@ impl<'a> Ctx<'a> {
 
     fn undertaking(
         &self,
-        ob: &Obligation,
+        ob: &Ob<'_>,
         event: Option<&'static str>,
         due: Option<Date>,
         in_range: &dyn Fn(&Date) -> bool,
@@ -635,7 +674,7 @@ impl<'a> Ctx<'a> {
     ) {
         let parties = self.parties_of(ob);
         for date in self.event_dates(in_range) {
-            if !self.key_days.in_force(&ob.window, date) {
+            if !ob.in_force(date) {
                 continue;
             }
             let Some(event) = event else {
@@ -643,7 +682,7 @@ impl<'a> Ctx<'a> {
                     ob,
                     date,
                     Status::NoEvidence,
-                    "no event in the vocabulary records this undertaking".into(),
+                    "no event in the vocabulary records this undertaking",
                 ));
                 continue;
             };
@@ -785,14 +824,14 @@ mod tests {
         let v = |d: &str, s: Status| Verdict {
             obligation: "o".into(),
             party: "iran".into(),
-            cite: String::new(),
+            cite: "".into(),
             date: d.parse().expect("date"),
             status: s,
             value: None,
             limit: None,
             unit: None,
             sources: vec![],
-            reason: String::new(),
+            reason: "".into(),
             quantity: None,
         };
         let vs = [

@@ -28,14 +28,14 @@ fn d(s: &str) -> Date {
 
 fn of(vs: &[Verdict], ob: &str) -> Vec<(String, Status)> {
     vs.iter()
-        .filter(|v| v.obligation == ob)
+        .filter(|v| *v.obligation == *ob)
         .map(|v| (v.date.to_string(), v.status))
         .collect()
 }
 
 fn at(vs: &[Verdict], ob: &str, date: &str) -> Status {
     vs.iter()
-        .find(|v| v.obligation == ob && v.date == d(date))
+        .find(|v| *v.obligation == *ob && v.date == d(date))
         .unwrap_or_else(|| panic!("no verdict for {ob} on {date}"))
         .status
 }
@@ -57,19 +57,19 @@ fn stock_limit_over_time() {
     // no verdict is made up for it.
     assert!(
         vs.iter()
-            .all(|v| !(v.obligation == "iran.stock" && v.date == d("2019-05-26")))
+            .all(|v| !(&*v.obligation == "iran.stock" && v.date == d("2019-05-26")))
     );
     // Trail: value, limit in kg U, unit, source with paragraph and report date.
     let v = vs
         .iter()
-        .find(|v| v.obligation == "iran.stock" && v.date == d("2019-08-19"))
+        .find(|v| &*v.obligation == "iran.stock" && v.date == d("2019-08-19"))
         .expect("verdict");
     assert_eq!(v.value, Some(241.6));
     assert!((v.limit.expect("limit") - 202.84).abs() < 0.01);
     assert_eq!(v.unit.as_deref(), Some("kg_u"));
     assert_eq!(v.sources, ["R/2019/3 ¶3 (2019-08-30)"]);
-    assert_eq!(v.cite, "Test Annex I, para. 56");
-    assert_eq!(v.party, "iran");
+    assert_eq!(&*v.cite, "Test Annex I, para. 56");
+    assert_eq!(&*v.party, "iran");
 }
 
 #[test]
@@ -94,7 +94,7 @@ fn enrichment_level_breached_by_the_event() {
     let v = a
         .verdicts
         .iter()
-        .find(|v| v.obligation == "iran.level" && v.date == d("2019-07-08"))
+        .find(|v| &*v.obligation == "iran.level" && v.date == d("2019-07-08"))
         .expect("verdict");
     assert_eq!(v.value, Some(4.5));
     assert!(
@@ -127,7 +127,7 @@ fn us_obligations_from_events() {
     }
     assert!(
         vs.iter()
-            .find(|v| v.obligation == "us.no_reimposition" && v.date == d("2018-08-07"))
+            .find(|v| &*v.obligation == "us.no_reimposition" && v.date == d("2018-08-07"))
             .expect("verdict")
             .sources[0]
             .contains("EO 13846")
@@ -158,7 +158,7 @@ fn knowledge_gap_is_never_compliant() {
     assert_eq!(at(vs, "iran.level", "2025-07-01"), Status::Breach);
     for v in vs
         .iter()
-        .filter(|v| v.date >= d("2025-06-13") && v.party == "iran")
+        .filter(|v| v.date >= d("2025-06-13") && &*v.party == "iran")
     {
         assert_ne!(v.status, Status::Compliant, "{v:?}");
     }
@@ -182,7 +182,7 @@ fn filters_by_party_and_dates() {
     };
     let a = assess(&agreement(), &evidence(), &opts);
     assert!(!a.verdicts.is_empty());
-    assert!(a.verdicts.iter().all(|v| v.party == "us"));
+    assert!(a.verdicts.iter().all(|v| &*v.party == "us"));
     assert!(
         a.verdicts
             .iter()

@@ -42,7 +42,7 @@ fn verdicts(ob: &str) -> Vec<&'static Verdict> {
         .assessment
         .verdicts
         .iter()
-        .filter(|v| v.obligation == ob)
+        .filter(|v| *v.obligation == *ob)
         .collect();
     assert!(
         !v.is_empty(),
@@ -68,7 +68,7 @@ fn iran_within_its_limits_2016_to_early_2019() {
         .assessment
         .verdicts
         .iter()
-        .filter(|v| limits.contains(&v.obligation.as_str()) && v.date < d(FIRST_STEP))
+        .filter(|v| limits.contains(&&*v.obligation) && v.date < d(FIRST_STEP))
         .collect();
     let compliant = early
         .iter()
@@ -84,7 +84,7 @@ fn iran_within_its_limits_2016_to_early_2019() {
     let breaches: Vec<(String, &str)> = early
         .iter()
         .filter(|v| v.status == Status::Breach)
-        .map(|v| (v.date.to_string(), v.obligation.as_str()))
+        .map(|v| (v.date.to_string(), &*v.obligation))
         .collect();
     assert_eq!(
         breaches,
@@ -212,7 +212,7 @@ fn cannot_verify_where_continuity_of_knowledge_was_lost() {
             continue;
         };
         let in_gap = h.evidence.knowledge.iter().any(|g| {
-            verity_compliance::party_id(&agreement, &g.party) == v.party
+            *verity_compliance::party_id(&agreement, &g.party) == *v.party
                 && g.scope.covers(metric.id)
                 && g.contains(v.date)
         });

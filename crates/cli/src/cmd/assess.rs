@@ -246,9 +246,9 @@ fn text(run: &Run) -> String {
                 .assessment
                 .verdicts
                 .iter()
-                .find(|v| v.obligation == ob.id && v.date == s.from);
+                .find(|v| *v.obligation == *ob.id && v.date == s.from);
             let detail = v.map_or(String::new(), |v| {
-                let mut d = v.reason.clone();
+                let mut d = v.reason.to_string();
                 if let Some(src) = v.sources.first() {
                     d.push_str(&format!(" — {src}"));
                 }

@@ -153,7 +153,7 @@ impl<'a> Data<'a> {
 
         let mut by_ob: BTreeMap<&str, Vec<&Verdict>> = BTreeMap::new();
         for v in verdicts {
-            by_ob.entry(v.obligation.as_str()).or_default().push(v);
+            by_ob.entry(&*v.obligation).or_default().push(v);
         }
         let mut parties: Vec<PartySection<'a>> = Vec::new();
         for ob in &run.agreement.obligations {
