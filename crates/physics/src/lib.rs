@@ -10,7 +10,25 @@
 //! - [`presets`]: the JCPOA limits and states read from IAEA reports.
 //!
 //! For other crates the entry points are [`breakout::solve`] and
-//! [`montecarlo::run`], both taking a [`BreakoutInput`].
+//! [`montecarlo::run`], both taking a [`BreakoutInput`]:
+//!
+//! ```
+//! use verity_physics::montecarlo::{self, McConfig};
+//! use verity_physics::{Assay, BreakoutInput, Capacity, KgU, MachineCount, Stock};
+//! # fn main() -> Result<(), verity_physics::PhysicsError> {
+//! // 408.6 kg U at 60 % (IAEA, May 2025) and eight cascades of 174 IR-6.
+//! let input = BreakoutInput::new(
+//!     vec![Stock { assay: Assay::from_pct(60.0)?, kg_u: KgU::new(408.6)? }],
+//!     Capacity::Centrifuges(vec![MachineCount { kind: "IR-6".into(), count: 1392 }]),
+//! );
+//! let plan = verity_physics::solve(&input)?;
+//! assert!(plan.days < 7.0);
+//! assert_eq!(plan.feeds[0].assay, Assay::from_pct(60.0)?);
+//! let mc = montecarlo::run(&input, &McConfig { samples: 10_000, seed: 1, ..McConfig::default() })?;
+//! assert!(mc.p05_days <= mc.median_days && mc.median_days <= mc.p95_days);
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod breakout;
 pub mod centrifuge;

@@ -25,8 +25,9 @@ use crate::centrifuge::{self, Performance};
 pub struct McConfig {
     pub samples: usize,
     pub seed: u64,
-    /// Relative standard deviation of every stock mass (IAEA stock figures are
-    /// estimates; 0.02 = 2 %).
+    /// Relative standard deviation of every stock mass (0.02 = 2 %). The IAEA does not
+    /// publish uncertainties for its stock estimates; the default of 2 % is an
+    /// assumption, to be overridden where a better figure is known.
     pub stock_sigma: f64,
     /// Half-width of the triangular spread of a capacity given as total SWU/yr
     /// (0.2 = ±20 %). Not used for centrifuge counts, which use the catalogue.
