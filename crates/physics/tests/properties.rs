@@ -3,8 +3,46 @@
 
 use proptest::prelude::*;
 use verity_physics::{
-    Assay, BreakoutInput, Capacity, Enrichment, KgU, Quantity, Stock, Tails, solve,
+    Assay, BreakoutInput, Capacity, Enrichment, KgU, Quantity, Stock, Tails, solve, value_function,
 };
+
+/// The LP optimum by brute force over basic solutions: with one equality constraint,
+/// an optimal vertex has every feed but one at a bound (0 or its stock) and that one
+/// fixed by the constraint. Independent of the greedy argument `solve` relies on.
+fn brute_force_swu(feeds: &[(f64, f64)], xp: f64, xt: f64, p: f64) -> Option<f64> {
+    let need = p * (xp - xt);
+    let n = feeds.len();
+    let mut best: Option<f64> = None;
+    for free in 0..n {
+        for mask in 0u32..(1 << n) {
+            if mask & (1 << free) != 0 {
+                continue;
+            }
+            let mut brought = 0.0;
+            let mut cost = 0.0;
+            let mut ok = true;
+            for (i, &(x, lim)) in feeds.iter().enumerate() {
+                if i != free && mask & (1 << i) != 0 {
+                    if !lim.is_finite() {
+                        ok = false;
+                        break;
+                    }
+                    brought += lim * (x - xt);
+                    cost += lim * (value_function(xt) - value_function(x));
+                }
+            }
+            let (xf, lf) = feeds[free];
+            let f = (need - brought) / (xf - xt);
+            if !ok || f < -1e-9 || f > lf * (1.0 + 1e-12) {
+                continue;
+            }
+            cost += f * (value_function(xt) - value_function(xf));
+            let swu = p * (value_function(xp) - value_function(xt)) + cost;
+            best = Some(best.map_or(swu, |b: f64| b.min(swu)));
+        }
+    }
+    best
+}
 
 fn close(a: f64, b: f64, scale: f64) -> bool {
     (a - b).abs() <= 1e-9 * scale.abs().max(1e-300)
@@ -88,6 +126,21 @@ proptest! {
                 prop_assert!(fd.kg_u.kg() <= avail.kg() * (1.0 + 1e-12));
             }
         }
+        // The same optimum as an exhaustive search over the LP's vertices.
+        let mut offered: Vec<(f64, f64)> = stocks
+            .iter()
+            .map(|&(pct, m)| (pct / 100.0, m))
+            .filter(|&(x, m)| x > xt && m > 0.0)
+            .collect();
+        if xt < 0.00711 {
+            offered.push((0.00711, f64::INFINITY));
+        }
+        let brute = brute_force_swu(&offered, xp, xt, p).expect("natural makes it feasible");
+        prop_assert!(
+            (plan.swu.kg_swu() - brute).abs() <= 1e-9 * brute.abs().max(1.0),
+            "greedy {} vs vertices {brute}",
+            plan.swu.kg_swu()
+        );
         // Natural uranium alone is a feasible plan: the optimum cannot need more work.
         let mut natural = input.clone();
         natural.stocks.clear();
