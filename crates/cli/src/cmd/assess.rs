@@ -34,7 +34,12 @@ pub struct Args {
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
     /// A figure within K standard deviations of a limit is "indeterminate", not a breach.
-    #[arg(long, value_name = "K", default_value_t = 2.0)]
+    #[arg(
+        long,
+        value_name = "K",
+        default_value_t = 2.0,
+        allow_negative_numbers = true
+    )]
     pub sigma: f64,
     /// Print one JSON document instead of text.
     #[arg(long)]

@@ -44,7 +44,12 @@ pub struct Args {
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub evidence: Vec<PathBuf>,
     /// A figure within K standard deviations of a limit is "indeterminate".
-    #[arg(long, value_name = "K", default_value_t = 2.0)]
+    #[arg(
+        long,
+        value_name = "K",
+        default_value_t = 2.0,
+        allow_negative_numbers = true
+    )]
     pub sigma: f64,
 }
 
