@@ -1,0 +1,514 @@
+//! `verity key` and `verity log` end to end, through the real binary: the CLI
+//! contracts, exit codes, and tamper detection on the stored database.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use verity_ledger::merkle;
+use verity_ledger::{Checkpoint, NoteVerifier};
+use verity_store::{Store, StoreError, Tx};
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+    fn db(&self) -> String {
+        self.path("log.db").display().to_string()
+    }
+    fn verity(&self, args: &[&str]) -> assert_cmd::assert::Assert {
+        Command::cargo_bin("verity")
+            .unwrap()
+            .current_dir(self.dir.path())
+            .args(args)
+            .assert()
+    }
+    fn write(&self, name: &str, text: &str) -> String {
+        std::fs::write(self.path(name), text).unwrap();
+        self.path(name).display().to_string()
+    }
+    /// A log with three entries and keys `log` (the log) and `alice` (an author).
+    fn with_log(&self) {
+        self.verity(&[
+            "key",
+            "generate",
+            "--name",
+            "verity.test/log",
+            "--out",
+            "keys",
+        ])
+        .success();
+        self.verity(&["key", "generate", "--name", "alice", "--out", "keys"])
+            .success();
+        self.verity(&[
+            "log",
+            "init",
+            "--db",
+            &self.db(),
+            "--origin",
+            "verity.test/log",
+            "--key",
+            "keys/verity.test_log.key",
+        ])
+        .success();
+        let a = self.write("r1.json", r#"{"site": "Natanz", "cascades": 30}"#);
+        let b = self.write("r2.json", r#"{"kind": "declaration", "party": "Iran"}"#);
+        let c = self.write("r3.json", r#"{"site": "Fordow", "cascades": 6}"#);
+        self.verity(&[
+            "log",
+            "append",
+            "--db",
+            &self.db(),
+            "--key",
+            "keys/alice.key",
+            &a,
+            &b,
+            &c,
+        ])
+        .success()
+        .stdout("0\n1\n2\n");
+    }
+}
+
+fn unhex(s: &str) -> [u8; 32] {
+    let v: Vec<u8> = (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect();
+    v.try_into().unwrap()
+}
+
+fn stdout(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(a.get_output().stdout.clone()).unwrap()
+}
+
+#[test]
+fn key_generate_writes_a_private_0600_and_a_public_key() {
+    let env = Env::new();
+    let out = env.verity(&[
+        "key",
+        "generate",
+        "--name",
+        "iaea.example/inspector-7",
+        "--out",
+        "k",
+    ]);
+    let text = stdout(&out.success());
+    let key = env.path("k/iaea.example_inspector-7.key");
+    let pubk = env.path("k/iaea.example_inspector-7.pub");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "private key mode {mode:o}");
+    }
+    let signer =
+        verity_ledger::NoteSigner::from_text(&std::fs::read_to_string(&key).unwrap()).unwrap();
+    let vkey = NoteVerifier::from_text(&std::fs::read_to_string(&pubk).unwrap()).unwrap();
+    assert_eq!(signer.verifier(), &vkey);
+    assert_eq!(vkey.name(), "iaea.example/inspector-7");
+    assert!(text.contains(&vkey.to_text()), "{text}");
+    // Never overwrites a key; rejects names the format forbids.
+    env.verity(&[
+        "key",
+        "generate",
+        "--name",
+        "iaea.example/inspector-7",
+        "--out",
+        "k",
+    ])
+    .code(2);
+    env.verity(&["key", "generate", "--name", "has space"])
+        .code(2);
+    env.verity(&["key", "generate", "--name", "a+b"]).code(2);
+}
+
+#[test]
+fn checkpoint_is_a_c2sp_signed_note_that_verifies() {
+    let env = Env::new();
+    env.with_log();
+    let text = stdout(
+        &env.verity(&["log", "checkpoint", "--db", &env.db()])
+            .success(),
+    );
+    let lines: Vec<&str> = text.split('\n').collect();
+    assert_eq!(lines[0], "verity.test/log");
+    assert_eq!(lines[1], "3");
+    assert_eq!(lines[3], "");
+    assert!(lines[4].starts_with("\u{2014} verity.test/log "), "{text}");
+    assert!(text.ends_with('\n') && !text.ends_with("\n\n"));
+    let vkey = NoteVerifier::from_text(
+        &std::fs::read_to_string(env.path("keys/verity.test_log.pub")).unwrap(),
+    )
+    .unwrap();
+    let v = verity_ledger::checkpoint::open(&text, &[vkey], Some("verity.test/log")).unwrap();
+    // The root is the RFC 6962 root of the three stored leaves.
+    let store = Store::open(&env.db()).unwrap();
+    let rows = store
+        .read(|tx| -> Result<_, StoreError> {
+            Ok(verity_ledger::LogStorage::entries(tx, 0..3).unwrap())
+        })
+        .unwrap();
+    let leaves: Vec<_> = rows.iter().map(|r| merkle::leaf_hash(&r.data)).collect();
+    assert_eq!(
+        v.checkpoint,
+        Checkpoint::new("verity.test/log", 3, merkle::root_from_leaf_hashes(&leaves))
+    );
+    assert_eq!(rows[1].kind, "declaration");
+    assert_eq!(rows[0].kind, "inspection_report");
+}
+
+#[test]
+fn prove_prints_the_contract_json_and_the_proofs_verify() {
+    let env = Env::new();
+    env.with_log();
+    let out = stdout(
+        &env.verity(&[
+            "log",
+            "prove",
+            "--inclusion",
+            "1",
+            "--db",
+            &env.db(),
+            "--json",
+        ])
+        .success(),
+    );
+    // Field order as the contract lists it.
+    let keys: Vec<usize> = [
+        "leaf_index",
+        "tree_size",
+        "leaf_hash_hex",
+        "root_hash_hex",
+        "proof_hex",
+    ]
+    .iter()
+    .map(|k| out.find(&format!("\"{k}\"")).expect(k))
+    .collect();
+    assert!(keys.windows(2).all(|w| w[0] < w[1]), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let h = |s: &serde_json::Value| -> [u8; 32] { unhex(s.as_str().unwrap()) };
+    let proof: Vec<[u8; 32]> = v["proof_hex"].as_array().unwrap().iter().map(h).collect();
+    assert_eq!(v["tree_size"], 3);
+    merkle::verify_inclusion(
+        1,
+        3,
+        &h(&v["leaf_hash_hex"]),
+        &proof,
+        &h(&v["root_hash_hex"]),
+    )
+    .unwrap();
+    // --size picks an older tree.
+    let out = stdout(
+        &env.verity(&[
+            "log",
+            "prove",
+            "--inclusion",
+            "0",
+            "--size",
+            "2",
+            "--db",
+            &env.db(),
+            "--json",
+        ])
+        .success(),
+    );
+    let v2: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v2["tree_size"], 2);
+    let out = stdout(
+        &env.verity(&[
+            "log",
+            "prove",
+            "--consistency",
+            "2",
+            "3",
+            "--db",
+            &env.db(),
+            "--json",
+        ])
+        .success(),
+    );
+    let c: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let keys: Vec<usize> = [
+        "old_size",
+        "new_size",
+        "old_root_hex",
+        "new_root_hex",
+        "proof_hex",
+    ]
+    .iter()
+    .map(|k| out.find(&format!("\"{k}\"")).expect(k))
+    .collect();
+    assert!(keys.windows(2).all(|w| w[0] < w[1]), "{out}");
+    let cproof: Vec<[u8; 32]> = c["proof_hex"].as_array().unwrap().iter().map(h).collect();
+    assert_eq!(c["old_root_hex"], v2["root_hash_hex"]);
+    assert_eq!(c["new_root_hex"], v["root_hash_hex"]);
+    merkle::verify_consistency(
+        2,
+        3,
+        &h(&c["old_root_hex"]),
+        &h(&c["new_root_hex"]),
+        &cproof,
+    )
+    .unwrap();
+    // Beyond the log: bad input.
+    env.verity(&[
+        "log",
+        "prove",
+        "--inclusion",
+        "3",
+        "--db",
+        &env.db(),
+        "--json",
+    ])
+    .code(2);
+    env.verity(&[
+        "log",
+        "prove",
+        "--inclusion",
+        "0",
+        "--size",
+        "9",
+        "--db",
+        &env.db(),
+        "--json",
+    ])
+    .code(2);
+}
+
+#[test]
+fn append_is_all_or_nothing_and_names_the_bad_file() {
+    let env = Env::new();
+    env.with_log();
+    let good = env.write("good.json", r#"{"ok": true}"#);
+    let bad = env.write("bad.json", "{\n  \"site\": \"Natanz\",\n  oops\n}");
+    let out = env
+        .verity(&[
+            "log",
+            "append",
+            "--db",
+            &env.db(),
+            "--key",
+            "keys/alice.key",
+            &good,
+            &bad,
+        ])
+        .code(2);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(err.contains("bad.json:3:3"), "{err}");
+    let wrong_kind = env.write("k.json", r#"{"kind": "rumour"}"#);
+    env.verity(&[
+        "log",
+        "append",
+        "--db",
+        &env.db(),
+        "--key",
+        "keys/alice.key",
+        &wrong_kind,
+    ])
+    .code(2);
+    env.verity(&[
+        "log",
+        "append",
+        "--db",
+        &env.db(),
+        "--key",
+        "keys/alice.key",
+        "--kind",
+        "evidence_import",
+        &good,
+    ])
+    .success()
+    .stdout("3\n");
+    // A missing database is reported, not silently created.
+    env.verity(&[
+        "log",
+        "verify",
+        "--db",
+        &env.path("nope.db").display().to_string(),
+    ])
+    .code(2);
+    assert!(!env.path("nope.db").exists());
+}
+
+fn tamper(db: &str, sql: &str) {
+    let store = Store::open(db).unwrap();
+    store
+        .write(|tx| -> Result<(), StoreError> {
+            let Tx::Sqlite(t) = tx else { unreachable!() };
+            t.execute_batch(sql).unwrap();
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn verify_names_the_tampered_entry() {
+    for (sql, index, word) in [
+        (
+            "UPDATE log_entries SET data = CAST(replace(CAST(data AS TEXT), 'Fordow', 'Fordox') AS BLOB) WHERE idx = 2",
+            "entry 2",
+            "altered",
+        ),
+        (
+            "DELETE FROM log_entries WHERE idx = 1",
+            "entry 1",
+            "missing",
+        ),
+        (
+            "UPDATE log_entries SET idx = -1 WHERE idx = 0; UPDATE log_entries SET idx = 0 WHERE idx = 2; UPDATE log_entries SET idx = 2 WHERE idx = -1;",
+            "entry 0",
+            "leaf hash",
+        ),
+    ] {
+        let env = Env::new();
+        env.with_log();
+        env.verity(&["log", "verify", "--db", &env.db()]).success();
+        tamper(&env.db(), sql);
+        let out = env.verity(&["log", "verify", "--db", &env.db()]).code(1);
+        let text = stdout(&out);
+        assert!(text.contains(index) && text.contains(word), "{sql}: {text}");
+        let out = env
+            .verity(&["log", "verify", "--db", &env.db(), "--json"])
+            .code(1);
+        let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(v["ok"], false);
+    }
+}
+
+#[test]
+fn audit_accepts_extensions_and_reports_forks() {
+    let env = Env::new();
+    env.with_log();
+    let cp1 = stdout(
+        &env.verity(&["log", "checkpoint", "--db", &env.db()])
+            .success(),
+    );
+    let f = env.write("more.json", r#"{"site": "Isfahan"}"#);
+    env.verity(&[
+        "log",
+        "append",
+        "--db",
+        &env.db(),
+        "--key",
+        "keys/alice.key",
+        &f,
+    ])
+    .success();
+    let cp2 = stdout(
+        &env.verity(&["log", "checkpoint", "--db", &env.db()])
+            .success(),
+    );
+    let old = env.write("cp1", &cp1);
+    let new = env.write("cp2", &cp2);
+    env.verity(&[
+        "log",
+        "audit",
+        "--old",
+        &old,
+        "--new",
+        &new,
+        "--db",
+        &env.db(),
+    ])
+    .success();
+    let out = env
+        .verity(&[
+            "log",
+            "audit",
+            "--old",
+            &new,
+            "--new",
+            &old,
+            "--db",
+            &env.db(),
+        ])
+        .code(1);
+    assert!(stdout(&out).contains("tree size 3"), "{}", stdout(&out));
+    // A witness co-signs; the co-signed checkpoint still audits, also when the
+    // witness is trusted.
+    env.verity(&[
+        "key",
+        "generate",
+        "--name",
+        "witness.test/w1",
+        "--out",
+        "keys",
+    ])
+    .success();
+    let cos = stdout(
+        &env.verity(&[
+            "log",
+            "cosign",
+            "--key",
+            "keys/witness.test_w1.key",
+            "--log-key",
+            "keys/verity.test_log.pub",
+            &new,
+        ])
+        .success(),
+    );
+    assert_eq!(cos.matches('\u{2014}').count(), 2, "{cos}");
+    let cos_path = env.write("cp2w", &cos);
+    env.verity(&[
+        "log",
+        "audit",
+        "--old",
+        &old,
+        "--new",
+        &cos_path,
+        "--db",
+        &env.db(),
+        "--witness",
+        "keys/witness.test_w1.pub",
+    ])
+    .success();
+    // A forged witness signature on a trusted witness key is refused (exit 1).
+    // (Change one base64 character well past the 4-byte key id.)
+    let line_start =
+        cos.find("\u{2014} witness.test/w1 ").unwrap() + "\u{2014} witness.test/w1 ".len();
+    let pos = line_start + 20;
+    let c = &cos[pos..pos + 1];
+    let forged = format!(
+        "{}{}{}",
+        &cos[..pos],
+        if c == "A" { "B" } else { "A" },
+        &cos[pos + 1..]
+    );
+    let forged = env.write("cp2f", &forged);
+    env.verity(&[
+        "log",
+        "audit",
+        "--old",
+        &old,
+        "--new",
+        &forged,
+        "--db",
+        &env.db(),
+        "--witness",
+        "keys/witness.test_w1.pub",
+    ])
+    .code(1);
+    // Not a checkpoint at all: bad input.
+    let junk = env.write("junk", "hello\n");
+    env.verity(&[
+        "log",
+        "audit",
+        "--old",
+        &junk,
+        "--new",
+        &new,
+        "--db",
+        &env.db(),
+    ])
+    .code(2);
+    let _ = Path::new(&old);
+}
