@@ -98,6 +98,8 @@ pub fn timeline(evidence: &EvidenceSet, party: &str, opts: &BreakoutOptions) -> 
     ordered.sort_by_key(|(d, _, r, _)| (*d, *r));
 
     let mut last_machines: Option<(Vec<(String, u32)>, String)> = None;
+    // The highest enrichment level, carried forward to reports that do not restate it.
+    let mut last_level: Option<f64> = None;
     let mut out = Vec::new();
     for (_, stock_date, report, ms) in ordered {
         let get = |id: &str| {
@@ -130,8 +132,9 @@ pub fn timeline(evidence: &EvidenceSet, party: &str, opts: &BreakoutOptions) -> 
         if !here.is_empty() {
             last_machines = Some((here, report.to_owned()));
         }
+        let level = get("max_enrichment_level").or(last_level);
+        last_level = level;
         let Some(date) = stock_date else { continue };
-        let level = get("max_enrichment_level");
         let leu_pct = match level {
             Some(l) if l <= 5.0 => l,
             _ => LEU_ASSAY_AFTER_2019_PCT,

@@ -13,7 +13,7 @@ use verity_compliance::{Assessment, BreakoutOptions, BreakoutPoint, Options, bre
 use verity_evidence::{EvidenceSet, Input};
 use verity_vocab::Date;
 
-use super::{CliError, CmdResult, print_json};
+use super::{CliError, CmdResult};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -100,6 +100,24 @@ pub(crate) fn date_arg(flag: &str, text: Option<&str>) -> Result<Option<Date>, C
         verity_vocab::parse_date(t).map_err(|e| CliError::bad_input(format!("{flag}: {e}")))
     })
     .transpose()
+}
+
+/// Writes to stdout; a reader that stops early (`| head`) is not an error.
+pub(crate) fn emit(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Failed(
+            anyhow::anyhow!("writing to standard output: {e}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// One JSON document on stdout (see [`emit`]).
+pub(crate) fn emit_json<T: Serialize>(value: &T) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Failed(e.into()))?;
+    emit(&(text + "\n"))
 }
 
 /// Everything `assess` and `report` show, computed once.
@@ -220,10 +238,10 @@ pub fn run(args: Args) -> CmdResult {
         args.sigma,
     )?;
     if args.json {
-        print_json(&run.json())?;
+        emit_json(&run.json())?;
         return Ok(ExitCode::SUCCESS);
     }
-    print!("{}", text(&run));
+    emit(&text(&run))?;
     Ok(ExitCode::SUCCESS)
 }
 

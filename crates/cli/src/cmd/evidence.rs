@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use verity_evidence::{EvidenceSet, Input, fmt_num};
 
-use super::assess::read_files;
-use super::{CliError, CmdResult, print_json};
+use super::assess::{emit, emit_json as print_json, read_files};
+use super::{CliError, CmdResult};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -115,7 +115,7 @@ fn list(db: Option<&str>, json: bool) -> CmdResult {
         print_json(&verity_evidence::to_json(&set))?;
         return Ok(ExitCode::SUCCESS);
     }
-    print!("{}", text(&set));
+    emit(&text(&set))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -18,7 +18,7 @@ use verity_compliance::{BreakoutPoint, Status, Step, Verdict};
 use verity_evidence::{Quantity, fmt_num};
 use verity_vocab::Date;
 
-use super::assess::{Run, run_from_args};
+use super::assess::{Run, emit, run_from_args};
 use super::{CliError, CmdResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -82,7 +82,7 @@ pub fn run(args: Args) -> CmdResult {
             })?;
             eprintln!("verity: report written to {}", path.display());
         }
-        None => print!("{text}"),
+        None => emit(&text)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -186,19 +186,31 @@ impl<'a> Data<'a> {
                 parties[idx].silent.push(ob);
                 continue;
             }
-            let mut cells = vec![None; years.len()];
-            for v in vs {
-                if let Some(i) = years.iter().position(|y| *y == v.date.year()) {
-                    let c: &mut Option<Status> = &mut cells[i];
-                    if c.is_none_or(|s| severity(v.status) > severity(s)) {
-                        *c = Some(v.status);
+            // Each year shows the most severe status the step function takes in it
+            // (the status holding on 1 January, and every change during the year),
+            // from the first year with a verdict to the last.
+            let st = steps.get(&ob.id).cloned().unwrap_or_default();
+            let (y0, y1) = (vs[0].date.year(), latest.date.year());
+            let cells: Vec<Option<Status>> = years
+                .iter()
+                .map(|&y| {
+                    if y < y0 || y > y1 {
+                        return None;
                     }
-                }
-            }
+                    let held = st
+                        .iter()
+                        .rev()
+                        .find(|s| s.from.year() < y)
+                        .map(|s| s.status);
+                    held.into_iter()
+                        .chain(st.iter().filter(|s| s.from.year() == y).map(|s| s.status))
+                        .max_by_key(|s| severity(*s))
+                })
+                .collect();
             parties[idx].rows.push(Row {
                 ob,
                 cells,
-                steps: steps.get(&ob.id).cloned().unwrap_or_default(),
+                steps: st,
                 first_breach: vs.iter().copied().find(|v| v.status == Status::Breach),
                 latest,
             });
@@ -930,6 +942,20 @@ fn html(d: &Data<'_>) -> String {
         esc(&run.agreement.title)
     );
     let _ = writeln!(o, "<p>{}</p>", esc(&d.summary_line()));
+    let mut toc: Vec<String> = d
+        .parties
+        .iter()
+        .filter(|p| !p.rows.is_empty())
+        .map(|p| format!("<a href=\"#party-{}\">{}</a>", esc(&p.id), esc(&p.name)))
+        .collect();
+    if !d.stock.is_empty() {
+        toc.push("<a href=\"#stock\">Stock</a>".into());
+    }
+    if !run.breakout.is_empty() {
+        toc.push("<a href=\"#breakout\">Breakout</a>".into());
+    }
+    toc.push("<a href=\"#sources\">Sources</a>".into());
+    let _ = writeln!(o, "<nav>{}</nav>", toc.join(" · "));
     let _ = writeln!(
         o,
         "<p class=\"muted\">Each cell is the most severe verdict of the year: <span class=\"ok\">✔ compliant</span> <span class=\"breach\">✖ breach</span> <span class=\"indet\">~ indeterminate</span> <span class=\"cv\">? cannot be verified</span> <span class=\"ne\">· no evidence</span>; blank: not in force. Hover a cell for the step function.</p>"
@@ -938,7 +964,12 @@ fn html(d: &Data<'_>) -> String {
         if section.rows.is_empty() && section.silent.is_empty() {
             continue;
         }
-        let _ = writeln!(o, "<h2>{}</h2>", esc(&section.name));
+        let _ = writeln!(
+            o,
+            "<h2 id=\"party-{}\">{}</h2>",
+            esc(&section.id),
+            esc(&section.name)
+        );
         if !section.rows.is_empty() {
             let _ = write!(o, "<table><tr><th>obligation</th>");
             for y in &d.years {
@@ -993,7 +1024,10 @@ fn html(d: &Data<'_>) -> String {
         }
     }
     if !d.stock.is_empty() {
-        let _ = writeln!(o, "<h2>Enriched-uranium stock against its limit</h2>");
+        let _ = writeln!(
+            o,
+            "<h2 id=\"stock\">Enriched-uranium stock against its limit</h2>"
+        );
         let limit = d
             .stock_limit
             .map(|(l, ob)| (l, format!("limit {} kg U ({})", fmt_num(l), ob.cite)));
@@ -1091,7 +1125,7 @@ fn html(d: &Data<'_>) -> String {
         }
         let _ = writeln!(o, "</table>");
     }
-    let _ = writeln!(o, "<h2>Sources</h2><ul>");
+    let _ = writeln!(o, "<h2 id=\"sources\">Sources</h2><ul>");
     for (s, d) in &d.sources {
         let _ = writeln!(
             o,
