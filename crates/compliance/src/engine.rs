@@ -249,18 +249,25 @@ const BOUND_IS_LIMIT_REL: f64 = 5e-4;
 
 /// Evaluates a limit `value op limit` on a figure with its uncertainty.
 fn judge(q: &Quantity, op: Comparator, limit: f64, k: f64) -> (Status, String) {
+    let n = verity_evidence::fmt_num;
     if let Some(v) = q.value {
         let s = q.sigma.unwrap_or(0.0);
         if s > 0.0 && (v - limit).abs() <= k * s {
             return (
                 Status::Indeterminate,
-                format!("{v} ± {s} is within {k}σ of the limit {op} {limit}"),
+                format!(
+                    "{} ± {} is within {}σ of the limit {op} {}",
+                    n(v),
+                    n(s),
+                    n(k),
+                    n(limit)
+                ),
             );
         }
         return if op.holds(v, limit) {
-            (Status::Compliant, format!("{v} {op} {limit}"))
+            (Status::Compliant, format!("{} {op} {}", n(v), n(limit)))
         } else {
-            (Status::Breach, format!("{v} is not {op} {limit}"))
+            (Status::Breach, format!("{} is not {op} {}", n(v), n(limit)))
         };
     }
     // `low`: the quantity is more than low; `high`: it is at most high. A bound that
@@ -303,6 +310,7 @@ fn judge(q: &Quantity, op: Comparator, limit: f64, k: f64) -> (Status, String) {
         (None, Some(h)) => format!("at most {}", shown(h)),
         (None, None) => "unknown".into(),
     };
+    let limit = shown(limit);
     if ok {
         (Status::Compliant, format!("{range}, so {op} {limit}"))
     } else if bad {

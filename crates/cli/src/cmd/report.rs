@@ -363,7 +363,7 @@ fn first_breach_text(r: &Row<'_>) -> String {
         let src = v
             .sources
             .first()
-            .map_or(String::new(), |s| format!(" ({s})"));
+            .map_or(String::new(), |s| format!(" — {s}"));
         format!("{}{}", v.date, src)
     })
 }
@@ -456,7 +456,7 @@ fn terminal(d: &Data<'_>, colour: bool) -> String {
                 "   {}",
                 p.status(Some(now), &format!("{:<14}", label(now)))
             );
-            let _ = write!(line, " {}", first_breach_text(r));
+            let _ = write!(line, " {}", short(&first_breach_text(r), 72));
             let _ = writeln!(o, "{line}");
             let _ = writeln!(
                 o,
