@@ -64,6 +64,17 @@ impl From<anyhow::Error> for CliError {
 /// Prints a value as pretty JSON on stdout.
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Failed(e.into()))?;
-    println!("{text}");
-    Ok(())
+    print_stdout(&text)
+}
+
+/// Writes a line to stdout. A reader that closes the pipe early (`verity … | head`)
+/// is not an error of the command, so a broken pipe ends output quietly.
+pub fn print_stdout(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::Failed(e.into())),
+    }
 }
