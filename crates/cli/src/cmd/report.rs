@@ -761,12 +761,14 @@ fn day_number(d: Date) -> f64 {
     (d - epoch).get_days() as f64
 }
 
+/// One line of a plot: label, colour, points.
+type Series<'p> = (&'p str, &'p str, Vec<(Date, f64)>);
+
 /// A plot of one or more series on a log-y, date-x axis, as inline SVG.
 struct Plot<'p> {
     title: &'p str,
     y_label: &'p str,
-    /// (label, colour, points)
-    series: Vec<(&'p str, &'p str, Vec<(Date, f64)>)>,
+    series: Vec<Series<'p>>,
     /// (low, high) band under the first series.
     band: Vec<(Date, f64, f64)>,
     /// A horizontal line: (value, label).
