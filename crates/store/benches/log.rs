@@ -6,7 +6,8 @@
 //! `cargo bench -p verity-store --bench log`. The 10⁶-entry SQLite database is built
 //! once (about a minute) and kept in the target directory for later runs;
 //! `VERITY_BENCH_ENTRIES` changes its size, `VERITY_BENCH_POSTGRES=postgres://…`
-//! adds the PostgreSQL backend (built in its own schema).
+//! adds the PostgreSQL backend (built in its own schema), `VERITY_BENCH_SKIP_SQLITE=1`
+//! leaves SQLite out.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -238,8 +239,10 @@ fn bench_backend(c: &mut Criterion, name: &str, store: &Store, n: u64) {
 
 fn benches(c: &mut Criterion) {
     let n = target_entries();
-    let sqlite = sqlite_store(n);
-    bench_backend(c, "sqlite", &sqlite, n);
+    if std::env::var_os("VERITY_BENCH_SKIP_SQLITE").is_none() {
+        let sqlite = sqlite_store(n);
+        bench_backend(c, "sqlite", &sqlite, n);
+    }
     if let Ok(url) = std::env::var("VERITY_BENCH_POSTGRES") {
         let schema = format!("verity_bench_{n}");
         let pg = Store::open_postgres(&url, Some(&schema)).expect("postgres");

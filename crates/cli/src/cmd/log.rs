@@ -474,7 +474,8 @@ fn verify(db: &str, json: bool) -> CmdResult {
             if json {
                 print_json(&json!({"ok": false, "index": p.index, "reason": p.reason}))?;
             } else {
-                println!("NOT OK: entry {}: {}", p.index, p.reason);
+                // Every reason names the entry (or tree size) at fault.
+                println!("NOT OK: {}", p.reason);
             }
             Ok(ExitCode::from(1))
         }
@@ -518,7 +519,7 @@ fn audit(db: &str, old: &Path, new: &Path, witnesses: &[String], json: bool) -> 
                 )?;
             } else {
                 println!(
-                    "consistent: the tree of size {new_size} extends the tree of size {old_size} (proof of {proof_len} hashes checked)"
+                    "consistent: the tree of size {new_size} extends the tree of size {old_size} ({proof_len}-hash consistency proof checked)"
                 );
             }
             Ok(ExitCode::SUCCESS)
