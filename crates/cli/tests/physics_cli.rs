@@ -346,7 +346,7 @@ fn breakout_bad_input_exits_2() {
         (&["breakout", "--swu-per-year", "-5"], "--swu-per-year -5"),
         (
             &["breakout", "--swu-per-year", "1000", "--tails", "95"],
-            "tails",
+            "tails: 95 %: the tails assay must be below the target assay 90 %",
         ),
         (
             &[

@@ -216,10 +216,12 @@ impl BreakoutInput {
             });
         }
         if hi >= t.assay {
-            return Err(PhysicsError::AssayOrder {
-                feed_pct: f64::NAN,
-                product_pct: t.assay.pct(),
-                tails_pct: hi.pct(),
+            return Err(PhysicsError::InvalidParameter {
+                field: "tails".into(),
+                reason: format!(
+                    "{hi}: the tails assay must be below the target assay {}",
+                    t.assay
+                ),
             });
         }
         Ok(())
