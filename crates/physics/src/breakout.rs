@@ -296,11 +296,14 @@ impl Prepared {
     pub(crate) fn fill(&self, p: f64, limits: &[f64], used: &mut [f64]) -> Option<f64> {
         let mut need = p * self.need_per_p;
         let mut swu = p * self.fixed_per_p;
+        // Below this the remaining need is rounding residue of the last partial fill,
+        // which must not pull a speck of the next feed into the plan.
+        let eps = 1e-12 * need;
         for u in used.iter_mut() {
             *u = 0.0;
         }
         for &(i, w, c) in &self.order {
-            if need <= 0.0 {
+            if need <= eps {
                 break;
             }
             let f = (need / w).min(limits[i]);
@@ -308,12 +311,7 @@ impl Prepared {
             swu += f * c;
             need -= f * w;
         }
-        // Relative slack for rounding in the last partial fill.
-        if need > 1e-12 * p * self.need_per_p {
-            None
-        } else {
-            Some(swu)
-        }
+        if need > eps { None } else { Some(swu) }
     }
 
     /// U-235 above tails all offers hold together (for error messages).
@@ -661,6 +659,25 @@ mod tests {
             (plan.feeds[0].kg_u.kg() - 10.0).abs() < 1e-12,
             "60 % exhausted"
         );
+        assert!(plan.feeds.iter().all(|f| f.assay != A::NATURAL));
+    }
+
+    #[test]
+    fn a_partly_used_stock_leaves_no_speck_of_the_next_feed() {
+        let stocks = vec![
+            Stock {
+                assay: a(4.5),
+                kg_u: kg(2950.0),
+            },
+            Stock {
+                assay: a(19.75),
+                kg_u: kg(17.6),
+            },
+        ];
+        let mut input = BreakoutInput::new(stocks, Capacity::SwuPerYear(9000.0));
+        input.tails = Tails::Fixed(a(0.5));
+        let plan = solve(&input).unwrap();
+        assert_eq!(plan.feeds.len(), 2, "{:?}", plan.feeds);
         assert!(plan.feeds.iter().all(|f| f.assay != A::NATURAL));
     }
 
