@@ -69,8 +69,26 @@ pub struct BreakoutPoint {
     pub machines_from: String,
 }
 
-/// One breakout point per report that gives a stock figure for `party`.
+/// A report with a stock figure for which no estimate could be made, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub date: Date,
+    pub source: String,
+    pub reason: String,
+}
+
+/// One breakout point per report that gives a stock figure for `party` (reports that
+/// cannot be estimated are left out; [`timeline_explained`] says why).
 pub fn timeline(evidence: &EvidenceSet, party: &str, opts: &BreakoutOptions) -> Vec<BreakoutPoint> {
+    timeline_explained(evidence, party, opts).0
+}
+
+/// Like [`timeline`], and the reports with a stock figure that were left out, with why.
+pub fn timeline_explained(
+    evidence: &EvidenceSet,
+    party: &str,
+    opts: &BreakoutOptions,
+) -> (Vec<BreakoutPoint>, Vec<Skipped>) {
     let party = party.trim().to_lowercase();
     // Group by report, in order of the figures' dates.
     let mut reports: BTreeMap<&str, Vec<&Measurement>> = BTreeMap::new();
@@ -101,6 +119,7 @@ pub fn timeline(evidence: &EvidenceSet, party: &str, opts: &BreakoutOptions) -> 
     // The highest enrichment level, carried forward to reports that do not restate it.
     let mut last_level: Option<f64> = None;
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     for (_, stock_date, report, ms) in ordered {
         let get = |id: &str| {
             ms.iter()
@@ -135,6 +154,13 @@ pub fn timeline(evidence: &EvidenceSet, party: &str, opts: &BreakoutOptions) -> 
         let level = get("max_enrichment_level").or(last_level);
         last_level = level;
         let Some(date) = stock_date else { continue };
+        let mut skip = |reason: &str| {
+            skipped.push(Skipped {
+                date,
+                source: report.to_owned(),
+                reason: reason.to_owned(),
+            });
+        };
         let leu_pct = match level {
             Some(l) if l <= 5.0 => l,
             _ => LEU_ASSAY_AFTER_2019_PCT,
@@ -152,10 +178,12 @@ pub fn timeline(evidence: &EvidenceSet, party: &str, opts: &BreakoutOptions) -> 
             _ => None,
         });
         if leu.is_none() && heu20.is_none() && heu60.is_none() {
+            skip("only a total while enriching above 5 %: its split by assay is unknown");
             continue;
         }
         // Without the LEU figure the estimate would be too short: skip the report.
         if leu.is_none() && level.is_some_and(|l| l > 5.0) && total.is_none() {
+            skip("no figure for the stock up to 5 %");
             continue;
         }
         let mut stocks = Vec::new();
@@ -169,10 +197,15 @@ pub fn timeline(evidence: &EvidenceSet, party: &str, opts: &BreakoutOptions) -> 
             }
         }
         let Some((machines, machines_from)) = last_machines.clone() else {
+            skip("no count of centrifuges by type in this or an earlier report");
             continue;
         };
-        let Some(point) = estimate(&stocks, &machines, opts) else {
-            continue;
+        let point = match estimate(&stocks, &machines, opts) {
+            Ok(p) => p,
+            Err(e) => {
+                skip(&format!("the physics rejects the figures: {e}"));
+                continue;
+            }
         };
         out.push(BreakoutPoint {
             date,
@@ -185,24 +218,24 @@ pub fn timeline(evidence: &EvidenceSet, party: &str, opts: &BreakoutOptions) -> 
             machines_from,
         });
     }
-    out
+    (out, skipped)
 }
 
-/// (central days, p05, p95), or `None` if physics rejects the figures.
+/// (central days, p05, p95), or why physics rejects the figures.
 fn estimate(
     stocks: &[(f64, f64)],
     machines: &[(String, u32)],
     opts: &BreakoutOptions,
-) -> Option<(f64, f64, f64)> {
+) -> Result<(f64, f64, f64), verity_physics::PhysicsError> {
     let stocks = stocks
         .iter()
         .map(|(pct, kg)| {
-            Some(Stock {
-                assay: Assay::from_pct(*pct).ok()?,
-                kg_u: KgU::new(*kg).ok()?,
+            Ok(Stock {
+                assay: Assay::from_pct(*pct)?,
+                kg_u: KgU::new(*kg)?,
             })
         })
-        .collect::<Option<Vec<_>>>()?;
+        .collect::<Result<Vec<_>, verity_physics::PhysicsError>>()?;
     let capacity = Capacity::Centrifuges(
         machines
             .iter()
@@ -213,7 +246,7 @@ fn estimate(
             .collect(),
     );
     let input = BreakoutInput::new(stocks, capacity);
-    let plan = verity_physics::solve(&input).ok()?;
+    let plan = verity_physics::solve(&input)?;
     let mc = montecarlo::run(
         &input,
         &McConfig {
@@ -221,7 +254,6 @@ fn estimate(
             seed: opts.seed,
             ..McConfig::default()
         },
-    )
-    .ok()?;
-    Some((plan.days, mc.p05_days, mc.p95_days))
+    )?;
+    Ok((plan.days, mc.p05_days, mc.p95_days))
 }

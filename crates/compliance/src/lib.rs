@@ -12,7 +12,7 @@
 //! Breakout time per report date is in [`breakout`].
 
 pub mod breakout;
-pub use breakout::{BreakoutOptions, BreakoutPoint};
+pub use breakout::{BreakoutOptions, BreakoutPoint, Skipped};
 mod engine;
 
 pub use engine::{

@@ -226,4 +226,26 @@ fn breakout_from_each_reports_stocks() {
     );
     assert_eq!(p.stocks[1], (60.0, 408.6));
     assert_eq!(p.machines, [("IR-1".to_owned(), 10000)]);
+    // Every other report with a stock figure is accounted for, with why.
+    let (_, skipped) =
+        breakout::timeline_explained(&evidence(), "Iran", &breakout::BreakoutOptions::default());
+    let why: Vec<(&str, &str)> = skipped
+        .iter()
+        .map(|s| (s.source.as_str(), s.reason.as_str()))
+        .collect();
+    let no_machines = "no count of centrifuges by type in this or an earlier report";
+    assert_eq!(
+        why,
+        [
+            ("R/2016/1", no_machines),
+            ("R/2019/1", no_machines),
+            ("R/2019/2", no_machines),
+            ("R/2019/3", no_machines),
+            ("R/2020/1", no_machines),
+            (
+                "R/2025/2",
+                "only a total while enriching above 5 %: its split by assay is unknown"
+            ),
+        ]
+    );
 }

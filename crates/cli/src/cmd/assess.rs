@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 use verity_agreement::Agreement;
-use verity_compliance::{Assessment, BreakoutOptions, BreakoutPoint, Options, breakout};
+use verity_compliance::{Assessment, BreakoutOptions, BreakoutPoint, Options, Skipped, breakout};
 use verity_evidence::{EvidenceSet, Input};
 use verity_vocab::Date;
 
@@ -127,6 +127,8 @@ pub(crate) struct Run {
     pub options: Options,
     pub assessment: Assessment,
     pub breakout: Vec<BreakoutPoint>,
+    /// Reports with a stock figure but no breakout estimate, and why.
+    pub breakout_skipped: Vec<Skipped>,
 }
 
 pub(crate) fn run_assessment(
@@ -169,23 +171,24 @@ pub(crate) fn run_assessment(
     parties.sort_unstable();
     parties.dedup();
     let mut points = Vec::new();
+    let mut skipped = Vec::new();
     for p in parties {
-        points.extend(breakout::timeline(
-            &evidence,
-            p,
-            &BreakoutOptions::default(),
-        ));
+        let (pts, sk) = breakout::timeline_explained(&evidence, p, &BreakoutOptions::default());
+        points.extend(pts);
+        skipped.extend(sk);
     }
-    points.retain(|p| {
-        options.from.is_none_or(|f| p.date >= f) && options.to.is_none_or(|t| p.date <= t)
-    });
+    let in_range =
+        |d: Date| options.from.is_none_or(|f| d >= f) && options.to.is_none_or(|t| d <= t);
+    points.retain(|p| in_range(p.date));
     points.sort_by_key(|p| p.date);
+    skipped.retain(|s| in_range(s.date));
     Ok(Run {
         agreement,
         evidence,
         options,
         assessment,
         breakout: points,
+        breakout_skipped: skipped,
     })
 }
 

@@ -444,7 +444,9 @@ fn terminal(d: &Data<'_>, colour: bool) -> String {
             let _ = write!(head, " {y:>4}");
         }
         let _ = write!(head, "   now            first breach");
-        let _ = writeln!(o, "{}", p.dim(&head));
+        if !section.rows.is_empty() {
+            let _ = writeln!(o, "{}", p.dim(&head));
+        }
         for r in &section.rows {
             let mut line = format!("  {:<id_w$} ", r.ob.id);
             for c in &r.cells {
@@ -551,6 +553,9 @@ fn terminal(d: &Data<'_>, colour: bool) -> String {
                 p.dim(&breakout_basis(b))
             );
         }
+        for line in skipped_lines(run) {
+            let _ = writeln!(o, "  {}", p.dim(&line));
+        }
     }
 
     let _ = writeln!(o, "\n{}", p.bold("SOURCES"));
@@ -570,6 +575,21 @@ fn terminal(d: &Data<'_>, colour: bool) -> String {
         p.dim("Every verdict with its figures and sources: verity assess --json. Formats: --format markdown|html|json.")
     );
     o
+}
+
+/// The reports without a breakout estimate, grouped by reason.
+fn skipped_lines(run: &Run) -> Vec<String> {
+    let mut by_reason: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for s in &run.breakout_skipped {
+        by_reason
+            .entry(s.reason.as_str())
+            .or_default()
+            .push(format!("{} ({})", s.source, s.date));
+    }
+    by_reason
+        .into_iter()
+        .map(|(reason, reports)| format!("no estimate, {reason}: {}", reports.join(", ")))
+        .collect()
 }
 
 fn breakout_basis(b: &BreakoutPoint) -> String {
@@ -718,6 +738,10 @@ fn markdown(d: &Data<'_>) -> String {
                 span(b.days),
                 md_escape(&breakout_basis(b))
             );
+        }
+        o.push('\n');
+        for line in skipped_lines(run) {
+            let _ = writeln!(o, "- {}", md_escape(&line));
         }
         o.push('\n');
     }
@@ -1126,6 +1150,9 @@ fn html(d: &Data<'_>) -> String {
             );
         }
         let _ = writeln!(o, "</table>");
+        for line in skipped_lines(run) {
+            let _ = writeln!(o, "<p class=\"muted\">{}</p>", esc(&line));
+        }
     }
     let _ = writeln!(o, "<h2 id=\"sources\">Sources</h2><ul>");
     for (s, d) in &d.sources {
