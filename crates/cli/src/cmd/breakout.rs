@@ -615,24 +615,31 @@ fn print_human(out: &Output, preset: Option<&'static Preset>, input: &BreakoutIn
         chain.join(" → ")
     );
     println!(
-        "  {:<18} {:>8} {:>12} {:>10} {:>10} {:>9}",
-        "step", "tails", "feed kg U", "product", "kg-SWU", "days"
+        "  {:<18} {:>8} {:>12} {:>12} {:>10} {:>9} {:>8}",
+        "step", "tails", "feed kg U", "from stocks", "product", "kg-SWU", "days"
     );
     for s in &out.staged.steps {
         let feed: f64 = s.feeds.iter().map(|f| f.kg_u).sum();
+        let stocks: f64 = s
+            .feeds
+            .iter()
+            .filter(|f| f.available_kg_u.is_some())
+            .fold(0.0, |acc, f| acc + f.kg_u);
         println!(
-            "  {:<18} {:>8} {:>12} {:>10} {:>10} {:>9}",
+            "  {:<18} {:>8} {:>12} {:>12} {:>10} {:>9} {:>8}",
             format!("{} → {}", pct(s.from_pct), pct(s.to_pct)),
             pct(s.tails_pct),
             num(feed, 1),
+            num(stocks, 1),
             num(s.product_kg_u, 1),
             num(s.swu_kg, 0),
             num(s.days, 1)
         );
     }
     println!(
-        "  {:<18} {:>8} {:>12} {:>10} {:>10} {:>9}",
+        "  {:<18} {:>8} {:>12} {:>12} {:>10} {:>9} {:>8}",
         "total",
+        "",
         "",
         "",
         "",
