@@ -23,7 +23,7 @@ fn num(v: &Value, key: &str) -> f64 {
 #[test]
 fn swu_json_shape_and_values() {
     // 1 kg of 4.5 % from natural at 0.25 % tails: 9.2191 kg feed, 6.8711 kg-SWU
-    // (independently computed; shared enrichment notes §1).
+    // (independently computed in double precision).
     let v = json(&[
         "swu",
         "--product",
@@ -67,7 +67,7 @@ fn swu_from_feed_quantity() {
         "--feed-kg",
         "8",
     ]);
-    // Notes §1: 90 % from 20 % at 10 % tails: F/P = 8, SWU/P = 7.4080.
+    // 90 % from 20 % at 10 % tails: F/P = 8, SWU/P = 7.4080 (independently computed).
     assert!((num(&v, "product_kg_u") - 1.0).abs() < 1e-12);
     assert!((num(&v, "swu_kg") - 7.4080).abs() < 1e-4);
 }

@@ -93,7 +93,7 @@ pub enum Tails {
 
 impl Tails {
     /// The default tails assay of breakout estimates: 0.3 % (the value behind the
-    /// ~5,400 kg-SWU per SQ from natural uranium; see the shared enrichment notes §5).
+    /// ~5,400 kg-SWU per SQ from natural uranium, see tests/golden.rs).
     pub fn default_fixed() -> Tails {
         Tails::Fixed(A::constant(0.003))
     }
@@ -710,7 +710,7 @@ mod tests {
 
     #[test]
     fn staged_scheme_a_matches_independent_chain() {
-        // Shared enrichment notes §5, scheme A (independently computed): 4 steps
+        // Independently computed in double precision (Python): 4 steps
         // 0.711→3.5→20→60→90, tails 0.3/0.711/3.5/20 %, 27.78 kg at 90 %:
         // SWU 4995.7 / 1382.1 / 229.0 / 62.2, total 6,669.
         let input = BreakoutInput::new(vec![], Capacity::SwuPerYear(1000.0));
@@ -737,7 +737,7 @@ mod tests {
         let plan = solve_staged(&input, a(3.67)).unwrap();
         assert_eq!(plan.steps.len(), 1);
         assert_eq!(plan.steps[0].from_assay, a(60.0));
-        // 60 → 90 at 20 % tails: 62.2 kg-SWU (notes §5 scheme A, last step).
+        // 60 → 90 at 20 % tails: 62.2 kg-SWU (same independent computation, last step).
         assert!((plan.swu.kg_swu() - 62.2).abs() < 0.1);
     }
 

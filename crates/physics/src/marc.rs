@@ -374,7 +374,7 @@ mod tests {
     fn pyne_natural_uranium_case() {
         // PyNE tests/test_enrichment.py `check_NU` (default_uranium_cascade, feed
         // U-234 5.5e-5, U-235 0.0072, U-238 0.992745; 5 % product, 0.25 % tails);
-        // reproduced independently in the shared enrichment notes, appendix B.
+        // reproduced independently (a separate Python implementation of the same model).
         let spec = MarcSpec::uranium([5.5e-5, 0.0072, 0.0, 0.992745], 0.05, 0.0025).unwrap();
         let s = solve(&spec).unwrap();
         close(s.product_per_feed, 0.0989473684211, 1e-9, "P/F");

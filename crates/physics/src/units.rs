@@ -222,7 +222,7 @@ mod tests {
     #[test]
     fn value_function_matches_independent_values() {
         // Spot values computed independently in double precision
-        // (shared enrichment notes §1).
+        // (values inline).
         let cases = [
             (0.0025, 5.95902),
             (0.003, 5.77130),

@@ -17,8 +17,8 @@ fn kg(x: f64) -> KgU {
 
 #[test]
 fn one_kg_of_4_5_pct_leu_at_0_25_pct_tails() {
-    // Independently computed (double precision; shared enrichment notes §1, worked
-    // reference values): 9.2191 kg natural feed, 6.8711 kg-SWU per kg of 4.5 % product.
+    // Independently computed (double precision, Python): 9.2191 kg natural feed,
+    // 6.8711 kg-SWU per kg of 4.5 % product.
     let e = Enrichment::new(Assay::NATURAL, a(4.5), a(0.25)).unwrap();
     let s = e.streams(Quantity::Product(kg(1.0)));
     assert!((s.feed.kg() - 9.2191).abs() < 1e-4, "{}", s.feed);
@@ -29,7 +29,7 @@ fn one_kg_of_4_5_pct_leu_at_0_25_pct_tails() {
 #[test]
 fn one_sq_from_natural_at_0_3_pct_tails_is_about_5400_swu() {
     // 25 kg U-235 in 90 % uranium (27.78 kg U) from natural uranium at 0.3 % tails:
-    // 5,359 kg-SWU and 6,062 kg natural feed (independently computed, notes §5); the
+    // 5,359 kg-SWU and 6,062 kg natural feed (independently computed, Python); the
     // literature rounds this to ~5,000–5,400 (Heinonen, PolicyWatch 2394, 2015: "about
     // 5,000 SWU", which corresponds to ~0.35 % tails).
     let input = BreakoutInput::new(vec![], Capacity::SwuPerYear(1000.0));
@@ -45,7 +45,7 @@ fn about_seventy_percent_of_the_work_is_spent_reaching_leu() {
     // The widely cited rule: ~70 % of the SWU to weapon-grade is spent reaching
     // ~3.5–4 % LEU; 20 % uranium is "about 90 % of the way" and 60 % "roughly 98 %"
     // (The Media Line, 1 Jun 2023, on the IAEA's report). An explicit four-step batch
-    // chain (shared enrichment notes §5, scheme A, independently computed) gives
+    // chain (independently computed in Python: tails 0.3 / 0.711 / 3.5 / 20 %) gives
     // 74.9 %, 95.6 % and 99.1 %.
     let input = BreakoutInput::new(vec![], Capacity::SwuPerYear(1000.0));
     let plan = solve_staged(&input, a(3.5)).unwrap();
