@@ -497,6 +497,72 @@ fn audit_accepts_extensions_and_reports_forks() {
         "keys/witness.test_w1.pub",
     ])
     .code(1);
+    // The same log key signing another history of 3 entries (a second database):
+    // a fork, shown with the evidence from this store.
+    let other_db = env.path("other.db").display().to_string();
+    env.verity(&[
+        "log",
+        "init",
+        "--db",
+        &other_db,
+        "--origin",
+        "verity.test/log",
+        "--key",
+        "keys/verity.test_log.key",
+    ])
+    .success();
+    let x = env.write("x.json", r#"{"site": "elsewhere"}"#);
+    env.verity(&[
+        "log",
+        "append",
+        "--db",
+        &other_db,
+        "--key",
+        "keys/alice.key",
+        &x,
+        &x,
+        &x,
+    ])
+    .success();
+    let forked = stdout(
+        &env.verity(&["log", "checkpoint", "--db", &other_db])
+            .success(),
+    );
+    let forked = env.write("cp-forked", &forked);
+    let out = env
+        .verity(&[
+            "log",
+            "audit",
+            "--old",
+            &forked,
+            "--new",
+            &new,
+            "--db",
+            &env.db(),
+        ])
+        .code(1);
+    let text = stdout(&out);
+    assert!(
+        text.contains("INCONSISTENT at tree size 3") && text.contains("evidence:"),
+        "{text}"
+    );
+    let out = env
+        .verity(&[
+            "log",
+            "audit",
+            "--old",
+            &forked,
+            "--new",
+            &new,
+            "--db",
+            &env.db(),
+            "--json",
+        ])
+        .code(1);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["index"], 3);
+    assert_eq!(v["fork_proof"]["old_size"], 3);
+    assert_eq!(v["fork_proof"]["new_size"], 4);
     // Not a checkpoint at all: bad input.
     let junk = env.write("junk", "hello\n");
     env.verity(&[

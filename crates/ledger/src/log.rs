@@ -541,6 +541,11 @@ pub enum AuditOutcome {
         /// The tree size at which the views diverge.
         size: u64,
         reason: String,
+        /// When the store's tree matches the new checkpoint: a consistency proof from
+        /// the store's root at the old size to the new root. It verifies against the
+        /// new checkpoint, so together with the old checkpoint it shows the log key
+        /// signed two different trees of the same size (equivocation).
+        proof: Option<ConsistencyProof>,
     },
 }
 
@@ -562,6 +567,7 @@ pub fn audit<S: LogStorage + ?Sized>(
     if o.size > n.size {
         return Ok(AuditOutcome::Fork {
             size: n.size,
+            proof: None,
             reason: format!(
                 "the new checkpoint has {} entries, fewer than the old one's {}: the log shrank",
                 n.size, o.size
@@ -571,6 +577,7 @@ pub fn audit<S: LogStorage + ?Sized>(
     if o.size == n.size && o.root != n.root {
         return Ok(AuditOutcome::Fork {
             size: o.size,
+            proof: None,
             reason: format!(
                 "two signed checkpoints of size {} with different roots ({} vs {})",
                 o.size,
@@ -590,6 +597,7 @@ pub fn audit<S: LogStorage + ?Sized>(
         } else {
             AuditOutcome::Fork {
                 size: 0,
+                proof: None,
                 reason: "the old checkpoint gives the empty tree a root other than SHA-256(\"\")"
                     .into(),
             }
@@ -599,6 +607,7 @@ pub fn audit<S: LogStorage + ?Sized>(
     if n.size > current {
         return Ok(AuditOutcome::Fork {
             size: current,
+            proof: None,
             reason: format!(
                 "the new checkpoint claims {} entries but the store holds {current}",
                 n.size
@@ -609,6 +618,7 @@ pub fn audit<S: LogStorage + ?Sized>(
     if p.new_root != n.root {
         return Ok(AuditOutcome::Fork {
             size: n.size,
+            proof: None,
             reason: format!(
                 "the store's tree of size {} has root {}, the new checkpoint says {}",
                 n.size,
@@ -618,12 +628,12 @@ pub fn audit<S: LogStorage + ?Sized>(
         });
     }
     if let Err(e) = merkle::verify_consistency(o.size, n.size, &o.root, &n.root, &p.proof) {
-        // The new tree is the store's; so the old checkpoint's tree is another
-        // history. Report where: the first size at which the store's prefix root
-        // differs from what the old checkpoint commits to is the old size itself
-        // (a root commits to the whole prefix), so name the last store entry of it.
+        // The new tree is the store's, so the old checkpoint's tree is another
+        // history of the first `o.size` entries: a root commits to its whole prefix,
+        // so the views part at or before that size. Hand over the evidence.
         return Ok(AuditOutcome::Fork {
             size: o.size,
+            proof: Some(p.clone()),
             reason: format!(
                 "no consistency: the old checkpoint's tree of size {} (root {}) is not a prefix of the new one; the store's first {} entries hash to {} ({e})",
                 o.size,

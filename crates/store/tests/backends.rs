@@ -309,9 +309,21 @@ fn checkpoints_and_audit(s: &Store) {
         .to_string();
     let out = run(s, |tx| Ok(log::audit(tx, &forked, &new, &[])?));
     match out {
-        AuditOutcome::Fork { size, reason } => {
+        AuditOutcome::Fork {
+            size,
+            reason,
+            proof,
+        } => {
             assert_eq!(size, 11);
             assert!(reason.contains("not a prefix"), "{reason}");
+            // The evidence verifies against the new checkpoint and shows a root at
+            // size 11 other than the forked checkpoint's.
+            let p = proof.expect("fork evidence");
+            let new_cp =
+                verity_ledger::checkpoint::open(&new, &[k.verifier().clone()], None).unwrap();
+            merkle::verify_consistency(11, 30, &p.old_root, &new_cp.checkpoint.root, &p.proof)
+                .unwrap();
+            assert_ne!(p.old_root, other.root(11).unwrap());
         }
         o => panic!("fork not detected: {o:?}"),
     }

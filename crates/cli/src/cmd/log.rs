@@ -502,6 +502,7 @@ fn audit(db: &str, old: &Path, new: &Path, witnesses: &[String], json: bool) -> 
             Ok(o) => Ok(o),
             Err(LogError::Checkpoint(e)) => Ok(AuditOutcome::Fork {
                 size: 0,
+                proof: None,
                 reason: format!("a checkpoint does not verify against the log's key: {e}"),
             }),
             Err(e) => Err(e.into()),
@@ -524,11 +525,30 @@ fn audit(db: &str, old: &Path, new: &Path, witnesses: &[String], json: bool) -> 
             }
             Ok(ExitCode::SUCCESS)
         }
-        AuditOutcome::Fork { size, reason } => {
+        AuditOutcome::Fork {
+            size,
+            reason,
+            proof,
+        } => {
+            let evidence = proof.as_ref().map(ConsistencyProofJson::from);
             if json {
-                print_json(&json!({"consistent": false, "index": size, "reason": reason}))?;
+                print_json(&json!({
+                    "consistent": false,
+                    "index": size,
+                    "reason": reason,
+                    "fork_proof": evidence,
+                }))?;
             } else {
                 println!("INCONSISTENT at tree size {size}: {reason}");
+                if let Some(e) = evidence {
+                    println!(
+                        "evidence: the new checkpoint's tree has root {} at size {} (consistency proof to size {}: {})",
+                        e.old_root_hex,
+                        e.old_size,
+                        e.new_size,
+                        e.proof_hex.join(" ")
+                    );
+                }
             }
             Ok(ExitCode::from(1))
         }
