@@ -471,6 +471,22 @@ fn audit_accepts_extensions_and_reports_forks() {
         "keys/witness.test_w1.pub",
     ])
     .success();
+    // Requiring the witness: a checkpoint it did not co-sign fails the audit.
+    let out = env
+        .verity(&[
+            "log",
+            "audit",
+            "--old",
+            &old,
+            "--new",
+            &new,
+            "--db",
+            &env.db(),
+            "--witness",
+            "keys/witness.test_w1.pub",
+        ])
+        .code(1);
+    assert!(stdout(&out).contains("witness"), "{}", stdout(&out));
     // A forged witness signature on a trusted witness key is refused (exit 1).
     // (Change one base64 character well past the 4-byte key id.)
     let line_start =

@@ -550,8 +550,10 @@ pub enum AuditOutcome {
 }
 
 /// Audits two signed checkpoints against the log's key and the store: both must
-/// verify, and a consistency proof built from the store must take the old root to
-/// the new root. A failure says where the views part.
+/// carry a valid signature by the log's key, and a consistency proof built from the
+/// store must take the old root to the new root. With `witnesses`, the new
+/// checkpoint must also be co-signed by at least one of them (and no known
+/// witness signature may fail). A failure says where the views part.
 pub fn audit<S: LogStorage + ?Sized>(
     s: &mut S,
     old_text: &str,
@@ -559,10 +561,25 @@ pub fn audit<S: LogStorage + ?Sized>(
     witnesses: &[NoteVerifier],
 ) -> Result<AuditOutcome, LogError> {
     let m = meta(s)?;
-    let mut trusted = vec![NoteVerifier::from_text(&m.verifier_key).map_err(LogError::BadLogKey)?];
-    trusted.extend(witnesses.iter().cloned());
-    let old: VerifiedCheckpoint = checkpoint::open(old_text, &trusted, Some(&m.origin))?;
-    let new: VerifiedCheckpoint = checkpoint::open(new_text, &trusted, Some(&m.origin))?;
+    let log_key = NoteVerifier::from_text(&m.verifier_key).map_err(LogError::BadLogKey)?;
+    // The log's own signature is required on both; a witness can add trust, never
+    // replace the log's.
+    let old: VerifiedCheckpoint =
+        checkpoint::open(old_text, std::slice::from_ref(&log_key), Some(&m.origin))?;
+    let new: VerifiedCheckpoint =
+        checkpoint::open(new_text, std::slice::from_ref(&log_key), Some(&m.origin))?;
+    if !witnesses.is_empty() {
+        // Known witnesses' signatures must verify wherever they appear, and at least
+        // one of them must have co-signed the new checkpoint.
+        if old.note.signatures().iter().any(|sg| {
+            witnesses
+                .iter()
+                .any(|w| w.name() == sg.name && w.key_id() == sg.key_id)
+        }) {
+            old.note.verify(witnesses)?;
+        }
+        new.note.verify(witnesses)?;
+    }
     let (o, n) = (&old.checkpoint, &new.checkpoint);
     if o.size > n.size {
         return Ok(AuditOutcome::Fork {

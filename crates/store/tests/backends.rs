@@ -334,6 +334,19 @@ fn checkpoints_and_audit(s: &Store) {
         .unwrap()
         .to_string();
     assert!(run(s, |tx| Ok(log::audit(tx, &old, &fake, &[]).is_err())));
+    // A witness's signature cannot stand in for the log's.
+    let w = NoteSigner::generate("witness.example/w").unwrap();
+    let witness_only = verity_ledger::Checkpoint::new("test.example/log", 30, [0; 32])
+        .sign(&w)
+        .unwrap()
+        .to_string();
+    assert!(run(s, |tx| Ok(log::audit(
+        tx,
+        &old,
+        &witness_only,
+        &[w.verifier().clone()]
+    )
+    .is_err())));
     // Both checkpoints are recorded and verify; rewriting history after signing is
     // caught by them even when leaf and node hashes are rewritten consistently.
     let report = run(s, |tx| Ok(log::verify(tx, &mut |_, _| {})?));

@@ -115,7 +115,8 @@ pub enum Command {
         old: PathBuf,
         #[arg(long, value_name = "CHECKPOINT")]
         new: PathBuf,
-        /// Also trust these witness keys (`name+hexid+base64` or .pub files).
+        /// Witness keys (`name+hexid+base64` or .pub files): the new checkpoint must be
+        /// co-signed by at least one of them, and none of their signatures may fail.
         #[arg(long, value_name = "VKEY")]
         witness: Vec<String>,
         #[arg(long)]
@@ -504,6 +505,11 @@ fn audit(db: &str, old: &Path, new: &Path, witnesses: &[String], json: bool) -> 
                 size: 0,
                 proof: None,
                 reason: format!("a checkpoint does not verify against the log's key: {e}"),
+            }),
+            Err(LogError::Note(e)) => Ok(AuditOutcome::Fork {
+                size: 0,
+                proof: None,
+                reason: format!("witness signatures do not check out: {e}"),
             }),
             Err(e) => Err(e.into()),
         }
