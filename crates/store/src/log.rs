@@ -137,7 +137,8 @@ impl LogStorage for Tx<'_> {
                 use rusqlite::OptionalExtension;
                 t.query_row(q, [], |r| r.get(0)).optional().map_err(err)?
             }
-            Tx::Postgres(t) => t.query_opt(q, &[]).map_err(err)?.map(|r| r.get(0)),
+            // Typed queries skip the prepare round trip.
+            Tx::Postgres(t) => t.query_typed_opt(q, &[]).map_err(err)?.map(|r| r.get(0)),
         };
         Ok(size.unwrap_or(0) as u64)
     }
@@ -166,12 +167,16 @@ impl LogStorage for Tx<'_> {
                     .iter()
                     .map(|id| to_i64(id.index))
                     .collect::<Result<_, _>>()?;
-                // One round trip: join the wanted ids against the table, keeping order.
+                // One round trip (a typed query needs no prepare): join the wanted
+                // ids against the table, keeping their order.
                 let rows = t
-                    .query(
+                    .query_typed(
                         "SELECT q.ord, n.hash FROM unnest($1::int[], $2::bigint[]) WITH ORDINALITY AS q(level, idx, ord)
                          JOIN log_nodes n ON n.level = q.level AND n.idx = q.idx",
-                        &[&levels, &idxs],
+                        &[
+                            (&levels, postgres::types::Type::INT4_ARRAY),
+                            (&idxs, postgres::types::Type::INT8_ARRAY),
+                        ],
                     )
                     .map_err(err)?;
                 let mut out = vec![None; ids.len()];

@@ -56,7 +56,11 @@ pub fn pg_url() -> Option<String> {
 pub fn postgres(test: &str) -> Option<TestStore> {
     static N: AtomicU32 = AtomicU32::new(0);
     let Some(url) = pg_url() else {
-        eprintln!(
+        // Written to the raw stderr, past the test harness's capture, so the reason
+        // shows in every run.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
             "SKIPPED {test} on PostgreSQL: no server reachable on 127.0.0.1:5432 (database `test`)"
         );
         return None;
