@@ -569,16 +569,16 @@ pub fn audit<S: LogStorage + ?Sized>(
     let new: VerifiedCheckpoint =
         checkpoint::open(new_text, std::slice::from_ref(&log_key), Some(&m.origin))?;
     if !witnesses.is_empty() {
-        // Known witnesses' signatures must verify wherever they appear, and at least
-        // one of them must have co-signed the new checkpoint.
-        if old.note.signatures().iter().any(|sg| {
-            witnesses
-                .iter()
-                .any(|w| w.name() == sg.name && w.key_id() == sg.key_id)
-        }) {
-            old.note.verify(witnesses)?;
+        // Known witnesses' signatures (plain, or tlog-cosignature/v1) must verify
+        // wherever they appear, and at least one must have signed the new checkpoint.
+        old.note.verify_known(witnesses)?;
+        if new.note.verify_known(witnesses)?.is_empty() {
+            let names: Vec<&str> = witnesses.iter().map(NoteVerifier::name).collect();
+            return Err(LogError::Note(NoteError::Unverified(format!(
+                "no co-signature by any of the required witnesses ({})",
+                names.join(", ")
+            ))));
         }
-        new.note.verify(witnesses)?;
     }
     let (o, n) = (&old.checkpoint, &new.checkpoint);
     if o.size > n.size {

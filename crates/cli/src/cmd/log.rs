@@ -65,7 +65,8 @@ pub enum Command {
         #[arg(long, value_name = "KEYFILE")]
         key: Option<PathBuf>,
     },
-    /// Co-sign a checkpoint (witnessing): prints it with your signature added.
+    /// Co-sign a checkpoint as a witness: checks it against the log's key, then prints
+    /// it with your timestamped cosignature (c2sp.org/tlog-cosignature, Ed25519) added.
     Cosign {
         /// The witness's private key file.
         #[arg(long, value_name = "KEYFILE")]
@@ -364,8 +365,12 @@ fn cosign(key: &Path, cp_path: &Path, log_key: &str) -> CmdResult {
     let text = read_text(cp_path)?;
     let mut v = verity_ledger::checkpoint::open(&text, std::slice::from_ref(&log_vkey), None)
         .map_err(|e| CliError::bad_input(format!("{}: {e}", cp_path.display())))?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| CliError::Failed(anyhow::anyhow!("system clock before 1970: {e}")))?
+        .as_secs();
     v.note
-        .sign(&witness)
+        .cosign(&witness, now)
         .map_err(|e| CliError::Failed(e.into()))?;
     print!("{}", v.note);
     Ok(ExitCode::SUCCESS)
