@@ -213,7 +213,7 @@ mod tests {
         let found = store.read(|tx| token_by_hash(tx, &hash('a'))).unwrap();
         assert_eq!(found.as_ref(), Some(&a));
         assert_eq!(
-            store.read(|tx| list_tokens(tx)).unwrap(),
+            store.read(list_tokens).unwrap(),
             vec![a.clone(), b.clone()]
         );
         assert!(store.write(|tx| revoke_token(tx, a.id)).unwrap());
@@ -222,7 +222,7 @@ mod tests {
             store.read(|tx| token_by_hash(tx, &hash('a'))).unwrap(),
             None
         );
-        assert_eq!(store.read(|tx| list_tokens(tx)).unwrap(), vec![b]);
+        assert_eq!(store.read(list_tokens).unwrap(), vec![b]);
     }
 
     #[test]
