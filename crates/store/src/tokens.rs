@@ -212,10 +212,7 @@ mod tests {
         );
         let found = store.read(|tx| token_by_hash(tx, &hash('a'))).unwrap();
         assert_eq!(found.as_ref(), Some(&a));
-        assert_eq!(
-            store.read(list_tokens).unwrap(),
-            vec![a.clone(), b.clone()]
-        );
+        assert_eq!(store.read(list_tokens).unwrap(), vec![a.clone(), b.clone()]);
         assert!(store.write(|tx| revoke_token(tx, a.id)).unwrap());
         assert!(!store.write(|tx| revoke_token(tx, a.id)).unwrap());
         assert_eq!(
