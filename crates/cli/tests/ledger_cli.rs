@@ -486,7 +486,11 @@ fn audit_accepts_extensions_and_reports_forks() {
             "keys/witness.test_w1.pub",
         ])
         .code(1);
-    assert!(stdout(&out).contains("witness"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("REJECTED: the new checkpoint is not co-signed"),
+        "{}",
+        stdout(&out)
+    );
     // A forged witness signature on a trusted witness key is refused (exit 1).
     // (Change one base64 character well past the 4-byte key id.)
     let line_start =

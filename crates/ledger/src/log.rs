@@ -96,6 +96,8 @@ pub enum LogError {
     Checkpoint(#[from] CheckpointError),
     #[error("the store is missing node {0:?} of the Merkle tree")]
     MissingNode(NodeId),
+    #[error("the new checkpoint is not co-signed by any of the required witnesses ({0})")]
+    MissingWitness(String),
     #[error("the stored log key is invalid: {0}")]
     BadLogKey(NoteError),
 }
@@ -574,10 +576,7 @@ pub fn audit<S: LogStorage + ?Sized>(
         old.note.verify_known(witnesses)?;
         if new.note.verify_known(witnesses)?.is_empty() {
             let names: Vec<&str> = witnesses.iter().map(NoteVerifier::name).collect();
-            return Err(LogError::Note(NoteError::Unverified(format!(
-                "no co-signature by any of the required witnesses ({})",
-                names.join(", ")
-            ))));
+            return Err(LogError::MissingWitness(names.join(", ")));
         }
     }
     let (o, n) = (&old.checkpoint, &new.checkpoint);

@@ -505,20 +505,27 @@ fn audit(db: &str, old: &Path, new: &Path, witnesses: &[String], json: bool) -> 
     let store = open_existing(db)?;
     let out = store.read(|tx| -> Result<_, TxError> {
         match ledger_log::audit(tx, &old_text, &new_text, &witnesses) {
-            Ok(o) => Ok(o),
-            Err(LogError::Checkpoint(e)) => Ok(AuditOutcome::Fork {
-                size: 0,
-                proof: None,
-                reason: format!("a checkpoint does not verify against the log's key: {e}"),
-            }),
-            Err(LogError::Note(e)) => Ok(AuditOutcome::Fork {
-                size: 0,
-                proof: None,
-                reason: format!("witness signatures do not check out: {e}"),
-            }),
+            Ok(o) => Ok(Ok(o)),
+            Err(LogError::Checkpoint(e)) => Ok(Err(format!(
+                "a checkpoint does not verify against the log's key: {e}"
+            ))),
+            Err(e @ LogError::MissingWitness(_)) => Ok(Err(e.to_string())),
+            Err(LogError::Note(e)) => Ok(Err(format!("a witness signature does not verify: {e}"))),
             Err(e) => Err(e.into()),
         }
     })?;
+    // A checkpoint whose signatures do not check out cannot be audited at all.
+    let out = match out {
+        Ok(o) => o,
+        Err(reason) => {
+            if json {
+                print_json(&json!({"consistent": false, "index": null, "reason": reason}))?;
+            } else {
+                println!("REJECTED: {reason}");
+            }
+            return Ok(ExitCode::from(1));
+        }
+    };
     match out {
         AuditOutcome::Consistent {
             old_size,
