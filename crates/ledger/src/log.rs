@@ -726,3 +726,48 @@ impl LogStorage for MemoryStorage {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn evidence_import_entries_are_signed_appended_and_provable() {
+        let mut s = MemoryStorage::default();
+        let log_key = NoteSigner::generate("log.example").unwrap();
+        init(&mut s, "log.example", &log_key, "/keys/log.key").unwrap();
+        let importer = NoteSigner::generate("analyst.example/importer").unwrap();
+        let content = json!({"files": ["iaea-2021.csv"], "records": 42});
+        let i = append_evidence_import(&mut s, &importer, content.clone()).unwrap();
+        let j = append_evidence_import(&mut s, &importer, json!({"records": 1})).unwrap();
+        assert_eq!((i, j), (0, 1));
+        let e = SignedEntry::from_leaf(&s.entries[&0].data).unwrap();
+        assert_eq!(e.kind(), Kind::EvidenceImport);
+        assert_eq!(e.content(), &content);
+        assert_eq!(e.signer(), importer.verifier());
+        assert_eq!(s.entries[&0].kind, "evidence_import");
+        let p = prove_inclusion(&mut s, 0, 2).unwrap();
+        merkle::verify_inclusion(0, 2, &e.leaf_hash(), &p.proof, &p.root_hash).unwrap();
+        // Only the log's own key signs its checkpoints.
+        assert!(checkpoint(&mut s, &importer).is_err());
+        let cp = checkpoint(&mut s, &log_key).unwrap();
+        assert!(cp.starts_with("log.example\n2\n"));
+        assert_eq!(verify(&mut s, &mut |_, _| {}).unwrap().problem, None);
+        // A second log in the same storage is refused, as is a key not named
+        // after the origin.
+        assert!(matches!(
+            init(&mut s, "log.example", &log_key, "/k"),
+            Err(LogError::AlreadyInitialised(_))
+        ));
+        assert!(matches!(
+            init(
+                &mut MemoryStorage::default(),
+                "other.example",
+                &log_key,
+                "/k"
+            ),
+            Err(LogError::OriginMismatch { .. })
+        ));
+    }
+}
