@@ -6,8 +6,9 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 use verity_ledger::SignedEntry;
+use verity_ledger::log::{ConsistencyProofJson, InclusionProofJson};
 
-use crate::api::log::{Appended, CheckpointDto, ConsistencyProofDto, EntryDto, InclusionProofDto};
+use crate::api::log::{Appended, CheckpointDto, EntryDto};
 
 /// A stored API token (never its text: only its hash is kept).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -119,8 +120,8 @@ pub trait Db: Send + Sync + 'static {
     fn current_checkpoint(&self) -> DbResult<Option<CheckpointDto>>;
     /// Entries `start..end` (which must exist).
     fn log_entries(&self, start: u64, end: u64) -> DbResult<Vec<EntryDto>>;
-    fn prove_inclusion(&self, index: u64, size: u64) -> DbResult<InclusionProofDto>;
-    fn prove_consistency(&self, old: u64, new: u64) -> DbResult<ConsistencyProofDto>;
+    fn prove_inclusion(&self, index: u64, size: u64) -> DbResult<InclusionProofJson>;
+    fn prove_consistency(&self, old: u64, new: u64) -> DbResult<ConsistencyProofJson>;
     /// Appends verified entries and signs a checkpoint, in one transaction.
     fn append_entries(&self, entries: Vec<SignedEntry>) -> DbResult<Appended>;
 }

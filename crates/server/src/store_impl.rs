@@ -4,10 +4,11 @@
 use std::path::Path;
 
 use verity_ledger::log as ledger;
+use verity_ledger::log::{ConsistencyProofJson, InclusionProofJson};
 use verity_ledger::{Checkpoint, LogStorage, NoteSigner, SignedEntry};
 use verity_store::{Backend, Store, StoreError, Tx};
 
-use crate::api::log::{Appended, CheckpointDto, ConsistencyProofDto, EntryDto, InclusionProofDto};
+use crate::api::log::{Appended, CheckpointDto, EntryDto};
 use crate::db::{Db, DbError, DbResult, ImportOutcome, LogState, TokenRecord, Upload};
 
 /// The store, and the log's signing key when this server may sign checkpoints.
@@ -269,30 +270,18 @@ impl Db for StoreDb {
         rows.iter().map(|r| entry_dto(r.index, &r.data)).collect()
     }
 
-    fn prove_inclusion(&self, index: u64, size: u64) -> DbResult<InclusionProofDto> {
+    fn prove_inclusion(&self, index: u64, size: u64) -> DbResult<InclusionProofJson> {
         let p = self
             .store
             .read(|tx| -> Result<_, TxError> { Ok(ledger::prove_inclusion(tx, index, size)?) })?;
-        Ok(InclusionProofDto {
-            leaf_index: p.leaf_index,
-            tree_size: p.tree_size,
-            leaf_hash_hex: hex::encode(p.leaf_hash),
-            root_hash_hex: hex::encode(p.root_hash),
-            proof_hex: p.proof.iter().map(hex::encode).collect(),
-        })
+        Ok(InclusionProofJson::from(&p))
     }
 
-    fn prove_consistency(&self, old: u64, new: u64) -> DbResult<ConsistencyProofDto> {
+    fn prove_consistency(&self, old: u64, new: u64) -> DbResult<ConsistencyProofJson> {
         let p = self
             .store
             .read(|tx| -> Result<_, TxError> { Ok(ledger::prove_consistency(tx, old, new)?) })?;
-        Ok(ConsistencyProofDto {
-            old_size: p.old_size,
-            new_size: p.new_size,
-            old_root_hex: hex::encode(p.old_root),
-            new_root_hex: hex::encode(p.new_root),
-            proof_hex: p.proof.iter().map(hex::encode).collect(),
-        })
+        Ok(ConsistencyProofJson::from(&p))
     }
 
     fn append_entries(&self, entries: Vec<SignedEntry>) -> DbResult<Appended> {

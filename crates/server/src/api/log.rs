@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 use verity_ledger::SignedEntry;
+use verity_ledger::log::{ConsistencyProofJson, InclusionProofJson};
 
 use crate::auth::{Caller, Role};
 use crate::db::LogState;
@@ -64,7 +65,8 @@ pub struct EntriesDto {
     pub entries: Vec<EntryDto>,
 }
 
-/// The same shape as `verity log prove --inclusion INDEX --json`.
+/// The same shape as `verity log prove --inclusion INDEX --json` (served from
+/// `verity_ledger::log::InclusionProofJson`; this type documents it).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InclusionProofDto {
     pub leaf_index: u64,
@@ -74,7 +76,8 @@ pub struct InclusionProofDto {
     pub proof_hex: Vec<String>,
 }
 
-/// The same shape as `verity log prove --consistency OLD NEW --json`.
+/// The same shape as `verity log prove --consistency OLD NEW --json` (served from
+/// `verity_ledger::log::ConsistencyProofJson`; this type documents it).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConsistencyProofDto {
     pub old_size: u64,
@@ -194,7 +197,7 @@ async fn get_entry(
 async fn prove_inclusion(
     State(state): State<AppState>,
     Query(q): Query<InclusionQuery>,
-) -> ApiResult<Json<InclusionProofDto>> {
+) -> ApiResult<Json<InclusionProofJson>> {
     let log = state_of(&state).await?;
     let size = q.size.unwrap_or(log.tree_size);
     if size > log.tree_size {
@@ -221,7 +224,7 @@ async fn prove_inclusion(
 async fn prove_consistency(
     State(state): State<AppState>,
     Query(q): Query<ConsistencyQuery>,
-) -> ApiResult<Json<ConsistencyProofDto>> {
+) -> ApiResult<Json<ConsistencyProofJson>> {
     let log = state_of(&state).await?;
     let new = q.new.unwrap_or(log.tree_size);
     if new > log.tree_size {
