@@ -20,8 +20,39 @@ use crate::error::ApiResult;
 
 pub type Generation = (u64, u64);
 
+/// A cached response body: as is, gzipped (most clients accept it, and the full
+/// assessment is ~2 MB of JSON that compresses ~25×), and its entity tag.
+#[derive(Clone)]
+pub struct Body {
+    pub raw: Bytes,
+    pub gzip: Bytes,
+    pub etag: String,
+}
+
+impl Body {
+    pub fn new(raw: Bytes, key: &str, generation: Generation) -> Body {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+        // Writing to a Vec cannot fail.
+        let gzip = enc
+            .write_all(&raw)
+            .and_then(|()| enc.finish())
+            .map(Bytes::from)
+            .unwrap_or_default();
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(key, &mut h);
+        let etag = format!(
+            "\"{:x}-{:x}-{:x}\"",
+            generation.0,
+            generation.1,
+            std::hash::Hasher::finish(&h)
+        );
+        Body { raw, gzip, etag }
+    }
+}
+
 pub struct Cache {
-    entries: RwLock<HashMap<String, (Generation, Bytes)>>,
+    entries: RwLock<HashMap<String, (Generation, Body)>>,
     breakout: RwLock<Option<(Generation, Arc<Vec<BreakoutPoint>>)>>,
     local: AtomicU64,
     store_version: AtomicU64,
@@ -83,7 +114,7 @@ impl Cache {
         ))
     }
 
-    pub fn get(&self, key: &str, generation: Generation) -> Option<Bytes> {
+    pub fn get(&self, key: &str, generation: Generation) -> Option<Body> {
         let entries = self.entries.read().ok()?;
         match entries.get(key) {
             Some((g, body)) if *g == generation => Some(body.clone()),
@@ -105,7 +136,7 @@ impl Cache {
         }
     }
 
-    pub fn put(&self, key: String, generation: Generation, body: Bytes) {
+    pub fn put(&self, key: String, generation: Generation, body: Body) {
         if let Ok(mut entries) = self.entries.write() {
             if entries.len() >= MAX_ENTRIES {
                 entries.clear();
@@ -122,10 +153,29 @@ mod tests {
     #[test]
     fn a_new_generation_misses() {
         let c = Cache::default();
-        c.put("q".into(), (0, 1), Bytes::from_static(b"a"));
-        assert_eq!(c.get("q", (0, 1)).as_deref(), Some(&b"a"[..]));
-        assert_eq!(c.get("q", (0, 2)), None);
-        assert_eq!(c.get("q", (1, 1)), None);
-        assert_eq!(c.get("other", (0, 1)), None);
+        c.put(
+            "q".into(),
+            (0, 1),
+            Body::new(Bytes::from_static(b"a"), "q", (0, 1)),
+        );
+        let hit = c.get("q", (0, 1)).unwrap();
+        assert_eq!(&hit.raw[..], b"a");
+        // The gzip form decompresses to the body.
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&hit.gzip[..]), &mut out)
+            .unwrap();
+        assert_eq!(out, "a");
+        assert!(c.get("q", (0, 2)).is_none());
+        assert!(c.get("q", (1, 1)).is_none());
+        assert!(c.get("other", (0, 1)).is_none());
+        // Another generation or query has another entity tag.
+        assert_ne!(
+            hit.etag,
+            Body::new(Bytes::from_static(b"a"), "q", (0, 2)).etag
+        );
+        assert_ne!(
+            hit.etag,
+            Body::new(Bytes::from_static(b"a"), "r", (0, 1)).etag
+        );
     }
 }

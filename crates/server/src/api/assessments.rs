@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
@@ -18,6 +18,7 @@ use utoipa_axum::routes;
 use verity_compliance::{BreakoutOptions, BreakoutPoint, Options, Verdict};
 use verity_vocab::Date;
 
+use crate::cache::Body;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::{AppState, blocking};
 
@@ -114,12 +115,39 @@ fn parse_date(field: &str, s: &Option<String>) -> ApiResult<Option<Date>> {
     }
 }
 
-fn json_response(body: Bytes) -> Response {
-    let mut res = body.into_response();
-    res.headers_mut().insert(
+/// A cached JSON body: 304 when the client has it, gzipped when it accepts that.
+fn json_response(body: Body, req: &HeaderMap) -> Response {
+    let etag = HeaderValue::from_str(&body.etag).ok();
+    let not_modified = req
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == body.etag));
+    let gzip = !body.gzip.is_empty()
+        && req
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let mut res = if not_modified {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else if gzip {
+        let mut r = body.gzip.into_response();
+        r.headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        r
+    } else {
+        body.raw.into_response()
+    };
+    let h = res.headers_mut();
+    h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    // Clients may keep it but must revalidate (cheap: a 304).
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Some(etag) = etag {
+        h.insert(header::ETAG, etag);
+    }
     res
 }
 
@@ -131,6 +159,7 @@ fn json_response(body: Bytes) -> Response {
 async fn get_assessment(
     State(state): State<AppState>,
     Query(q): Query<AssessQuery>,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
     let agreement_id = q.agreement.clone().unwrap_or_else(|| "jcpoa".to_owned());
     let from = parse_date("from", &q.from)?;
@@ -164,12 +193,13 @@ async fn get_assessment(
     );
     let generation = state.cache.generation(&state.store).await?;
     if let Some(body) = state.cache.get(&key, generation) {
-        return Ok(json_response(body));
+        return Ok(json_response(body, &headers));
     }
     let evidence = evidence(&state).await?;
     let breakout = breakout(&state, generation, evidence.clone()).await?;
     let agreements = state.agreements.clone();
     let party = q.party.clone();
+    let cache_key = key.clone();
     let body = tokio::task::spawn_blocking(move || {
         let agreement = agreements
             .iter()
@@ -192,30 +222,34 @@ async fn get_assessment(
             first_breach: a.first_breaches(),
             breakout: &points,
         })
+        .map(|raw| Body::new(Bytes::from(raw), &cache_key, generation))
     })
     .await
     .map_err(ApiError::internal)?
     .map_err(ApiError::internal)?;
-    let body = Bytes::from(body);
     state.cache.put(key, generation, body.clone());
-    Ok(json_response(body))
+    Ok(json_response(body, &headers))
 }
 
 /// The breakout time at each report date (the `breakout` part of the assessment).
 /// Public; cached until the evidence changes.
 #[utoipa::path(get, path = "/api/v1/breakout/timeline", tag = "breakout",
     responses((status = 200, body = Vec<BreakoutPointDoc>)))]
-async fn breakout_timeline(State(state): State<AppState>) -> ApiResult<Response> {
+async fn breakout_timeline(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let generation = state.cache.generation(&state.store).await?;
     let key = "breakout-json";
     if let Some(body) = state.cache.get(key, generation) {
-        return Ok(json_response(body));
+        return Ok(json_response(body, &headers));
     }
     let evidence = evidence(&state).await?;
     let points = breakout(&state, generation, evidence).await?;
-    let body = Bytes::from(serde_json::to_vec(&*points).map_err(ApiError::internal)?);
+    let raw = Bytes::from(serde_json::to_vec(&*points).map_err(ApiError::internal)?);
+    let body = Body::new(raw, key, generation);
     state.cache.put(key.to_owned(), generation, body.clone());
-    Ok(json_response(body))
+    Ok(json_response(body, &headers))
 }
 
 async fn evidence(state: &AppState) -> ApiResult<std::sync::Arc<verity_evidence::EvidenceSet>> {

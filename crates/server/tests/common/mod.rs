@@ -137,6 +137,27 @@ pub async fn call(
     }
 }
 
+/// GET with extra request headers.
+pub async fn get_with(app: &Router, path: &str, headers: &[(&str, &str)]) -> Resp {
+    let mut req = Request::builder().method("GET").uri(path);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Resp {
+        status,
+        headers,
+        bytes,
+    }
+}
+
 pub async fn get(app: &Router, path: &str, token: Option<&str>) -> Resp {
     call(app, "GET", path, token, None).await
 }
