@@ -72,13 +72,11 @@ end
 LUA
 
 run() {
-    local name=$1 url=$2 script=${3:-}
-    local out
-    if [ -n "$script" ]; then
-        out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$script" "$url")
-    else
-        out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$url")
-    fi
+    local name=$1 url=$2 script=${3:-} header=${4:-}
+    local out args=(-t"$THREADS" -c"$CONNS" -d"$DURATION" --latency)
+    if [ -n "$script" ]; then args+=(-s "$script"); fi
+    if [ -n "$header" ]; then args+=(-H "$header"); fi
+    out=$(wrk "${args[@]}" "$url")
     local rps p50 p99 errors
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
@@ -88,7 +86,15 @@ run() {
 }
 
 echo "== wrk: $THREADS threads, $CONNS connections, $DURATION per route ($(nproc) cores, server and wrk on the same machine)"
-run "GET /api/v1/assessments (cached)" "http://127.0.0.1:$PORT/api/v1/assessments"
+BYTES=$(curl -s "http://127.0.0.1:$PORT/api/v1/assessments" | wc -c)
+GZBYTES=$(curl -s -H 'Accept-Encoding: gzip' "http://127.0.0.1:$PORT/api/v1/assessments" | wc -c)
+IRAN="party=iran&from=2019-01-01&to=2019-12-31"
+IBYTES=$(curl -s "http://127.0.0.1:$PORT/api/v1/assessments?$IRAN" | wc -c)
+echo "assessment body: $BYTES bytes, $GZBYTES gzipped; one party for one year: $IBYTES bytes"
+run "GET /api/v1/assessments (gzip)" "http://127.0.0.1:$PORT/api/v1/assessments" "" "Accept-Encoding: gzip"
+run "GET /api/v1/assessments (identity)" "http://127.0.0.1:$PORT/api/v1/assessments"
+run "GET /api/v1/assessments?party=iran&1 yr" "http://127.0.0.1:$PORT/api/v1/assessments?$IRAN"
+run "GET /api/v1/assessments (If-None-Match)" "http://127.0.0.1:$PORT/api/v1/assessments" "" "If-None-Match: $(curl -sI "http://127.0.0.1:$PORT/api/v1/assessments" | awk -F': ' 'tolower($1)=="etag" {print $2}' | tr -d '\r')"
 run "GET /api/v1/log/proofs/inclusion" "http://127.0.0.1:$PORT" "$WORK/inclusion.lua"
 run "GET /api/v1/log/proofs/consistency" "http://127.0.0.1:$PORT/api/v1/log/proofs/consistency?old=$((SIZE / 2))&new=$SIZE"
 run "GET /api/v1/log/checkpoint" "http://127.0.0.1:$PORT/api/v1/log/checkpoint"
