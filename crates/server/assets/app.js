@@ -206,7 +206,10 @@ const App = (() => {
       title: "Breakout time at each IAEA report date (days, log scale)", yLabel: "days", unit: "days", log: true,
       series: [{ name: "median estimate", points: b.map((r) => [r.date, r.days]) }],
       bands: [{ name: "5–95 % interval", points: b.map((r) => [r.date, r.days_p05, r.days_p95]) }],
-      limits: [{ y: 365, label: "one year (the JCPOA's aim)" }],
+      // The one-year breakout goal the negotiators set for the JCPOA's first decade
+      // (The White House, "The Iran Nuclear Deal: What You Need to Know about the JCPOA",
+      // July 2015: from 2–3 months to at least one year).
+      limits: [{ y: 365, label: "one year (the negotiators' goal)" }],
     });
     main.appendChild(h("table", {}, h("tr", {}, ["date", "days", "p05", "p95"].map((c) => h("th", {}, c))),
       b.map((r) => h("tr", {}, h("td", {}, r.date), h("td", {}, fmt(r.days)), h("td", {}, fmt(r.days_p05)), h("td", {}, fmt(r.days_p95))))));
