@@ -151,10 +151,13 @@ const App = (() => {
     const limit = obligations.find((o) => o.metric === "enriched_uranium_stock" && o.limit_in_metric_unit !== null);
     const limits = limit ? [{ y: limit.limit_in_metric_unit,
       label: `limit ${fmt(limit.value)} ${limit.unit === "kg_uf6" ? "kg UF6" : limit.unit} = ${fmt(limit.limit_in_metric_unit)} kg U (${limit.cite})` }] : [];
-    Charts.timeSeries(document.getElementById("chart"), {
-      title: "Enriched uranium stock by assay band (kg U, as reported by the IAEA)", yLabel: "kg U", unit: "kg U",
-      series: [...seriesOf(ms).values()], limits,
+    const draw = (log) => Charts.timeSeries(document.getElementById("chart"), {
+      title: `Enriched uranium stock by assay band (kg U, as reported by the IAEA${log ? "; log scale" : ""})`,
+      yLabel: "kg U", unit: "kg U", log, series: [...seriesOf(ms).values()], limits,
     });
+    draw(false);
+    const toggle = h("input", { type: "checkbox", id: "logscale", onchange: (e) => draw(e.target.checked) });
+    main.insertBefore(h("p", {}, h("label", {}, toggle, " logarithmic scale (to see small stocks beside the limit)")), document.getElementById("chart"));
     main.appendChild(sourcesTable(ms));
   }
 

@@ -222,8 +222,9 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
     assert!(n > 10, "the record has stock figures");
     open(c, "stockpile").await;
     assert_eq!(attr_num(c, "#chart svg.chart", "data-points").await, n);
-    let limit = c.find(Locator::Css("#chart svg line.limit")).await.unwrap();
-    let _ = limit;
+    c.find(Locator::Css("#chart svg line.limit"))
+        .await
+        .expect("a limit line");
     let svg = c
         .find(Locator::Css("#chart svg"))
         .await
@@ -233,6 +234,25 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
         .unwrap();
     assert!(svg.contains("202.8"), "the limit line is labelled in kg U");
     shot(c, "stockpile").await;
+    c.find(Locator::Css("#logscale"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let svg = c
+        .find(Locator::Css("#chart svg"))
+        .await
+        .unwrap()
+        .html(false)
+        .await
+        .unwrap();
+    assert!(
+        svg.contains("log scale"),
+        "the chart redraws on a log scale"
+    );
+    assert_eq!(attr_num(c, "#chart svg.chart", "data-points").await, n);
+    shot(c, "stockpile-log").await;
 
     // Breakout over time with its uncertainty band.
     open(c, "breakout").await;
