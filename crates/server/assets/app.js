@@ -109,7 +109,7 @@ const App = (() => {
           if (!v) return h("td", { class: "cell" });
           return h("td", { class: `cell s-${v.status}`, "data-status": v.status },
             h("a", { href: `#/matrix?${party ? "party=" + encodeURIComponent(party) + "&" : ""}ob=${encodeURIComponent(v.obligation)}&date=${v.date}`,
-              title: `${v.obligation} ${v.date}: ${v.status}`, onclick: (e) => { e.preventDefault(); showVerdict(detail, v); } }));
+              title: `${v.obligation} ${v.date}: ${v.status}`, onclick: (e) => { e.preventDefault(); showVerdict(detail, v); detail.scrollIntoView({ block: "start" }); } }));
         })))));
     const legend = h("p", { class: "legend" }, Object.keys(RANK).map((s) => h("span", {}, statusBadge(s))));
     const parties = [...new Set(assess.verdicts.map((v) => v.party))].sort();
@@ -133,7 +133,21 @@ const App = (() => {
       h("p", {}, `Value: ${fmt(v.value, 2)} ${v.unit || ""} · limit: ${fmt(v.limit, 2)} ${v.unit || ""}`),
       h("p", {}, "Evidence:"),
       h("ul", { class: "sources" }, (v.sources || []).map((s) => h("li", {}, sourceText(s)))),
-      (v.sources || []).length === 0 ? h("p", { class: "muted" }, "no evidence for this date") : null);
+      (v.sources || []).length === 0 ? h("p", { class: "muted" }, "no evidence for this date") : null,
+      h("div", { id: "cell-evidence" }));
+    // The records of that date, with report and paragraph (readers with a token).
+    const box = detail.querySelector("#cell-evidence");
+    api(`/evidence?from=${v.date}&to=${v.date}`).then((ev) => {
+      const rows = [
+        ...ev.measurements.map((m) => [m.label || m.metric, `${central(m) ?? "—"} ${m.unit}`, m.basis, sourceText(m.source)]),
+        ...ev.events.map((e) => [`${e.party}: ${e.label || e.event}`, "", "event", sourceText(e.source)]),
+      ];
+      box.replaceChildren(h("p", {}, `Records dated ${v.date} (${rows.length}):`),
+        h("table", { class: "cell-records" }, h("tr", {}, ["record", "figure", "basis", "source"].map((c) => h("th", {}, c))),
+          rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, String(c)))))));
+    }).catch((err) => box.replaceChildren(err.status === 401 || err.status === 403
+      ? h("p", { class: "muted" }, "Sign in with a token to see the records of this date.")
+      : h("p", { class: "error" }, err.message)));
   }
 
   async function measurements(metricPrefix) {

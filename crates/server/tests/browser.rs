@@ -203,6 +203,29 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
         detail.contains("Citation:") && detail.contains("JCPOA"),
         "{detail}"
     );
+    // … and the records of that cell's date, with their sources.
+    let href = first.attr("href").await.unwrap().unwrap();
+    let date = href.rsplit("date=").next().unwrap().to_owned();
+    let ev = common::get(
+        app,
+        &format!("/api/v1/evidence?from={date}&to={date}"),
+        Some(&h.analyst),
+    )
+    .await
+    .json();
+    let n_records =
+        ev["measurements"].as_array().unwrap().len() + ev["events"].as_array().unwrap().len();
+    let table = c
+        .wait()
+        .for_element(Locator::Css("#cell-evidence table"))
+        .await
+        .unwrap();
+    let rows = table.find_all(Locator::Css("tr")).await.unwrap().len();
+    assert_eq!(
+        rows,
+        n_records + 1,
+        "one row per record of {date}, plus the header"
+    );
     shot(c, "matrix").await;
 
     // Stockpile by assay band against the limit.
