@@ -419,7 +419,7 @@ fn dashboard_pages_in_headless_chromium() {
         println!("skipping the browser test: {CHROMIUM} or {CHROMEDRIVER} is not installed");
         return;
     }
-    let h = common::sqlite();
+    let h = std::sync::Arc::new(common::sqlite());
     let rt = common::runtime();
     rt.block_on(async {
         // Warm the assessment cache so the first page does not wait on a Monte Carlo.
@@ -477,8 +477,17 @@ fn dashboard_pages_in_headless_chromium() {
                 }
             }
         };
-        dashboard(&h, &base, &client).await;
+        // Run the checks in a task so that a failing one still closes the browser
+        // (chromedriver's exit alone would leave Chromium running).
+        let checks = {
+            let (h, c) = (h.clone(), client.clone());
+            tokio::spawn(async move { dashboard(&h, &base, &c).await })
+        };
+        let outcome = checks.await;
         client.close().await.unwrap();
+        if let Err(e) = outcome {
+            std::panic::resume_unwind(e.into_panic());
+        }
         let _ = stop.send(());
         server.await.unwrap().unwrap();
     });
