@@ -83,6 +83,39 @@ pub fn timeline(evidence: &EvidenceSet, party: &str, opts: &BreakoutOptions) -> 
     timeline_explained(evidence, party, opts).0
 }
 
+/// The breakout timeline of every party the record gives stock figures for (in the
+/// JCPOA record, Iran): parties in id order, points then sorted by date (stably, so
+/// points of one date keep their party order). This is what `verity assess` and the
+/// server's `/api/v1/breakout/timeline` show.
+pub fn timeline_all(evidence: &EvidenceSet, opts: &BreakoutOptions) -> Vec<BreakoutPoint> {
+    timeline_all_explained(evidence, opts).0
+}
+
+/// Like [`timeline_all`], and the reports with a stock figure that were left out, with
+/// why (party by party, each in report order).
+pub fn timeline_all_explained(
+    evidence: &EvidenceSet,
+    opts: &BreakoutOptions,
+) -> (Vec<BreakoutPoint>, Vec<Skipped>) {
+    let mut parties: Vec<&str> = evidence
+        .measurements
+        .iter()
+        .filter(|m| m.metric.id.starts_with("enriched_uranium_stock"))
+        .map(|m| m.party.as_str())
+        .collect();
+    parties.sort_unstable();
+    parties.dedup();
+    let mut points = Vec::new();
+    let mut skipped = Vec::new();
+    for p in parties {
+        let (pts, sk) = timeline_explained(evidence, p, opts);
+        points.extend(pts);
+        skipped.extend(sk);
+    }
+    points.sort_by_key(|p| p.date);
+    (points, skipped)
+}
+
 /// Like [`timeline`], and the reports with a stock figure that were left out, with why.
 pub fn timeline_explained(
     evidence: &EvidenceSet,

@@ -249,3 +249,51 @@ fn breakout_from_each_reports_stocks() {
         ]
     );
 }
+
+#[test]
+fn breakout_of_every_party_with_stocks() {
+    let opts = breakout::BreakoutOptions::default();
+    // One party with stocks: the timeline is that party's.
+    let ev = evidence();
+    assert_eq!(
+        breakout::timeline_all_explained(&ev, &opts),
+        breakout::timeline_explained(&ev, "Iran", &opts)
+    );
+    // A second party with the same figures in a report of its own: its points come
+    // first on the same date (parties in id order, then a stable sort by date), and
+    // the reports left out stay party by party.
+    let mut ev = evidence();
+    let copies: Vec<_> = ev
+        .measurements
+        .iter()
+        .filter(|m| m.party == "Iran" && m.source.report == "R/2025/1")
+        .cloned()
+        .map(|mut m| {
+            m.party = "Atlantis".into();
+            m.source.report = "A/1".into();
+            m
+        })
+        .collect();
+    assert!(!copies.is_empty());
+    ev.measurements.extend(copies);
+    ev.sort();
+    let (points, skipped) = breakout::timeline_all_explained(&ev, &opts);
+    let sources: Vec<(String, &str)> = points
+        .iter()
+        .map(|p| (p.date.to_string(), p.source.as_str()))
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            ("2025-05-17".to_owned(), "A/1"),
+            ("2025-05-17".to_owned(), "R/2025/1")
+        ]
+    );
+    assert_eq!(points[0].days, points[1].days);
+    assert_eq!(
+        skipped,
+        breakout::timeline_explained(&ev, "Iran", &opts).1,
+        "Atlantis has no report left out; Iran's are as before"
+    );
+    assert_eq!(breakout::timeline_all(&ev, &opts), points);
+}

@@ -328,8 +328,14 @@ async fn suite(h: &Harness) {
     );
     // Computed from the store's evidence, as the server does (the order records come
     // back in may change the last bits of a Monte Carlo sum, not more).
-    let timeline = verity_server::api::assessments::breakout_timeline_of(&store_evidence);
-    let from_shipped = verity_server::api::assessments::breakout_timeline_of(&shipped);
+    let timeline = verity_compliance::breakout::timeline_all(
+        &store_evidence,
+        &verity_compliance::BreakoutOptions::default(),
+    );
+    let from_shipped = verity_compliance::breakout::timeline_all(
+        &shipped,
+        &verity_compliance::BreakoutOptions::default(),
+    );
     assert_eq!(timeline.len(), from_shipped.len());
     for (a, b) in timeline.iter().zip(&from_shipped) {
         assert_eq!(a.date, b.date);

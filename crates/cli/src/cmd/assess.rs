@@ -162,25 +162,11 @@ pub(crate) fn run_assessment(
     let assessment = verity_compliance::assess(&agreement, &evidence, &options);
     // Breakout concerns the party whose stocks are measured: every party with stock
     // figures (in the JCPOA record, Iran).
-    let mut parties: Vec<&str> = evidence
-        .measurements
-        .iter()
-        .filter(|m| m.metric.id.starts_with("enriched_uranium_stock"))
-        .map(|m| m.party.as_str())
-        .collect();
-    parties.sort_unstable();
-    parties.dedup();
-    let mut points = Vec::new();
-    let mut skipped = Vec::new();
-    for p in parties {
-        let (pts, sk) = breakout::timeline_explained(&evidence, p, &BreakoutOptions::default());
-        points.extend(pts);
-        skipped.extend(sk);
-    }
+    let (mut points, mut skipped) =
+        breakout::timeline_all_explained(&evidence, &BreakoutOptions::default());
     let in_range =
         |d: Date| options.from.is_none_or(|f| d >= f) && options.to.is_none_or(|t| d <= t);
     points.retain(|p| in_range(p.date));
-    points.sort_by_key(|p| p.date);
     skipped.retain(|s| in_range(s.date));
     Ok(Run {
         agreement,

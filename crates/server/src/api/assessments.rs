@@ -85,27 +85,6 @@ pub struct AssessQuery {
     pub sigma: Option<f64>,
 }
 
-/// The breakout timeline as `verity assess` computes it: for every party with
-/// stock figures (in the JCPOA record, Iran), by date.
-pub fn breakout_timeline_of(evidence: &verity_evidence::EvidenceSet) -> Vec<BreakoutPoint> {
-    let mut parties: Vec<&str> = evidence
-        .measurements
-        .iter()
-        .filter(|m| m.metric.id.starts_with("enriched_uranium_stock"))
-        .map(|m| m.party.as_str())
-        .collect();
-    parties.sort_unstable();
-    parties.dedup();
-    let mut points: Vec<BreakoutPoint> = parties
-        .into_iter()
-        .flat_map(|p| {
-            verity_compliance::breakout::timeline(evidence, p, &BreakoutOptions::default())
-        })
-        .collect();
-    points.sort_by_key(|p| p.date);
-    points
-}
-
 fn parse_date(field: &str, s: &Option<String>) -> ApiResult<Option<Date>> {
     match s {
         Some(s) => s.parse().map(Some).map_err(|_| {
@@ -269,9 +248,11 @@ async fn breakout(
     if let Some(points) = state.cache.breakout(generation) {
         return Ok(points);
     }
-    let points = tokio::task::spawn_blocking(move || breakout_timeline_of(&evidence))
-        .await
-        .map_err(ApiError::internal)?;
+    let points = tokio::task::spawn_blocking(move || {
+        verity_compliance::breakout::timeline_all(&evidence, &BreakoutOptions::default())
+    })
+    .await
+    .map_err(ApiError::internal)?;
     let points = std::sync::Arc::new(points);
     state.cache.put_breakout(generation, points.clone());
     Ok(points)
