@@ -6,7 +6,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use verity_evidence::{EvidenceSet, Input};
 use verity_store::Tx;
-use verity_store::evidence::EvidenceStoreError;
+use verity_store::evidence::{EvidenceStoreError, LogImportError};
 
 use crate::db::{DbError, ImportOutcome, ImportRejected, Upload};
 use crate::store_impl::StoreDb;
@@ -65,40 +65,38 @@ pub fn import(
         ));
     };
     let names: Vec<String> = uploads.iter().map(|u| u.name.clone()).collect();
-    db.store().write(|tx| -> Result<ImportOutcome, TxErr> {
-        let summary = verity_store::evidence::import(tx, set, &names).map_err(TxErr::Evidence)?;
-        // The same statement `verity evidence import` signs, plus who submitted it.
-        let evidence = verity_evidence::to_json(set);
-        let content = json!({
-            "import_id": summary.import_id,
-            "files": names,
-            "measurements": summary.measurements,
-            "events": summary.events,
-            "knowledge": summary.knowledge,
-            "evidence_sha256": hex::encode(verity_ledger::entry::content_hash(&evidence)),
-            "files_sha256": uploads.iter().map(|u| hex::encode(Sha256::digest(u.text.as_bytes()))).collect::<Vec<_>>(),
-            "submitted_by": submitted_by,
-        });
-        let index = verity_ledger::log::append_evidence_import(tx, signer, content)
-            .map_err(|e| TxErr::Other(DbError::other(e)))?;
-        verity_store::evidence::set_log_index(tx, summary.import_id, index)
-            .map_err(TxErr::Store)?;
-        let checkpoint = verity_ledger::log::checkpoint(tx, signer)
-            .map_err(|e| TxErr::Other(DbError::other(e)))?;
-        Ok(ImportOutcome {
-            import_id: summary.import_id,
-            measurements: summary.measurements,
-            events: summary.events,
-            knowledge: summary.knowledge,
-            log_index: index,
-            checkpoint,
+    db.store()
+        .write(|tx| -> Result<ImportOutcome, TxErr> {
+            let summary =
+                verity_store::evidence::import(tx, set, &names).map_err(TxErr::Evidence)?;
+            // The same statement `verity evidence import` signs, plus who submitted it.
+            let files_sha256: Vec<String> = uploads
+                .iter()
+                .map(|u| hex::encode(Sha256::digest(u.text.as_bytes())))
+                .collect();
+            let mut extra = serde_json::Map::new();
+            extra.insert("files_sha256".to_owned(), json!(files_sha256));
+            extra.insert("submitted_by".to_owned(), submitted_by.clone());
+            let logged =
+                verity_store::evidence::log_import(tx, signer, set, &names, &summary, extra)
+                    .map_err(|e| match e {
+                        LogImportError::Log(e) => TxErr::Other(DbError::other(e)),
+                        LogImportError::Store(e) => TxErr::Store(e),
+                    })?;
+            Ok(ImportOutcome {
+                import_id: summary.import_id,
+                measurements: summary.measurements,
+                events: summary.events,
+                knowledge: summary.knowledge,
+                log_index: logged.log_index,
+                checkpoint: logged.checkpoint,
+            })
         })
-    })
-    .map_err(|e| match e {
-        TxErr::Evidence(e) => evidence_err(e),
-        TxErr::Store(e) => DbError::other(e),
-        TxErr::Other(e) => e,
-    })
+        .map_err(|e| match e {
+            TxErr::Evidence(e) => evidence_err(e),
+            TxErr::Store(e) => DbError::other(e),
+            TxErr::Other(e) => e,
+        })
 }
 
 /// Imports the record shipped with Verity if the store holds no evidence yet.

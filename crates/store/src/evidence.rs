@@ -351,6 +351,58 @@ pub fn import(
     })
 }
 
+/// The log entry and checkpoint that signed an import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedImport {
+    pub log_index: u64,
+    /// The signed checkpoint after the entry (a C2SP note).
+    pub checkpoint: String,
+}
+
+/// Why an import could not be logged.
+#[derive(Debug, thiserror::Error)]
+pub enum LogImportError {
+    #[error(transparent)]
+    Log(#[from] verity_ledger::LogError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Signs the statement of a stored import into the log as an `evidence_import` entry,
+/// records its index on the import and signs a new checkpoint. The statement names the
+/// import, its files and counts, and the SHA-256 of the set's canonical JSON export,
+/// followed by `extra` fields (the server adds each file's SHA-256 and the submitter).
+/// Run inside the same [`crate::Store::write`] as [`import`], so the records, the entry
+/// and the checkpoint land together or not at all.
+pub fn log_import(
+    tx: &mut Tx<'_>,
+    signer: &verity_ledger::NoteSigner,
+    set: &EvidenceSet,
+    files: &[String],
+    summary: &ImportSummary,
+    extra: serde_json::Map<String, serde_json::Value>,
+) -> Result<LoggedImport, LogImportError> {
+    let evidence = verity_evidence::to_json(set);
+    let mut content = serde_json::json!({
+        "import_id": summary.import_id,
+        "files": files,
+        "measurements": summary.measurements,
+        "events": summary.events,
+        "knowledge": summary.knowledge,
+        "evidence_sha256": hex::encode(verity_ledger::entry::content_hash(&evidence)),
+    });
+    if let Some(fields) = content.as_object_mut() {
+        fields.extend(extra);
+    }
+    let log_index = verity_ledger::log::append_evidence_import(tx, signer, content)?;
+    set_log_index(tx, summary.import_id, log_index)?;
+    let checkpoint = verity_ledger::log::checkpoint(tx, signer)?;
+    Ok(LoggedImport {
+        log_index,
+        checkpoint,
+    })
+}
+
 /// Records the log entry that signed an import.
 pub fn set_log_index(tx: &mut Tx<'_>, import_id: i64, log_index: u64) -> Result<(), StoreError> {
     exec(

@@ -169,10 +169,9 @@ fn text(set: &EvidenceSet) -> String {
 mod store {
     use std::path::Path;
 
-    use serde_json::json;
     use verity_evidence::EvidenceSet;
     use verity_ledger::LogStorage;
-    use verity_store::evidence::EvidenceStoreError;
+    use verity_store::evidence::{EvidenceStoreError, LogImportError};
     use verity_store::{Store, StoreError};
 
     use super::super::CliError;
@@ -201,10 +200,6 @@ mod store {
         })
     }
 
-    fn hex(bytes: &[u8]) -> String {
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
-    }
-
     pub fn import(db: &str, set: &EvidenceSet, files: &[String]) -> Result<Stored, CliError> {
         let store = open(db)?;
         let out = store.write(|tx| -> Result<Stored, TxErr> {
@@ -223,27 +218,23 @@ mod store {
             // appended, or nothing is stored.
             let signer = super::super::key::read_signer(Path::new(&meta.signer_key_path))
                 .map_err(TxErr::Cli)?;
-            let evidence = verity_evidence::to_json(set);
-            let content = json!({
-                "import_id": summary.import_id,
-                "files": files,
-                "measurements": summary.measurements,
-                "events": summary.events,
-                "knowledge": summary.knowledge,
-                "evidence_sha256": hex(&verity_ledger::entry::content_hash(&evidence)),
-            });
-            let log_err = |e: verity_ledger::LogError| {
-                TxErr::Cli(CliError::Failed(anyhow::anyhow!(
+            let logged = verity_store::evidence::log_import(
+                tx,
+                &signer,
+                set,
+                files,
+                &summary,
+                serde_json::Map::new(),
+            )
+            .map_err(|e| match e {
+                LogImportError::Log(e) => TxErr::Cli(CliError::Failed(anyhow::anyhow!(
                     "appending to the log: {e}"
-                )))
-            };
-            let index = verity_ledger::log::append_evidence_import(tx, &signer, content)
-                .map_err(log_err)?;
-            verity_store::evidence::set_log_index(tx, summary.import_id, index)?;
-            verity_ledger::log::checkpoint(tx, &signer).map_err(log_err)?;
+                ))),
+                LogImportError::Store(e) => TxErr::Store(e),
+            })?;
             Ok(Stored {
                 import_id: summary.import_id,
-                log_index: Some(index),
+                log_index: Some(logged.log_index),
             })
         });
         out.map_err(|e| match e {
