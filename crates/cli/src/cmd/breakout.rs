@@ -176,6 +176,12 @@ fn build_input(args: &Args) -> Result<(BreakoutInput, Option<&'static Preset>), 
     }
     input.target.u235_kg = args.target_u235_kg;
     input.natural_available = !args.no_natural;
+    if !(args.efficiency > 0.0 && args.efficiency <= 1.0) {
+        return Err(CliError::bad_input(format!(
+            "--efficiency {}: the cascade-efficiency factor must lie in (0, 1]",
+            args.efficiency
+        )));
+    }
     input.efficiency = args.efficiency;
     input.performance = match args.performance {
         PerfArg::Low => Performance::Low,
@@ -300,6 +306,17 @@ pub fn run(args: Args) -> CmdResult {
             "--samples {}: at most {MAX_SAMPLES} samples (the run keeps every sample in memory)",
             args.samples
         )));
+    }
+    // Checked here, in the user's percent, before the Monte Carlo turns them into fractions.
+    for (flag, pct) in [
+        ("--stock-sigma", args.stock_sigma),
+        ("--swu-spread", args.swu_spread),
+    ] {
+        if !(0.0..100.0).contains(&pct) {
+            return Err(CliError::bad_input(format!(
+                "{flag} {pct}: expected a percentage from 0 up to (not including) 100"
+            )));
+        }
     }
     let uncertainty = if args.samples > 0 {
         let cfg = McConfig {

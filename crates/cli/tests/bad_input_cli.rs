@@ -1,0 +1,43 @@
+//! Mistakes a user makes on the command line: each exits 2 with a message that names
+//! the flag and the value as the user typed them, and says what was expected.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn verity() -> Command {
+    Command::cargo_bin("verity").expect("binary built")
+}
+
+#[test]
+fn breakout_percent_flags_name_the_value_as_typed() {
+    // The Monte Carlo works in fractions; the message must still speak of the
+    // percentage the user gave, under the flag's own name.
+    for (flag, value) in [
+        ("--stock-sigma", "-1"),
+        ("--stock-sigma", "100"),
+        ("--swu-spread", "500"),
+    ] {
+        verity()
+            .args(["breakout", "--preset", "jcpoa-limits", "--samples", "10"])
+            .args([flag, value])
+            .assert()
+            .code(2)
+            .stdout(predicate::str::is_empty())
+            .stderr(predicate::str::contains(format!("{flag} {value}:")))
+            .stderr(predicate::str::contains("percentage"));
+    }
+    for value in ["0", "1.5"] {
+        verity()
+            .args([
+                "breakout",
+                "--preset",
+                "jcpoa-limits",
+                "--efficiency",
+                value,
+            ])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!("--efficiency {value}:")))
+            .stderr(predicate::str::contains("(0, 1]"));
+    }
+}
