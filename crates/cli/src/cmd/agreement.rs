@@ -70,26 +70,8 @@ fn emit(text: &str) -> CmdResult {
 
 /// Reads and parses a file, printing every diagnostic on stderr when it is invalid.
 fn load(file: Option<&Path>) -> Result<Agreement, CliError> {
-    let (src, name) = match file {
-        Some(path) => {
-            let src = std::fs::read_to_string(path)
-                .map_err(|e| CliError::bad_input(format!("cannot read {}: {e}", path.display())))?;
-            (src, path.display().to_string())
-        }
-        None => (
-            verity_agreement::JCPOA_SOURCE.to_owned(),
-            verity_agreement::JCPOA_FILE.to_owned(),
-        ),
-    };
-    verity_agreement::parse(&src, &name).map_err(|diags| {
-        for d in &diags.0 {
-            eprintln!("{d}");
-        }
-        let n = diags.0.len();
-        CliError::bad_input(format!(
-            "{name}: {n} problem{} found",
-            if n == 1 { "" } else { "s" }
-        ))
+    super::assess::parse_agreement(file, |name, n| {
+        format!("{name}: {n} problem{} found", if n == 1 { "" } else { "s" })
     })
 }
 

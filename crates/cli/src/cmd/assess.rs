@@ -49,6 +49,15 @@ pub struct Args {
 /// Reads and parses an agreement (default: the shipped JCPOA), printing every
 /// diagnostic on stderr when it is invalid.
 pub(crate) fn load_agreement(file: Option<&Path>) -> Result<Agreement, CliError> {
+    parse_agreement(file, |name, n| format!("{name}: {n} problem(s) found"))
+}
+
+/// [`load_agreement`], with the error's wording given by `summary(file name, number of
+/// problems)`.
+pub(crate) fn parse_agreement(
+    file: Option<&Path>,
+    summary: fn(&str, usize) -> String,
+) -> Result<Agreement, CliError> {
     let (src, name) = match file {
         Some(path) => (
             std::fs::read_to_string(path)
@@ -64,7 +73,7 @@ pub(crate) fn load_agreement(file: Option<&Path>) -> Result<Agreement, CliError>
         for d in &diags.0 {
             eprintln!("{d}");
         }
-        CliError::bad_input(format!("{name}: {} problem(s) found", diags.0.len()))
+        CliError::bad_input(summary(&name, diags.0.len()))
     })
 }
 
