@@ -41,3 +41,20 @@ fn breakout_percent_flags_name_the_value_as_typed() {
             .stderr(predicate::str::contains("(0, 1]"));
     }
 }
+
+#[test]
+fn evidence_list_of_a_missing_database_is_an_error_and_creates_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("typo.db");
+    let db = db.to_str().expect("utf-8 path");
+    verity()
+        .args(["evidence", "list", "--db", db])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(format!("no database at {db}")));
+    assert!(
+        !std::path::Path::new(db).exists(),
+        "listing must not create {db}"
+    );
+}

@@ -253,6 +253,16 @@ mod store {
     }
 
     pub fn load(db: &str) -> Result<EvidenceSet, CliError> {
+        // Listing reads: a misspelt path must not quietly create an empty database.
+        if !db.contains("://") {
+            let path = Path::new(db.strip_prefix("sqlite:").unwrap_or(db));
+            if !path.exists() {
+                return Err(CliError::bad_input(format!(
+                    "no database at {} (import into one with `verity evidence import FILE… --db {db}`)",
+                    path.display()
+                )));
+            }
+        }
         let store = open(db)?;
         store
             .read(|tx| -> Result<EvidenceSet, TxErr> {
