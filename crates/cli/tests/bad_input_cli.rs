@@ -58,3 +58,33 @@ fn evidence_list_of_a_missing_database_is_an_error_and_creates_nothing() {
         "listing must not create {db}"
     );
 }
+
+#[test]
+fn importing_the_record_twice_lists_at_most_50_duplicates() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("verity.db");
+    let db = db.to_str().expect("utf-8 path");
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/evidence");
+    let files = ["measurements.csv", "events.csv", "knowledge.csv"].map(|f| format!("{data}/{f}"));
+    verity()
+        .args(["evidence", "import", "--db", db])
+        .args(&files)
+        .assert()
+        .success();
+    let out = verity()
+        .args(["evidence", "import", "--db", db])
+        .args(&files)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let listed = stderr.matches("is already stored").count();
+    assert_eq!(
+        listed, 50,
+        "at most 50 listed, as for any import:\n{stderr}"
+    );
+    assert!(stderr.contains("… and 151 more"), "{stderr}");
+    assert!(
+        stderr.contains("201 records already in"),
+        "the total is still given: {stderr}"
+    );
+}

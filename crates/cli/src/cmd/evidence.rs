@@ -239,9 +239,14 @@ mod store {
         });
         out.map_err(|e| match e {
             TxErr::Evidence(EvidenceStoreError::AlreadyStored(list)) => {
+                // As many as any import lists; the count below still gives them all.
+                let shown = list.len().min(verity_evidence::MAX_DIAGNOSTICS);
+                let mut lines = list[..shown].join("\n");
+                if list.len() > shown {
+                    lines.push_str(&format!("\n… and {} more", list.len() - shown));
+                }
                 CliError::bad_input(format!(
-                    "{}\n{} record{} already in {db}; nothing was imported",
-                    list.join("\n"),
+                    "{lines}\n{} record{} already in {db}; nothing was imported",
                     list.len(),
                     if list.len() == 1 { "" } else { "s" }
                 ))
