@@ -96,33 +96,11 @@ impl NoteVerifier {
 
     /// Parses `name+hexid+base64(0x01 || public key)`.
     pub fn from_text(text: &str) -> Result<NoteVerifier, NoteError> {
-        let bad = |why: &str| NoteError::MalformedKey {
-            what: "verifier",
-            why: why.to_string(),
-        };
-        let text = text.trim();
-        let mut parts = text.splitn(3, '+');
-        let (Some(name), Some(id_hex), Some(b64)) = (parts.next(), parts.next(), parts.next())
-        else {
-            return Err(bad("expected name+hexid+base64"));
-        };
-        check_name(name)?;
-        let id = parse_key_id(id_hex).ok_or_else(|| bad("key id must be 8 hex digits"))?;
-        let raw = B64
-            .decode(b64)
-            .map_err(|e| bad(&format!("key is not base64: {e}")))?;
-        if raw.len() != 33 || raw[0] != ALG_ED25519 {
-            return Err(bad("expected an Ed25519 key (type 0x01 and 32 bytes)"));
-        }
-        let key = VerifyingKey::from_bytes(raw[1..].try_into().expect("32 bytes"))
-            .map_err(|e| bad(&format!("not an Ed25519 public key: {e}")))?;
-        let v = NoteVerifier::new(name, key)?;
-        if v.key_id != id {
-            return Err(bad(&format!(
-                "key id {id:08x} does not match the key (expected {:08x})",
-                v.key_id
-            )));
-        }
+        let key_text = KeyText::parse(text.trim(), "verifier", "", "32 bytes")?;
+        let key = VerifyingKey::from_bytes(&key_text.key)
+            .map_err(|e| key_text.bad(format!("not an Ed25519 public key: {e}")))?;
+        let v = NoteVerifier::new(key_text.name, key)?;
+        key_text.check_id(v.key_id)?;
         Ok(v)
     }
 
@@ -156,6 +134,70 @@ impl NoteVerifier {
             return false;
         };
         self.key.verify(msg, &sig).is_ok()
+    }
+}
+
+/// A key in text form, `{prefix}name+hexid+base64(0x01 || 32 bytes)`: the parsing and
+/// checks verifier and signer keys share. `what` names the kind of key in errors,
+/// `bytes` what its 32 bytes are.
+struct KeyText<'a> {
+    what: &'static str,
+    name: &'a str,
+    id: u32,
+    key: [u8; 32],
+}
+
+impl<'a> KeyText<'a> {
+    fn parse(
+        text: &'a str,
+        what: &'static str,
+        prefix: &str,
+        bytes: &str,
+    ) -> Result<KeyText<'a>, NoteError> {
+        let bad = |why: String| NoteError::MalformedKey { what, why };
+        let expected = || bad(format!("expected {prefix}name+hexid+base64"));
+        let mut parts = text
+            .strip_prefix(prefix)
+            .ok_or_else(expected)?
+            .splitn(3, '+');
+        let (Some(name), Some(id_hex), Some(b64)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(expected());
+        };
+        check_name(name)?;
+        let id = parse_key_id(id_hex).ok_or_else(|| bad("key id must be 8 hex digits".into()))?;
+        let raw = B64
+            .decode(b64)
+            .map_err(|e| bad(format!("key is not base64: {e}")))?;
+        let key = match raw.split_first() {
+            Some((&ALG_ED25519, key)) => <[u8; 32]>::try_from(key).ok(),
+            _ => None,
+        }
+        .ok_or_else(|| bad(format!("expected an Ed25519 key (type 0x01 and {bytes})")))?;
+        Ok(KeyText {
+            what,
+            name,
+            id,
+            key,
+        })
+    }
+
+    fn bad(&self, why: String) -> NoteError {
+        NoteError::MalformedKey {
+            what: self.what,
+            why,
+        }
+    }
+
+    /// The key id in the text must be the one the name and key give.
+    fn check_id(&self, actual: u32) -> Result<(), NoteError> {
+        if self.id == actual {
+            return Ok(());
+        }
+        Err(self.bad(format!(
+            "key id {:08x} does not match the key (expected {actual:08x})",
+            self.id
+        )))
     }
 }
 
@@ -195,37 +237,9 @@ impl NoteSigner {
 
     /// Parses `PRIVATE+KEY+name+hexid+base64(0x01 || 32-byte seed)`.
     pub fn from_text(text: &str) -> Result<NoteSigner, NoteError> {
-        let bad = |why: &str| NoteError::MalformedKey {
-            what: "signer",
-            why: why.to_string(),
-        };
-        let rest = text
-            .trim()
-            .strip_prefix("PRIVATE+KEY+")
-            .ok_or_else(|| bad("expected PRIVATE+KEY+name+hexid+base64"))?;
-        let mut parts = rest.splitn(3, '+');
-        let (Some(name), Some(id_hex), Some(b64)) = (parts.next(), parts.next(), parts.next())
-        else {
-            return Err(bad("expected PRIVATE+KEY+name+hexid+base64"));
-        };
-        check_name(name)?;
-        let id = parse_key_id(id_hex).ok_or_else(|| bad("key id must be 8 hex digits"))?;
-        let raw = B64
-            .decode(b64)
-            .map_err(|e| bad(&format!("key is not base64: {e}")))?;
-        if raw.len() != 33 || raw[0] != ALG_ED25519 {
-            return Err(bad(
-                "expected an Ed25519 key (type 0x01 and a 32-byte seed)",
-            ));
-        }
-        let seed: [u8; 32] = raw[1..].try_into().expect("32 bytes");
-        let s = NoteSigner::from_signing_key(name, SigningKey::from_bytes(&seed))?;
-        if s.verifier.key_id != id {
-            return Err(bad(&format!(
-                "key id {id:08x} does not match the key (expected {:08x})",
-                s.verifier.key_id
-            )));
-        }
+        let key_text = KeyText::parse(text.trim(), "signer", "PRIVATE+KEY+", "a 32-byte seed")?;
+        let s = NoteSigner::from_signing_key(key_text.name, SigningKey::from_bytes(&key_text.key))?;
+        key_text.check_id(s.verifier.key_id)?;
         Ok(s)
     }
 
@@ -490,6 +504,62 @@ mod tests {
         assert_eq!(&v, s.verifier());
         assert!(NoteSigner::generate("has space").is_err());
         assert!(NoteSigner::generate("a+b").is_err());
+    }
+
+    #[test]
+    fn malformed_key_texts_say_what_is_wrong() {
+        let why = |r: Result<(), NoteError>| match r {
+            Err(NoteError::MalformedKey { what, why }) => format!("{what}: {why}"),
+            other => panic!("expected a malformed key, got {other:?}"),
+        };
+        let v = |t: &str| why(NoteVerifier::from_text(t).map(|_| ()));
+        let s = |t: &str| why(NoteSigner::from_text(t).map(|_| ()));
+        let signer = NoteSigner::generate("log").unwrap();
+        let vtext = signer.verifier().to_text();
+        let stext = signer.to_text();
+        // Base64 may contain '+': the key is everything after the second '+'.
+        let vb64 = vtext.splitn(3, '+').nth(2).unwrap();
+        let sb64 = stext.splitn(5, '+').nth(4).unwrap();
+        let id = signer.key_id();
+        let other = format!("{:08x}", id ^ 1);
+        assert_eq!(v("log+00"), "verifier: expected name+hexid+base64");
+        assert_eq!(s(&vtext), "signer: expected PRIVATE+KEY+name+hexid+base64");
+        assert_eq!(
+            s("PRIVATE+KEY+log+00"),
+            "signer: expected PRIVATE+KEY+name+hexid+base64"
+        );
+        assert_eq!(
+            v(&format!("log+123+{vb64}")),
+            "verifier: key id must be 8 hex digits"
+        );
+        assert!(v(&format!("log+{:08x}+!!", id)).starts_with("verifier: key is not base64: "));
+        // A signer's text read as a verifier's: the right shape, the wrong key type.
+        assert_eq!(
+            v(&format!("log+{:08x}+{}", id, B64.encode([2u8; 33]))),
+            "verifier: expected an Ed25519 key (type 0x01 and 32 bytes)"
+        );
+        assert_eq!(
+            s(&format!(
+                "PRIVATE+KEY+log+{:08x}+{}",
+                id,
+                B64.encode([1u8; 32])
+            )),
+            "signer: expected an Ed25519 key (type 0x01 and a 32-byte seed)"
+        );
+        assert_eq!(
+            v(&format!("log+{}+{vb64}", other)),
+            format!(
+                "verifier: key id {} does not match the key (expected {id:08x})",
+                other
+            )
+        );
+        assert_eq!(
+            s(&format!("PRIVATE+KEY+log+{}+{sb64}", other)),
+            format!(
+                "signer: key id {} does not match the key (expected {id:08x})",
+                other
+            )
+        );
     }
 
     #[test]
