@@ -203,6 +203,19 @@ pub struct InclusionProof {
     pub proof: Vec<Hash>,
 }
 
+impl InclusionProof {
+    /// Checks the proof against its own root (RFC 9162 §2.1.3.2).
+    pub fn verify(&self) -> Result<(), merkle::ProofError> {
+        merkle::verify_inclusion(
+            self.leaf_index,
+            self.tree_size,
+            &self.leaf_hash,
+            &self.proof,
+            &self.root_hash,
+        )
+    }
+}
+
 /// The JSON shape of an inclusion proof (CLI `verity log prove --inclusion … --json`
 /// and the HTTP API), fields in this order, hashes in lowercase hex.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -256,6 +269,19 @@ pub struct ConsistencyProof {
     pub old_root: Hash,
     pub new_root: Hash,
     pub proof: Vec<Hash>,
+}
+
+impl ConsistencyProof {
+    /// Checks the proof between its own two roots (RFC 9162 §2.1.4.2).
+    pub fn verify(&self) -> Result<(), merkle::ProofError> {
+        merkle::verify_consistency(
+            self.old_size,
+            self.new_size,
+            &self.old_root,
+            &self.new_root,
+            &self.proof,
+        )
+    }
 }
 
 fn check_size<S: LogStorage + ?Sized>(s: &mut S, size: u64) -> Result<(), LogError> {
@@ -749,6 +775,16 @@ mod tests {
         assert_eq!(s.entries[&0].kind, "evidence_import");
         let p = prove_inclusion(&mut s, 0, 2).unwrap();
         merkle::verify_inclusion(0, 2, &e.leaf_hash(), &p.proof, &p.root_hash).unwrap();
+        // A proof checks itself against its own root, and fails once altered.
+        p.verify().unwrap();
+        let mut bad = p.clone();
+        bad.leaf_hash[0] ^= 1;
+        assert!(bad.verify().is_err());
+        let c = prove_consistency(&mut s, 1, 2).unwrap();
+        c.verify().unwrap();
+        let mut bad = c.clone();
+        bad.old_root[0] ^= 1;
+        assert!(bad.verify().is_err());
         // Only the log's own key signs its checkpoints.
         assert!(checkpoint(&mut s, &importer).is_err());
         let cp = checkpoint(&mut s, &log_key).unwrap();

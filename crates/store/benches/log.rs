@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::json;
 use verity_ledger::log::{self, LogError};
-use verity_ledger::merkle::{self, FrontierBuilder};
+use verity_ledger::merkle::FrontierBuilder;
 use verity_ledger::{Kind, LogStorage, NoteSigner, SignedEntry};
 use verity_store::{Store, StoreError, Tx};
 
@@ -210,14 +210,7 @@ fn bench_backend(c: &mut Criterion, name: &str, store: &Store, n: u64) {
         b.iter(|| {
             k = (k + 1) % proofs.len();
             let p = &proofs[k];
-            merkle::verify_inclusion(
-                p.leaf_index,
-                p.tree_size,
-                &p.leaf_hash,
-                &p.proof,
-                &p.root_hash,
-            )
-            .expect("valid proof")
+            p.verify().expect("valid proof")
         })
     });
     let cproofs: Vec<_> = (0..1000)
@@ -230,8 +223,7 @@ fn bench_backend(c: &mut Criterion, name: &str, store: &Store, n: u64) {
         b.iter(|| {
             k = (k + 1) % cproofs.len();
             let p = &cproofs[k];
-            merkle::verify_consistency(p.old_size, p.new_size, &p.old_root, &p.new_root, &p.proof)
-                .expect("valid proof")
+            p.verify().expect("valid proof")
         })
     });
     g.finish();

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use verity_ledger::log::{
     self as ledger_log, AuditOutcome, ConsistencyProofJson, InclusionProofJson, LogError,
 };
-use verity_ledger::{Hash, Kind, LogStorage, NoteVerifier, SignedEntry, merkle};
+use verity_ledger::{Hash, Kind, LogStorage, NoteVerifier, SignedEntry};
 use verity_store::{Store, StoreError};
 
 use super::key::read_signer;
@@ -386,14 +386,8 @@ fn prove_inclusion(db: &str, index: u64, size: Option<u64>, json: bool) -> CmdRe
         Ok(ledger_log::prove_inclusion(tx, index, size)?)
     })?;
     // Check what we hand out.
-    merkle::verify_inclusion(
-        p.leaf_index,
-        p.tree_size,
-        &p.leaf_hash,
-        &p.proof,
-        &p.root_hash,
-    )
-    .map_err(|e| CliError::Failed(anyhow::anyhow!("the store produced a bad proof: {e}")))?;
+    p.verify()
+        .map_err(|e| CliError::Failed(anyhow::anyhow!("the store produced a bad proof: {e}")))?;
     let proof: Vec<String> = p.proof.iter().map(hex).collect();
     if json {
         print_json(&InclusionProofJson::from(&p))?;
@@ -416,7 +410,7 @@ fn prove_consistency(db: &str, old: u64, new: u64, json: bool) -> CmdResult {
     let store = open_existing(db)?;
     let p = store
         .read(|tx| -> Result<_, TxError> { Ok(ledger_log::prove_consistency(tx, old, new)?) })?;
-    merkle::verify_consistency(p.old_size, p.new_size, &p.old_root, &p.new_root, &p.proof)
+    p.verify()
         .map_err(|e| CliError::Failed(anyhow::anyhow!("the store produced a bad proof: {e}")))?;
     let proof: Vec<String> = p.proof.iter().map(hex).collect();
     if json {
