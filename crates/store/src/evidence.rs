@@ -514,6 +514,37 @@ impl RowReader {
             None => Ok(None),
         }
     }
+    /// The columns every record table ends with: `source, paragraph`, `report_date`
+    /// for measurements, then `via, note, file, line`.
+    fn provenance(
+        &mut self,
+        with_report_date: bool,
+    ) -> Result<(Source, String, Origin), EvidenceStoreError> {
+        let report = self.text()?;
+        let paragraph = self.opt_text()?;
+        let report_date = if with_report_date {
+            self.opt_date()?
+        } else {
+            None
+        };
+        let via = via(&self.text()?);
+        let note = self.opt_text()?.unwrap_or_default();
+        let file = self.text()?;
+        let line = self.int()?;
+        Ok((
+            Source {
+                report,
+                paragraph,
+                report_date,
+                via,
+            },
+            note,
+            Origin {
+                file,
+                line: usize::try_from(line).unwrap_or(0),
+            },
+        ))
+    }
     fn bad(&self, e: impl std::fmt::Display) -> EvidenceStoreError {
         EvidenceStoreError::Unreadable(format!("{}: {e}", self.what))
     }
@@ -554,13 +585,7 @@ pub fn load(tx: &mut Tx<'_>) -> Result<EvidenceSet, EvidenceStoreError> {
         let basis_text = r.text()?;
         let basis =
             Basis::parse(&basis_text).ok_or_else(|| r.bad(format!("basis {basis_text}")))?;
-        let report = r.text()?;
-        let paragraph = r.opt_text()?;
-        let report_date = r.opt_date()?;
-        let v = via(&r.text()?);
-        let note = r.text().unwrap_or_default();
-        let file = r.text()?;
-        let line = r.int()?;
+        let (source, note, origin) = r.provenance(true)?;
         set.measurements.push(Measurement {
             date,
             party,
@@ -568,17 +593,9 @@ pub fn load(tx: &mut Tx<'_>) -> Result<EvidenceSet, EvidenceStoreError> {
             quantity,
             reported_unit,
             basis,
-            source: Source {
-                report,
-                paragraph,
-                report_date,
-                via: v,
-            },
+            source,
             note,
-            origin: Origin {
-                file,
-                line: usize::try_from(line).unwrap_or(0),
-            },
+            origin,
         });
     }
     let es = rows(
@@ -595,28 +612,15 @@ pub fn load(tx: &mut Tx<'_>) -> Result<EvidenceSet, EvidenceStoreError> {
         let party = r.text()?;
         let event = verity_vocab::event(&r.text()?).map_err(|e| r.bad(e))?;
         let value = r.real()?;
-        let report = r.text()?;
-        let paragraph = r.opt_text()?;
-        let v = via(&r.text()?);
-        let note = r.opt_text()?.unwrap_or_default();
-        let file = r.text()?;
-        let line = r.int()?;
+        let (source, note, origin) = r.provenance(false)?;
         set.events.push(Event {
             date,
             party,
             event,
             value,
-            source: Source {
-                report,
-                paragraph,
-                report_date: None,
-                via: v,
-            },
+            source,
             note,
-            origin: Origin {
-                file,
-                line: usize::try_from(line).unwrap_or(0),
-            },
+            origin,
         });
     }
     let ks = rows(
@@ -644,28 +648,15 @@ pub fn load(tx: &mut Tx<'_>) -> Result<EvidenceSet, EvidenceStoreError> {
                     .map_err(|e| r.bad(e))?,
             )
         };
-        let report = r.text()?;
-        let paragraph = r.opt_text()?;
-        let v = via(&r.text()?);
-        let note = r.opt_text()?.unwrap_or_default();
-        let file = r.text()?;
-        let line = r.int()?;
+        let (source, note, origin) = r.provenance(false)?;
         set.knowledge.push(KnowledgeGap {
             from,
             until,
             party,
             scope,
-            source: Source {
-                report,
-                paragraph,
-                report_date: None,
-                via: v,
-            },
+            source,
             note,
-            origin: Origin {
-                file,
-                line: usize::try_from(line).unwrap_or(0),
-            },
+            origin,
         });
     }
     set.sort();
