@@ -4,37 +4,17 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use verity_physics::marc::{self, MarcSpec};
+use verity_physics::marc;
 use verity_physics::montecarlo::{self, McConfig};
 use verity_physics::{
-    Assay, BreakoutInput, Capacity, Enrichment, KgU, MachineCount, Quantity, Stock, presets,
-    swu_per_product_curve,
+    Assay, BreakoutInput, Enrichment, KgU, Quantity, presets, swu_per_product_curve,
 };
+
+mod workload;
 
 /// The same workloads as bench/physics_reference.py; keep the two in step.
 fn bench_input() -> BreakoutInput {
-    let stock = |pct: f64, kg: f64| Stock {
-        assay: Assay::from_pct(pct).expect("valid"),
-        kg_u: KgU::new(kg).expect("valid"),
-    };
-    BreakoutInput::new(
-        vec![
-            stock(2.0, 1367.9),
-            stock(4.5, 1773.2),
-            stock(19.75, 62.8),
-            stock(60.0, 2.4),
-        ],
-        Capacity::Centrifuges(vec![
-            MachineCount {
-                kind: "IR-1".into(),
-                count: 5060,
-            },
-            MachineCount {
-                kind: "IR-2m".into(),
-                count: 1044,
-            },
-        ]),
-    )
+    workload::breakout_input().expect("valid")
 }
 
 fn swu(c: &mut Criterion) {
@@ -75,7 +55,7 @@ fn swu(c: &mut Criterion) {
 }
 
 fn marc_solve(c: &mut Criterion) {
-    let spec = MarcSpec::uranium([5.5e-5, 0.0072, 0.0, 0.992745], 0.05, 0.0025).expect("valid");
+    let spec = workload::marc_spec().expect("valid");
     let mut g = c.benchmark_group("physics");
     g.throughput(Throughput::Elements(1));
     g.bench_function("marc_solve", |b| b.iter(|| marc::solve(black_box(&spec))));

@@ -1,37 +1,15 @@
 //! Prints, as JSON, the answers of the benchmark workloads (see benches/physics.rs), so
 //! that `bash bench/physics.sh` can check the NumPy reference computes the same thing.
 
-use verity_physics::marc::{self, MarcSpec};
+use verity_physics::marc;
 use verity_physics::montecarlo::{self, McConfig};
-use verity_physics::{
-    Assay, BreakoutInput, Capacity, Enrichment, KgU, MachineCount, PhysicsError, Stock,
-};
+use verity_physics::{Assay, Enrichment, PhysicsError};
+
+#[path = "../benches/workload/mod.rs"]
+mod workload;
 
 fn main() -> Result<(), PhysicsError> {
-    let stock = |pct: f64, kg: f64| -> Result<Stock, PhysicsError> {
-        Ok(Stock {
-            assay: Assay::from_pct(pct)?,
-            kg_u: KgU::new(kg)?,
-        })
-    };
-    let input = BreakoutInput::new(
-        vec![
-            stock(2.0, 1367.9)?,
-            stock(4.5, 1773.2)?,
-            stock(19.75, 62.8)?,
-            stock(60.0, 2.4)?,
-        ],
-        Capacity::Centrifuges(vec![
-            MachineCount {
-                kind: "IR-1".into(),
-                count: 5060,
-            },
-            MachineCount {
-                kind: "IR-2m".into(),
-                count: 1044,
-            },
-        ]),
-    );
+    let input = workload::breakout_input()?;
     let plan = verity_physics::solve(&input)?;
     let mc = montecarlo::run(
         &input,
@@ -45,11 +23,7 @@ fn main() -> Result<(), PhysicsError> {
         Assay::from_pct(90.0)?,
         Assay::from_pct(0.3)?,
     )?;
-    let m = marc::solve(&MarcSpec::uranium(
-        [5.5e-5, 0.0072, 0.0, 0.992745],
-        0.05,
-        0.0025,
-    )?)?;
+    let m = marc::solve(&workload::marc_spec()?)?;
     println!(
         "{{\"swu_per_kg_90pct_from_natural_at_0.3pct\": {}, \"breakout_swu_kg\": {}, \"breakout_days\": {}, \
          \"mc_p05_median_p95_days\": [{}, {}, {}], \"marc_check_nu\": {{\"m_star\": {}, \"flow_per_feed\": {}, \"swu_per_product\": {}}}}}",
