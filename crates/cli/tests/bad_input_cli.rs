@@ -88,3 +88,24 @@ fn importing_the_record_twice_lists_at_most_50_duplicates() {
         "the total is still given: {stderr}"
     );
 }
+
+#[test]
+fn token_list_and_revoke_of_a_missing_database_are_errors_and_create_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("typo.db");
+    let db = db.to_str().expect("utf-8 path");
+    for args in [vec!["token", "list"], vec!["token", "revoke", "1"]] {
+        verity()
+            .args(&args)
+            .args(["--db", db])
+            .assert()
+            .code(2)
+            .stdout(predicate::str::is_empty())
+            .stderr(predicate::str::contains(format!("no database at {db}")));
+        assert!(
+            !std::path::Path::new(db).exists(),
+            "`verity {}` must not create {db}",
+            args.join(" ")
+        );
+    }
+}

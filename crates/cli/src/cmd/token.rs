@@ -60,6 +60,22 @@ fn open(location: &Location) -> Result<Store, CliError> {
     Store::open(&loc).map_err(|e| CliError::Failed(anyhow::anyhow!("{loc}: {e}")))
 }
 
+/// Opens a store that must already exist: listing or revoking in a misspelt path (or
+/// another directory than the server's) must not quietly create an empty database.
+fn open_existing(location: &Location) -> Result<Store, CliError> {
+    if location.database.is_none() {
+        let db = location.db.as_deref().unwrap_or(super::serve::DEFAULT_DB);
+        let path = std::path::Path::new(db.strip_prefix("sqlite:").unwrap_or(db));
+        if !db.contains("://") && !path.exists() {
+            return Err(CliError::bad_input(format!(
+                "no database at {} (give the --db of `verity serve`)",
+                path.display()
+            )));
+        }
+    }
+    open(location)
+}
+
 fn failed(e: impl std::fmt::Display) -> CliError {
     CliError::Failed(anyhow::anyhow!("{e}"))
 }
@@ -98,7 +114,7 @@ pub fn run(command: Command) -> CmdResult {
             Ok(ExitCode::SUCCESS)
         }
         Command::List { location, json } => {
-            let store = open(&location)?;
+            let store = open_existing(&location)?;
             let list = store.read(tokens::list_tokens).map_err(failed)?;
             if json {
                 let v: Vec<_> = list
@@ -114,7 +130,7 @@ pub fn run(command: Command) -> CmdResult {
             Ok(ExitCode::SUCCESS)
         }
         Command::Revoke { id, location } => {
-            let store = open(&location)?;
+            let store = open_existing(&location)?;
             if store
                 .write(|tx| tokens::revoke_token(tx, id))
                 .map_err(failed)?
