@@ -152,12 +152,13 @@ async fn get_assessment(
     if !(sigma.is_finite() && sigma > 0.0 && sigma <= 10.0) {
         return Err(ApiError::bad_field("sigma", "must be a number in (0, 10]"));
     }
-    let Some(agreement) = state.agreements.iter().find(|a| a.id == agreement_id) else {
+    let Some(index) = state.agreements.iter().position(|a| a.id == agreement_id) else {
         return Err(ApiError::bad_field(
             "agreement",
             format!("no agreement `{agreement_id}`"),
         ));
     };
+    let agreement = &state.agreements[index];
     if let Some(p) = &q.party
         && agreement.party(p).is_none()
     {
@@ -175,15 +176,12 @@ async fn get_assessment(
         return Ok(json_response(body, &headers));
     }
     let evidence = evidence(&state).await?;
-    let breakout = breakout(&state, generation, evidence.clone()).await?;
+    let breakout = breakout(&state, generation, Some(evidence.clone())).await?;
     let agreements = state.agreements.clone();
     let party = q.party.clone();
     let cache_key = key.clone();
     let body = tokio::task::spawn_blocking(move || {
-        let agreement = agreements
-            .iter()
-            .find(|a| a.id == agreement_id)
-            .expect("checked above");
+        let agreement = &agreements[index];
         let opts = Options {
             sigma_k: sigma,
             party,
@@ -223,8 +221,7 @@ async fn breakout_timeline(
     if let Some(body) = state.cache.get(key, generation) {
         return Ok(json_response(body, &headers));
     }
-    let evidence = evidence(&state).await?;
-    let points = breakout(&state, generation, evidence).await?;
+    let points = breakout(&state, generation, None).await?;
     let raw = Bytes::from(serde_json::to_vec(&*points).map_err(ApiError::internal)?);
     let body = Body::new(raw, key, generation);
     state.cache.put(key.to_owned(), generation, body.clone());
@@ -239,15 +236,20 @@ async fn evidence(state: &AppState) -> ApiResult<std::sync::Arc<verity_evidence:
 }
 
 /// The breakout timeline for this generation: a Monte Carlo per report, so it is
-/// computed once and shared by every query.
+/// computed once and shared by every query. The evidence is read from the store only
+/// when the timeline must be computed and the caller has not read it already.
 async fn breakout(
     state: &AppState,
     generation: crate::cache::Generation,
-    evidence: std::sync::Arc<verity_evidence::EvidenceSet>,
+    evidence: Option<std::sync::Arc<verity_evidence::EvidenceSet>>,
 ) -> ApiResult<std::sync::Arc<Vec<BreakoutPoint>>> {
     if let Some(points) = state.cache.breakout(generation) {
         return Ok(points);
     }
+    let evidence = match evidence {
+        Some(evidence) => evidence,
+        None => self::evidence(state).await?,
+    };
     let points = tokio::task::spawn_blocking(move || {
         verity_compliance::breakout::timeline_all(&evidence, &BreakoutOptions::default())
     })
