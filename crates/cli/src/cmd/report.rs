@@ -145,6 +145,8 @@ struct Data<'a> {
     /// The stock limit in kg U and the obligation it comes from.
     stock_limit: Option<(f64, &'a Obligation)>,
     sources: BTreeMap<String, Option<Date>>,
+    /// Each obligation's step function, computed once for the rows and the JSON.
+    steps: BTreeMap<String, Vec<Step>>,
 }
 
 impl<'a> Data<'a> {
@@ -280,6 +282,7 @@ impl<'a> Data<'a> {
             stock,
             stock_limit,
             sources,
+            steps,
         }
     }
 
@@ -1178,7 +1181,7 @@ struct ReportJson<'a> {
     sigma_k: f64,
     verdicts: &'a [Verdict],
     first_breach: BTreeMap<String, Date>,
-    steps: BTreeMap<String, Vec<Step>>,
+    steps: &'a BTreeMap<String, Vec<Step>>,
     stockpile: &'a [StockPoint],
     stock_limit_kg_u: Option<f64>,
     breakout: &'a [BreakoutPoint],
@@ -1192,7 +1195,7 @@ fn json<'a>(d: &'a Data<'a>) -> ReportJson<'a> {
         sigma_k: d.run.options.sigma_k,
         verdicts: &d.run.assessment.verdicts,
         first_breach: d.run.assessment.first_breaches(),
-        steps: d.run.assessment.steps(),
+        steps: &d.steps,
         stockpile: &d.stock,
         stock_limit_kg_u: d.stock_limit.map(|(l, _)| l),
         breakout: &d.run.breakout,
