@@ -114,6 +114,15 @@ fn check_rejects_bad_input_with_located_diagnostics_and_exit_2() {
             "bad.toml:28:8: error: unknown unit `pct`",
         ))
         .stderr(predicate::str::contains("2 problems found"));
+    // `assess` reports the same file's problems in the same words.
+    verity()
+        .args(["assess", "--agreement"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("bad.toml: 2 problems found"))
+        .stderr(predicate::str::contains("problem(s)").not());
     verity()
         .args(["agreement", "check", "/nonexistent/agreement.toml"])
         .assert()

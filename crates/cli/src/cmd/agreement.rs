@@ -70,9 +70,7 @@ fn emit(text: &str) -> CmdResult {
 
 /// Reads and parses a file, printing every diagnostic on stderr when it is invalid.
 fn load(file: Option<&Path>) -> Result<Agreement, CliError> {
-    super::assess::parse_agreement(file, |name, n| {
-        format!("{name}: {n} problem{} found", if n == 1 { "" } else { "s" })
-    })
+    super::assess::load_agreement(file)
 }
 
 fn check(file: &Path) -> CmdResult {

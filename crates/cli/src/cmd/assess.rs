@@ -47,17 +47,9 @@ pub struct Args {
 }
 
 /// Reads and parses an agreement (default: the shipped JCPOA), printing every
-/// diagnostic on stderr when it is invalid.
+/// diagnostic on stderr when it is invalid. `verity assess`, `report` and `agreement`
+/// all load through here, so they report a bad file in the same words.
 pub(crate) fn load_agreement(file: Option<&Path>) -> Result<Agreement, CliError> {
-    parse_agreement(file, |name, n| format!("{name}: {n} problem(s) found"))
-}
-
-/// [`load_agreement`], with the error's wording given by `summary(file name, number of
-/// problems)`.
-pub(crate) fn parse_agreement(
-    file: Option<&Path>,
-    summary: fn(&str, usize) -> String,
-) -> Result<Agreement, CliError> {
     let (src, name) = match file {
         Some(path) => (
             std::fs::read_to_string(path)
@@ -73,7 +65,11 @@ pub(crate) fn parse_agreement(
         for d in &diags.0 {
             eprintln!("{d}");
         }
-        CliError::bad_input(summary(&name, diags.0.len()))
+        let n = diags.0.len();
+        CliError::bad_input(format!(
+            "{name}: {n} problem{} found",
+            if n == 1 { "" } else { "s" }
+        ))
     })
 }
 
