@@ -144,7 +144,9 @@ pub(crate) fn json_rows(file: &str, text: &str, diags: &mut Diags) -> Vec<Row> {
             diags.push(
                 file,
                 e.line(),
-                e.column(),
+                // serde_json puts an error just after a newline (a truncated file) at
+                // column 0; our columns count from 1.
+                e.column().max(1),
                 None,
                 format!(
                     "{e} (expected an object with `measurements`, `events` and `knowledge` arrays)"

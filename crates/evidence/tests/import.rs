@@ -240,6 +240,11 @@ fn json_round_trip_and_located_errors() {
     assert_eq!(where_(&err), (4, 15, Some("event")));
     let err = import(&[Input::new("e.json", "{\"events\": [ {]}")]).expect_err("syntax");
     assert_eq!(where_(&err).0, 1);
+    // A truncated file: the error is at the start of the line after the last newline,
+    // which is column 1 (columns count from 1), not 0.
+    let err = import(&[Input::new("e.json", "{\"events\": [\n")]).expect_err("truncated");
+    assert_eq!(where_(&err), (2, 1, None));
+    assert!(err.to_string().contains("e.json:2:1:"), "{err}");
     let err = import(&[Input::new("e.json", "{\"evnts\": []}")]).expect_err("unknown key");
     assert_eq!(where_(&err), (1, 11, Some("evnts")));
     let err = import(&[Input::new(
