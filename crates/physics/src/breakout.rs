@@ -346,6 +346,19 @@ fn solve_fixed(
     xt: f64,
     p: f64,
 ) -> Result<(Vec<f64>, f64), PhysicsError> {
+    // No feed richer than the tails: nothing can be enriched at all. Say so plainly
+    // (the general message below would speak of a negative amount of U-235).
+    if let Some(highest) = offers.iter().map(|o| o.x).reduce(f64::max)
+        && highest <= xt
+    {
+        return Err(PhysicsError::Infeasible(format!(
+            "the tails assay {:.3} % is at or above every feed's assay (the highest feed is \
+             {:.3} %): no feed can be enriched (choose tails below {:.3} %)",
+            xt * 100.0,
+            highest * 100.0,
+            highest * 100.0
+        )));
+    }
     let prep = Prepared::new(offers, xp, xt);
     let limits: Vec<f64> = offers.iter().map(|o| o.limit).collect();
     let mut used = vec![0.0; offers.len()];

@@ -89,6 +89,24 @@ fn jcpoa_limits_give_about_a_year() {
 }
 
 #[test]
+fn tails_at_or_above_every_feed_is_named_plainly() {
+    // JCPOA limits: 3.67 % stock and natural uranium; 5 % tails is above both.
+    let mut input = presets::find("jcpoa-limits").unwrap().input().unwrap();
+    input.tails = Tails::Fixed(a(5.0));
+    let msg = solve(&input).unwrap_err().to_string();
+    assert!(
+        msg.contains("tails assay 5.000 % is at or above every feed's assay")
+            && msg.contains("the highest feed is 3.670 %"),
+        "{msg}"
+    );
+    assert!(!msg.contains("-0.000"), "{msg}");
+    // Tails equal to the highest feed cannot enrich it either.
+    input.tails = Tails::Fixed(a(3.67));
+    let msg = solve(&input).unwrap_err().to_string();
+    assert!(msg.contains("at or above every feed's assay"), "{msg}");
+}
+
+#[test]
 fn may_2025_sixty_percent_stock_gives_a_week_or_less() {
     // With 408.6 kg of 60 % uranium (GOV/2025/24) breakout is "about a week or less":
     // ISIS (analysis of the 31 May 2025 report) gives "as little as two to three days"
