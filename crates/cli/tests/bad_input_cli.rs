@@ -109,3 +109,27 @@ fn token_list_and_revoke_of_a_missing_database_are_errors_and_create_nothing() {
         );
     }
 }
+
+#[test]
+fn serve_on_a_busy_port_fails_before_creating_anything() {
+    // Something already listens on the port: `serve` must say so and leave no
+    // database, log key or unseen analyst token behind.
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = busy.local_addr().expect("addr").to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("verity.db");
+    verity()
+        .args(["serve", "--bind", &addr, "--db"])
+        .arg(&db)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(format!("cannot listen on {addr}")))
+        .stderr(predicate::str::contains("--bind"));
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert!(left.is_empty(), "serve left {left:?} behind");
+    drop(busy);
+}

@@ -179,6 +179,17 @@ pub fn init_tracing() {
         .try_init();
 }
 
+/// The context of the error [`run`] returns when it cannot listen on its address
+/// (the cause is the `std::io::Error`); nothing has been created in the store then.
+#[derive(Debug, Clone, Copy)]
+pub struct ListenError(pub std::net::SocketAddr);
+
+impl std::fmt::Display for ListenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot listen on {}", self.0)
+    }
+}
+
 /// How `verity serve` runs.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
@@ -198,6 +209,11 @@ pub struct RunConfig {
 pub fn run(cfg: RunConfig) -> anyhow::Result<()> {
     use anyhow::Context;
     init_tracing();
+    // Bind before touching the store: a busy port must not leave behind a new
+    // database, log key and analyst token that were never shown to anyone.
+    let std_listener = std::net::TcpListener::bind(cfg.bind)
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
+        .map_err(|e| anyhow::Error::new(e).context(ListenError(cfg.bind)))?;
     let opened = bootstrap::open(&cfg.location, cfg.key_path.as_deref(), &cfg.origin)?;
     let first_token = if opened.created_log {
         let token =
@@ -224,9 +240,8 @@ pub fn run(cfg: RunConfig) -> anyhow::Result<()> {
         .build()
         .context("starting the async runtime")?;
     rt.block_on(async move {
-        let listener = TcpListener::bind(cfg.bind)
-            .await
-            .with_context(|| format!("binding {}", cfg.bind))?;
+        let listener = TcpListener::from_std(std_listener)
+            .with_context(|| format!("listening on {}", cfg.bind))?;
         let addr = listener.local_addr()?;
         println!("Verity is serving the {backend} store {} at http://{addr}/", redact(&cfg.location));
         println!("API: http://{addr}/api/v1 (OpenAPI: http://{addr}/api/v1/openapi.json)");

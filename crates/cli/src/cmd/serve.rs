@@ -47,6 +47,29 @@ pub fn run(args: Args) -> CmdResult {
         bind: args.bind,
         key_path: args.log_key,
         origin: args.origin,
-    })?;
+    })
+    .map_err(listen_error)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A failure to listen (reported before the store is touched): an address that is not
+/// this machine's is bad input (exit 2); a busy port is a failure (exit 1) with a hint.
+fn listen_error(err: anyhow::Error) -> CliError {
+    if err.downcast_ref::<verity_server::ListenError>().is_none() {
+        return CliError::Failed(err);
+    }
+    let kind = err
+        .chain()
+        .find_map(|c| c.downcast_ref::<std::io::Error>())
+        .map(std::io::Error::kind);
+    match kind {
+        Some(std::io::ErrorKind::AddrNotAvailable) => {
+            CliError::bad_input(format!("--bind: {err:#} (not an address of this machine)"))
+        }
+        Some(std::io::ErrorKind::AddrInUse) => CliError::Failed(anyhow::anyhow!(
+            "{err:#} (another program is listening there; stop it or choose another \
+             address with --bind)"
+        )),
+        _ => CliError::Failed(err),
+    }
 }
