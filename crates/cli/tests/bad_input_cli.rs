@@ -133,3 +133,28 @@ fn serve_on_a_busy_port_fails_before_creating_anything() {
     assert!(left.is_empty(), "serve left {left:?} behind");
     drop(busy);
 }
+
+#[test]
+fn serve_with_a_database_it_cannot_open_names_the_cause_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("no-such-dir").join("x.db");
+    let out = verity()
+        .args(["serve", "--bind", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty())
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8_lossy(&out).to_lowercase();
+    assert!(
+        err.contains(&db.display().to_string().to_lowercase()),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("unable to open").count(),
+        1,
+        "the cause is repeated: {err}"
+    );
+}

@@ -50,9 +50,28 @@ impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CliError::BadInput(msg) => f.write_str(msg),
-            CliError::Failed(err) => write!(f, "{err:#}"),
+            CliError::Failed(err) => write_causes(f, err),
         }
     }
+}
+
+/// Writes an error and its causes, `a: b: c`, each once. Many errors (the store's,
+/// rusqlite's, PostgreSQL's) already print their source in their own message; once a
+/// cause's text is part of what was written, the rest of the chain is that same cause
+/// again in other words, so it stops there.
+fn write_causes(f: &mut fmt::Formatter<'_>, err: &anyhow::Error) -> fmt::Result {
+    let mut written = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if written.contains(&text) {
+            break;
+        }
+        if !written.is_empty() {
+            written.push_str(": ");
+        }
+        written.push_str(&text);
+    }
+    f.write_str(&written)
 }
 
 impl From<anyhow::Error> for CliError {
