@@ -1,7 +1,10 @@
-//! A JSON body extractor whose rejections name the field at fault.
+//! Extractors whose rejections are the API's JSON error naming the field at fault:
+//! [`ValidJson`] for bodies, [`Query`] and [`Path`] in place of axum's (whose
+//! rejections are plain text).
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
+use axum::http::request::Parts;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
@@ -38,6 +41,85 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ValidJson<T> {
     }
 }
 
+/// Like `axum::extract::Query`, but a bad parameter is a JSON 400 whose `field` is the
+/// parameter's name (`?sigma=abc` → `sigma`).
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        parse_query(parts.uri.query().unwrap_or("")).map(Query)
+    }
+}
+
+/// Parses a query string as `T`, naming the offending parameter on failure.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let msg = err.into_inner().to_string();
+        match missing_field(&msg) {
+            Some(name) => ApiError::bad_field(name, format!("missing query parameter `{name}`")),
+            None if path != "." => {
+                ApiError::bad_field(path.clone(), format!("query parameter `{path}`: {msg}"))
+            }
+            None => ApiError::bad_request(format!("bad query string: {msg}")),
+        }
+    })
+}
+
+/// Like `axum::extract::Path`, but a bad path segment is a JSON 400 whose `field` is
+/// the segment's name (`/log/entries/abc` → `index`).
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        use axum::extract::path::ErrorKind;
+        use axum::extract::rejection::PathRejection;
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => {
+                // A single value (`Path<u64>`) is reported without its key: take the
+                // name from the route's parameters.
+                let names: Vec<String> =
+                    axum::extract::RawPathParams::from_request_parts(parts, state)
+                        .await
+                        .map(|raw| raw.iter().map(|(k, _)| k.to_owned()).collect())
+                        .unwrap_or_default();
+                let field = match e.kind() {
+                    ErrorKind::ParseErrorAtKey { key, .. }
+                    | ErrorKind::DeserializeError { key, .. }
+                    | ErrorKind::InvalidUtf8InPathParam { key } => Some(key.clone()),
+                    ErrorKind::ParseErrorAtIndex { index, .. } => names.get(*index).cloned(),
+                    _ if names.len() == 1 => names.into_iter().next(),
+                    _ => None,
+                };
+                Err(ApiError {
+                    status: e.status(),
+                    error: e.body_text(),
+                    field,
+                    problems: Vec::new(),
+                })
+            }
+            Err(e) => Err(ApiError {
+                status: e.status(),
+                error: e.body_text(),
+                field: None,
+                problems: Vec::new(),
+            }),
+        }
+    }
+}
+
+/// The name in serde's "missing field `name`" message.
+fn missing_field(msg: &str) -> Option<&str> {
+    msg.strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+}
+
 /// Parses `bytes` as `T`, naming the offending field on failure.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
@@ -46,10 +128,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = err.into_inner();
         let msg = inner.to_string();
         // serde reports a missing field at its parent's path; name the field itself.
-        let field = match msg
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.split('`').next())
-        {
+        let field = match missing_field(&msg) {
             Some(name) if path == "." => name.to_owned(),
             Some(name) => format!("{path}.{name}"),
             None => path,
@@ -78,6 +157,31 @@ mod tests {
     #[allow(dead_code)]
     struct Req {
         stocks: Vec<Stock>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Q {
+        index: u64,
+        sigma: Option<f64>,
+    }
+
+    #[test]
+    fn names_the_wrong_query_parameter() {
+        let q: Q = parse_query("index=3&sigma=2.5").unwrap();
+        assert_eq!((q.index, q.sigma), (3, Some(2.5)));
+        for (query, field) in [
+            ("index=abc", "index"),
+            ("index=-1", "index"),
+            ("index=1&sigma=abc", "sigma"),
+            ("sigma=1", "index"),
+            ("", "index"),
+        ] {
+            let err = parse_query::<Q>(query).unwrap_err();
+            assert_eq!(err.status, 400, "{query}");
+            assert_eq!(err.field.as_deref(), Some(field), "{query}: {}", err.error);
+            assert!(err.error.contains(field), "{query}: {}", err.error);
+        }
     }
 
     #[test]

@@ -73,6 +73,18 @@ pub fn app(state: AppState) -> Router {
             }),
         )
         .merge(dashboard::router())
+        // Unknown routes and methods get the API's JSON error, not an empty body.
+        .fallback(|uri: axum::http::Uri| async move {
+            error::ApiError::not_found(format!("no such route: {}", uri.path()))
+        })
+        .method_not_allowed_fallback(|method: axum::http::Method| async move {
+            error::ApiError {
+                status: axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                error: format!("method {method} is not allowed on this route"),
+                field: None,
+                problems: Vec::new(),
+            }
+        })
         .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT))
         // One structured line per response (method, path, status, latency) at INFO.
         .layer(

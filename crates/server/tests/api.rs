@@ -363,7 +363,7 @@ async fn suite(h: &Harness) {
     }));
     for (q, field) in [
         ("sigma=-1", "sigma"),
-        ("sigma=abc", ""),
+        ("sigma=abc", "sigma"),
         ("from=yesterday", "from"),
         ("from=2020-01-01&to=2019-01-01", "to"),
         ("party=mars", "party"),
@@ -521,6 +521,28 @@ async fn suite(h: &Harness) {
     let e0 = get(app, "/api/v1/log/entries/0", None).await.json();
     assert_eq!(e0, entries["entries"][0]);
     assert_eq!(get(app, "/api/v1/log/entries/5", None).await.status, 404);
+    // Bad path segments and query values, and unknown routes, get the JSON error.
+    let r = get(app, "/api/v1/log/entries/abc", None).await;
+    assert_eq!(
+        (r.status.as_u16(), r.field().as_deref()),
+        (400, Some("index"))
+    );
+    let r = get(app, "/api/v1/log/entries?limit=many", None).await;
+    assert_eq!(
+        (r.status.as_u16(), r.field().as_deref()),
+        (400, Some("limit"))
+    );
+    assert!(r.json()["error"].as_str().unwrap().contains("limit"));
+    let r = get(app, "/api/v1/nope", None).await;
+    assert_eq!(r.status, 404);
+    assert!(
+        r.json()["error"].as_str().unwrap().contains("/api/v1/nope"),
+        "{}",
+        r.json()
+    );
+    let r = call(app, "DELETE", "/api/v1/assessments", None, None).await;
+    assert_eq!(r.status, 405);
+    assert!(r.json()["error"].as_str().unwrap().contains("DELETE"));
     let r = get(app, "/api/v1/log/entries?limit=0", None).await;
     assert_eq!(
         (r.status.as_u16(), r.field().as_deref()),
@@ -796,8 +818,10 @@ async fn suite(h: &Harness) {
     for (q, field) in [
         (format!("inclusion?index={size}"), "index"),
         (format!("inclusion?index=0&size={}", size + 1), "size"),
-        ("inclusion?index=-1".to_owned(), ""),
-        ("inclusion".to_owned(), ""),
+        ("inclusion?index=-1".to_owned(), "index"),
+        ("inclusion?index=abc".to_owned(), "index"),
+        ("inclusion".to_owned(), "index"),
+        ("consistency?old=1&new=x".to_owned(), "new"),
         (format!("consistency?old=0&new={size}"), "old"),
         (format!("consistency?old={}&new={size}", size + 1), "old"),
         (format!("consistency?old=1&new={}", size + 1), "new"),

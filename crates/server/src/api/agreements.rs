@@ -2,7 +2,7 @@
 //! obligations, with `on` (in force on a date) and `party` filters.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -11,6 +11,7 @@ use verity_agreement::{Agreement, Obligation, ObligationKind, Occurrence};
 use verity_vocab::Date;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::json::{Path, Query};
 use crate::{AppState, blocking};
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -20,6 +20,7 @@ use verity_vocab::Date;
 
 use crate::cache::Body;
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::json::Query;
 use crate::{AppState, blocking};
 
 pub fn router() -> OpenApiRouter<AppState> {

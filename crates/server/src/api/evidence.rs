@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -17,6 +17,7 @@ use verity_vocab::Date;
 use crate::auth::{Caller, Role};
 use crate::db::{ImportOutcome, Upload};
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::json::Query;
 use crate::{AppState, IMPORT_BODY_LIMIT, blocking};
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -16,6 +16,7 @@ use verity_ledger::log::{ConsistencyProofJson, InclusionProofJson};
 use crate::auth::{Caller, Role};
 use crate::db::LogState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::json::{Path, Query};
 use crate::{AppState, IMPORT_BODY_LIMIT, blocking};
 
 pub fn router() -> OpenApiRouter<AppState> {

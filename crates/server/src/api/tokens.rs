@@ -1,7 +1,7 @@
 //! `/api/v1/me` and `/api/v1/tokens`: who am I, and token management (admin only).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use crate::auth::{Caller, Role, generate_token, hash_token};
 use crate::db::TokenRecord;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::json::ValidJson;
+use crate::json::{Path, ValidJson};
 use crate::{AppState, blocking};
 
 pub fn router() -> OpenApiRouter<AppState> {
