@@ -54,7 +54,10 @@ const App = (() => {
 
   // ---- pages ----
   async function overview() {
-    const [assess, cp] = await Promise.all([assessment(), api("/log/checkpoint")]);
+    const [assess, cp, agreement] = await Promise.all([assessment(), api("/log/checkpoint"), api("/agreements/jcpoa")]);
+    // Cards are titled with the agreement's name for each party; the id stays visible
+    // because it is what `--party` and the API's `party` filter take.
+    const names = new Map(agreement.parties.map((p) => [p.id, p.name]));
     const byParty = new Map();
     for (const v of assess.verdicts) {
       const cur = byParty.get(v.party);
@@ -70,7 +73,8 @@ const App = (() => {
       const counts = {};
       for (const v of verdicts) counts[v.status] = (counts[v.status] || 0) + 1;
       cards.push(h("div", { class: "card party", "data-party": party },
-        h("h3", {}, party),
+        h("h3", {}, names.get(party) || party),
+        h("div", { class: "muted" }, party),
         h("div", {}, statusBadge(worst)),
         h("p", { class: "muted" }, `as of ${date}: `,
           Object.entries(counts).map(([s, n]) => `${n} ${s.replace("_", " ")}`).join(", ")),

@@ -145,6 +145,15 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
         c.find_all(Locator::Css(".card.party")).await.unwrap().len(),
         parties.len()
     );
+    // Each card is titled with the party's name from the agreement, not its id.
+    let us_card = c
+        .find(Locator::Css(".card.party[data-party='us'] h3"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(us_card, "United States");
     let head = c
         .find(Locator::Css("#log-head"))
         .await
