@@ -105,6 +105,41 @@ fn central(m: &Value) -> Option<f64> {
     ["value", "low", "high"].iter().find_map(|k| m[k].as_f64())
 }
 
+async fn text_of(c: &Client, css: &str) -> String {
+    let e = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("no {css}"));
+    e.text().await.unwrap()
+}
+
+async fn html_of(c: &Client, css: &str) -> String {
+    let e = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("no {css}"));
+    e.html(false).await.unwrap()
+}
+
+async fn click(c: &Client, css: &str) {
+    let e = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("no {css}"));
+    e.click().await.unwrap();
+}
+
+/// How many measurements under a metric prefix have a value a chart can plot.
+async fn plotted(h: &common::Harness, uri: &str) -> usize {
+    let ev = common::get(&h.app, uri, Some(&h.analyst)).await.json();
+    ev["measurements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| central(m).is_some())
+        .count()
+}
+
 async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
     let app = &h.app;
     let assess = common::get(app, "/api/v1/assessments", None).await.json();
@@ -146,32 +181,14 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
         parties.len()
     );
     // Each card is titled with the party's name from the agreement, not its id.
-    let us_card = c
-        .find(Locator::Css(".card.party[data-party='us'] h3"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let us_card = text_of(c, ".card.party[data-party='us'] h3").await;
     assert_eq!(us_card, "United States");
-    let head = c
-        .find(Locator::Css("#log-head"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let head = text_of(c, "#log-head").await;
     assert!(
         head.contains(cp["root_hash_hex"].as_str().unwrap()),
         "{head}"
     );
-    let latest = c
-        .find(Locator::Css("#latest-breakout"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let latest = text_of(c, "#latest-breakout").await;
     if let Some(last) = assess["breakout"].as_array().unwrap().last() {
         assert!(latest.contains(last["date"].as_str().unwrap()), "{latest}");
     }
@@ -199,13 +216,7 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
         .await
         .unwrap();
     first.click().await.unwrap();
-    let detail = c
-        .find(Locator::Css("#cell-detail"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let detail = text_of(c, "#cell-detail").await;
     // Verdicts are sorted by obligation then date; the first row's first cell is one
     // of the verdicts of the obligation listed first.
     assert!(
@@ -238,47 +249,18 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
     shot(c, "matrix").await;
 
     // Stockpile by assay band against the limit.
-    let ev = common::get(
-        app,
-        "/api/v1/evidence?metric_prefix=enriched_uranium_stock",
-        Some(&h.analyst),
-    )
-    .await
-    .json();
-    let n = ev["measurements"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| central(m).is_some())
-        .count();
+    let n = plotted(h, "/api/v1/evidence?metric_prefix=enriched_uranium_stock").await;
     assert!(n > 10, "the record has stock figures");
     open(c, "stockpile").await;
     assert_eq!(attr_num(c, "#chart svg.chart", "data-points").await, n);
     c.find(Locator::Css("#chart svg line.limit"))
         .await
         .expect("a limit line");
-    let svg = c
-        .find(Locator::Css("#chart svg"))
-        .await
-        .unwrap()
-        .html(false)
-        .await
-        .unwrap();
+    let svg = html_of(c, "#chart svg").await;
     assert!(svg.contains("202.8"), "the limit line is labelled in kg U");
     shot(c, "stockpile").await;
-    c.find(Locator::Css("#logscale"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let svg = c
-        .find(Locator::Css("#chart svg"))
-        .await
-        .unwrap()
-        .html(false)
-        .await
-        .unwrap();
+    click(c, "#logscale").await;
+    let svg = html_of(c, "#chart svg").await;
     assert!(
         svg.contains("log scale"),
         "the chart redraws on a log scale"
@@ -303,19 +285,7 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
     shot(c, "breakout").await;
 
     // Centrifuge counts.
-    let ev = common::get(
-        app,
-        "/api/v1/evidence?metric_prefix=centrifuges",
-        Some(&h.analyst),
-    )
-    .await
-    .json();
-    let n = ev["measurements"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| central(m).is_some())
-        .count();
+    let n = plotted(h, "/api/v1/evidence?metric_prefix=centrifuges").await;
     assert!(n > 0, "the record has centrifuge counts");
     open(c, "centrifuges").await;
     assert_eq!(attr_num(c, "#chart svg.chart", "data-points").await, n);
@@ -323,23 +293,12 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
 
     // Log: the signed checkpoint, an entry looked up with its inclusion proof.
     open(c, "log").await;
-    let text = c
-        .find(Locator::Css("#checkpoint"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = text_of(c, "#checkpoint").await;
     assert_eq!(text.trim_end(), cp["text"].as_str().unwrap().trim_end());
     let input = c.find(Locator::Css("#entry-index")).await.unwrap();
     input.clear().await.unwrap();
     input.send_keys("0").await.unwrap();
-    c.find(Locator::Css("#entry-form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "#entry-form button").await;
     let proof = c
         .wait()
         .for_element(Locator::Css("#proof-json"))
@@ -369,12 +328,7 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
         e.clear().await.unwrap();
         e.send_keys(v).await.unwrap();
     }
-    c.find(Locator::Css("#whatif-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "#whatif-submit").await;
     let days = c
         .wait()
         .at_most(Duration::from_secs(60))
@@ -401,20 +355,9 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
     shot(c, "whatif").await;
 
     // Signed out, evidence pages say what they need instead of failing.
-    c.find(Locator::Css("#token-clear"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "#token-clear").await;
     open(c, "stockpile").await;
-    let notice = c
-        .find(Locator::Css("main .notice"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let notice = text_of(c, "main .notice").await;
     assert!(notice.contains("analyst token"), "{notice}");
 }
 
