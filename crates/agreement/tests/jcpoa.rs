@@ -262,7 +262,7 @@ fn annex_i_limits_have_the_treaty_numbers_and_durations() {
         ),
         (
             "iran.fordow.centrifuges",
-            "centrifuges_installed_fordow",
+            "centrifuges_all_installed_fordow",
             Comparator::Le,
             1044.0,
             Unit::Count,
@@ -310,7 +310,7 @@ fn annex_i_limits_have_the_treaty_numbers_and_durations() {
         ),
         (
             "iran.rd.ir4",
-            "centrifuges_ir4_rd",
+            "centrifuges_ir4_installed_natanz_pfep",
             Comparator::Le,
             11.0,
             Unit::Count,
@@ -318,7 +318,7 @@ fn annex_i_limits_have_the_treaty_numbers_and_durations() {
         ),
         (
             "iran.rd.ir5",
-            "centrifuges_ir5_rd",
+            "centrifuges_ir5_installed_natanz_pfep",
             Comparator::Le,
             1.0,
             Unit::Count,

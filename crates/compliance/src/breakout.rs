@@ -10,7 +10,7 @@ use verity_evidence::{EvidenceSet, Measurement};
 use verity_physics::{
     Assay, BreakoutInput, Capacity, KgU, MachineCount, McConfig, Stock, montecarlo,
 };
-use verity_vocab::Date;
+use verity_vocab::{CentrifugeKey, Counted, Date, MachineState, MachineType, Site};
 
 /// Assays at which the IAEA's stock categories are counted. The IAEA reports stocks
 /// "up to 5 %" / "up to 20 %" / "up to 60 %"; Iran's product in those categories was
@@ -22,11 +22,11 @@ const HEU20_ASSAY_PCT: f64 = 19.75;
 const HEU60_ASSAY_PCT: f64 = 60.0;
 
 /// Centrifuge metrics counted as capacity, with their catalogue type.
-const MACHINES: [(&str, &str); 4] = [
-    ("centrifuges_enriching_ir1", "IR-1"),
-    ("centrifuges_enriching_ir2m", "IR-2m"),
-    ("centrifuges_enriching_ir4", "IR-4"),
-    ("centrifuges_enriching_ir6", "IR-6"),
+const MACHINES: [(&str, MachineType); 4] = [
+    ("centrifuges_enriching_ir1", MachineType::Ir1),
+    ("centrifuges_enriching_ir2m", MachineType::Ir2m),
+    ("centrifuges_enriching_ir4", MachineType::Ir4),
+    ("centrifuges_enriching_ir6", MachineType::Ir6),
 ];
 
 /// How the breakout timeline is computed.
@@ -98,8 +98,7 @@ pub fn timeline_all_explained(
     opts: &BreakoutOptions,
 ) -> (Vec<BreakoutPoint>, Vec<Skipped>) {
     let mut parties: Vec<&str> = evidence
-        .measurements
-        .iter()
+        .figures()
         .filter(|m| m.metric.id.starts_with("enriched_uranium_stock"))
         .map(|m| m.party.as_str())
         .collect();
@@ -126,8 +125,7 @@ pub fn timeline_explained(
     // Group by report, in order of the figures' dates.
     let mut reports: BTreeMap<&str, Vec<&Measurement>> = BTreeMap::new();
     for m in evidence
-        .measurements
-        .iter()
+        .figures()
         .filter(|m| m.party.trim().to_lowercase() == party)
     {
         reports.entry(m.source.report.as_str()).or_default().push(m);
@@ -160,17 +158,36 @@ pub fn timeline_explained(
                 .max_by_key(|m| m.date)
                 .and_then(|m| m.quantity.central())
         };
+        // A type's machines enriching: the all-sites figure, else the sum over the
+        // sites that report it.
+        let enriching = |id: &str, machine: MachineType| {
+            get(id).or_else(|| {
+                let by_site: Vec<f64> = Site::ALL
+                    .into_iter()
+                    .filter_map(|site| {
+                        let key = CentrifugeKey {
+                            counted: Counted::Machines,
+                            machine,
+                            state: MachineState::Enriching,
+                            site,
+                        };
+                        get(&key.id())
+                    })
+                    .collect();
+                (!by_site.is_empty()).then(|| by_site.iter().sum())
+            })
+        };
         let here: Vec<(String, u32)> = MACHINES
             .iter()
-            .filter_map(|(id, kind)| {
-                let n = get(id)?;
-                (n >= 1.0).then(|| ((*kind).to_owned(), n.round() as u32))
+            .filter_map(|(id, machine)| {
+                let n = enriching(id, *machine)?;
+                (n >= 1.0).then(|| (machine.label().to_owned(), n.round() as u32))
             })
             .collect();
         let here = if here.is_empty() {
             // Older reports count IR-1 machines at Natanz only.
             [
-                "centrifuges_enriching_natanz_fep",
+                "centrifuges_all_enriching_natanz_fep",
                 "centrifuges_ir1_installed_natanz_fep",
             ]
             .iter()

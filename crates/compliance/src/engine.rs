@@ -171,8 +171,14 @@ pub fn first_breaches(verdicts: &[Verdict]) -> BTreeMap<String, Date> {
 /// A short name that begins exactly one party's name word for word (`UN` for `UN
 /// Security Council`) also names that party, since records often abbreviate.
 pub fn party_id(agreement: &Agreement, name: &str) -> String {
+    resolve_party(agreement, name).unwrap_or_else(|| name.trim().to_lowercase())
+}
+
+/// The agreement's id for the party a record names, as [`party_id`]; `None` when the
+/// agreement has no such party.
+pub fn resolve_party(agreement: &Agreement, name: &str) -> Option<String> {
     if let Some(p) = agreement.party(name) {
-        return p.id.clone();
+        return Some(p.id.clone());
     }
     let prefix = format!("{} ", name.trim().to_lowercase());
     let mut found = agreement
@@ -180,9 +186,49 @@ pub fn party_id(agreement: &Agreement, name: &str) -> String {
         .iter()
         .filter(|p| p.name.to_lowercase().starts_with(&prefix));
     match (found.next(), found.next()) {
-        (Some(p), None) => p.id.clone(),
-        _ => name.trim().to_lowercase(),
+        (Some(p), None) => Some(p.id.clone()),
+        _ => None,
     }
+}
+
+/// Every record that names a party the agreement does not know, as located errors: such
+/// a record would otherwise be evidence for no verdict at all, silently.
+pub fn check_parties(
+    agreement: &Agreement,
+    set: &verity_evidence::EvidenceSet,
+) -> Result<(), verity_evidence::ImportError> {
+    let named = set
+        .measurements
+        .iter()
+        .map(|m| (&m.party, &m.origin))
+        .chain(set.events.iter().map(|e| (&e.party, &e.origin)))
+        .chain(set.knowledge.iter().map(|g| (&g.party, &g.origin)))
+        .chain(set.disagreements.iter().map(|d| (&d.party, &d.origin)));
+    let mut known: Vec<&str> = agreement.parties.iter().map(|p| p.id.as_str()).collect();
+    known.sort_unstable();
+    let mut diagnostics: Vec<verity_evidence::Diagnostic> = named
+        .filter(|(party, _)| resolve_party(agreement, party).is_none())
+        .map(|(party, o)| verity_evidence::Diagnostic {
+            file: o.file.clone(),
+            line: o.line,
+            col: 0,
+            field: Some("party".into()),
+            message: format!(
+                "unknown party `{party}`: the agreement `{}` has no such party (expected one of {}, by id or name)",
+                agreement.id,
+                known.join(", ")
+            ),
+        })
+        .collect();
+    if diagnostics.is_empty() {
+        return Ok(());
+    }
+    diagnostics.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    let more = diagnostics
+        .len()
+        .saturating_sub(verity_evidence::MAX_DIAGNOSTICS);
+    diagnostics.truncate(verity_evidence::MAX_DIAGNOSTICS);
+    Err(verity_evidence::ImportError { diagnostics, more })
 }
 
 /// A figure tested against a limit: a measurement, or one derived from an event.
@@ -381,7 +427,8 @@ pub fn assess(agreement: &Agreement, evidence: &EvidenceSet, opts: &Options) -> 
             .map(|g| (party_id(agreement, &g.party), g))
             .collect(),
     };
-    for m in &evidence.measurements {
+    // An explicit "not reported" row is no evidence for a verdict.
+    for m in evidence.figures() {
         let p = party_id(agreement, &m.party);
         ctx.obs
             .entry((p.clone(), m.metric.id))

@@ -1,7 +1,7 @@
 //! Reading CSV and JSON text into located rows, and writing an evidence set back out in
 //! the JSON import format.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
@@ -30,12 +30,18 @@ pub(crate) fn csv_rows(file: &str, text: &str, diags: &mut Diags) -> Vec<Row> {
         return Vec::new();
     };
     let names: Vec<&str> = header.fields.iter().map(|f| f.text.trim()).collect();
-    let kind = [Kind::Measurements, Kind::Events, Kind::Knowledge]
-        .into_iter()
-        .find(|k| k.columns() == names.as_slice());
-    let Some(kind) = kind else {
+    let kind = Kind::ALL.into_iter().find_map(|k| {
+        if k.columns() == names.as_slice() {
+            Some((k, k.columns()))
+        } else {
+            k.legacy_columns()
+                .filter(|c| *c == names.as_slice())
+                .map(|c| (k, c))
+        }
+    });
+    let Some((kind, cols)) = kind else {
         // Point at the first column that differs from the closest expected header.
-        let expected = [Kind::Measurements, Kind::Events, Kind::Knowledge]
+        let expected = Kind::ALL
             .into_iter()
             .max_by_key(|k| {
                 k.columns()
@@ -73,7 +79,6 @@ pub(crate) fn csv_rows(file: &str, text: &str, diags: &mut Diags) -> Vec<Row> {
         );
         return Vec::new();
     };
-    let cols = kind.columns();
     let mut rows = Vec::with_capacity(body.len());
     for rec in body {
         if rec.fields.len() != cols.len() {
@@ -137,8 +142,61 @@ fn offset_in(text: &str, raw: &RawValue) -> usize {
 
 /// Splits one JSON document `{"measurements":[…], "events":[…], "knowledge":[…]}` into
 /// rows (every key optional).
+/// The members of a JSON object in document order, duplicates kept (serde's maps would
+/// keep only the last, silently dropping what came before).
+struct Members<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> serde::Deserialize<'de> for Members<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members<'de>, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
+                    out.push((k, v));
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Reports every key given twice in one object, at the second occurrence.
+fn report_duplicate_keys(
+    file: &str,
+    text: &str,
+    members: &[(String, &RawValue)],
+    diags: &mut Diags,
+) {
+    let mut seen: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (key, raw) in members {
+        let (line, col) = line_col(text, offset_in(text, raw));
+        if let Some((l, c)) = seen.get(key.as_str()) {
+            diags.push(
+                file,
+                line,
+                col,
+                Some(key),
+                format!(
+                    "duplicate key: already given at {l}:{c} (a JSON object names each key once)"
+                ),
+            );
+        } else {
+            seen.insert(key, (line, col));
+        }
+    }
+}
+
 pub(crate) fn json_rows(file: &str, text: &str, diags: &mut Diags) -> Vec<Row> {
-    let top: BTreeMap<String, &RawValue> = match serde_json::from_str(text) {
+    let top: Members<'_> = match serde_json::from_str(text) {
         Ok(t) => t,
         Err(e) => {
             diags.push(
@@ -156,22 +214,19 @@ pub(crate) fn json_rows(file: &str, text: &str, diags: &mut Diags) -> Vec<Row> {
         }
     };
     let mut rows = Vec::new();
-    for (key, raw) in &top {
+    report_duplicate_keys(file, text, &top.0, diags);
+    for (key, raw) in &top.0 {
         let (line, col) = line_col(text, offset_in(text, raw));
-        let kind = match key.as_str() {
-            "measurements" => Kind::Measurements,
-            "events" => Kind::Events,
-            "knowledge" => Kind::Knowledge,
-            _ => {
-                diags.push(
-                    file,
-                    line,
-                    col,
-                    Some(key),
-                    "unknown key (expected measurements, events or knowledge)".into(),
-                );
-                continue;
-            }
+        let Some(kind) = Kind::ALL.into_iter().find(|k| k.name() == key) else {
+            diags.push(
+                file,
+                line,
+                col,
+                Some(key),
+                "unknown key (expected measurements, events, knowledge, reports or disagreements)"
+                    .into(),
+            );
+            continue;
         };
         let items: Vec<&RawValue> = match serde_json::from_str(raw.get()) {
             Ok(v) => v,
@@ -188,15 +243,16 @@ pub(crate) fn json_rows(file: &str, text: &str, diags: &mut Diags) -> Vec<Row> {
         };
         for item in items {
             let (line, col) = line_col(text, offset_in(text, item));
-            let obj: HashMap<String, &RawValue> = match serde_json::from_str(item.get()) {
+            let obj: Members<'_> = match serde_json::from_str(item.get()) {
                 Ok(o) => o,
                 Err(_) => {
                     diags.push(file, line, col, Some(key), "expected an object".into());
                     continue;
                 }
             };
+            report_duplicate_keys(file, text, &obj.0, diags);
             let mut cells = HashMap::new();
-            for (name, v) in &obj {
+            for (name, v) in &obj.0 {
                 let (vl, vc) = line_col(text, offset_in(text, v));
                 let Some(&column) = kind.columns().iter().find(|c| **c == name.as_str()) else {
                     diags.push(
@@ -216,12 +272,18 @@ pub(crate) fn json_rows(file: &str, text: &str, diags: &mut Diags) -> Vec<Row> {
                     Value::Null => None,
                     Value::String(s) => Some(s),
                     Value::Number(n) => Some(n.to_string()),
-                    Value::Array(a) if column == "via" && a.iter().all(Value::is_string) => Some(
-                        a.iter()
-                            .filter_map(Value::as_str)
-                            .collect::<Vec<_>>()
-                            .join(" ; "),
-                    ),
+                    Value::Bool(b) if column == "id_confirmed" => Some(b.to_string()),
+                    Value::Array(a)
+                        if (column == "via" || column == "id_via")
+                            && a.iter().all(Value::is_string) =>
+                    {
+                        Some(
+                            a.iter()
+                                .filter_map(Value::as_str)
+                                .collect::<Vec<_>>()
+                                .join(" ; "),
+                        )
+                    }
                     _ => {
                         diags.push(
                             file,
@@ -273,6 +335,7 @@ pub fn to_json(set: &EvidenceSet) -> Value {
                 "high": m.quantity.high,
                 "unit": m.metric.unit.as_str(),
                 "basis": m.basis.as_str(),
+                "grade": m.grade.map(|g| g.as_str()),
                 "source": m.source.report,
                 "paragraph": opt_str(&m.source.paragraph),
                 "report_date": m.source.report_date.map(|d| d.to_string()),
@@ -313,5 +376,45 @@ pub fn to_json(set: &EvidenceSet) -> Value {
             })
         })
         .collect();
-    json!({"measurements": measurements, "events": events, "knowledge": knowledge})
+    let reports: Vec<Value> = set
+        .reports
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "date": r.date.to_string(),
+                "kind": r.kind.as_str(),
+                "title": r.title,
+                "id_confirmed": r.id_confirmed,
+                "id_via": r.id_via,
+                "note": r.note,
+            })
+        })
+        .collect();
+    let disagreements: Vec<Value> = set
+        .disagreements
+        .iter()
+        .map(|d| {
+            json!({
+                "date": d.date.to_string(),
+                "party": d.party,
+                "metric": d.metric.id,
+                "source": d.report,
+                "value": d.quantity.value,
+                "low": d.quantity.low,
+                "high": d.quantity.high,
+                "unit": d.metric.unit.as_str(),
+                "grade": d.grade.map(|g| g.as_str()),
+                "via": d.via,
+                "note": d.note,
+            })
+        })
+        .collect();
+    json!({
+        "measurements": measurements,
+        "events": events,
+        "knowledge": knowledge,
+        "reports": reports,
+        "disagreements": disagreements,
+    })
 }

@@ -8,7 +8,8 @@ use std::fmt;
 use verity_vocab::{Date, Unit};
 
 use crate::model::{
-    Basis, Event, EvidenceSet, KnowledgeGap, Measurement, Origin, Quantity, Scope, Source,
+    Basis, Disagreement, Event, EvidenceSet, Grade, KnowledgeGap, Measurement, Origin, Quantity,
+    Report, ReportKind, Scope, Source,
 };
 
 /// One problem in an input, with where it is.
@@ -102,20 +103,40 @@ pub(crate) struct Cell {
     pub col: usize,
 }
 
-/// The three kinds of record.
+/// The kinds of record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     Measurements,
     Events,
     Knowledge,
+    Reports,
+    Disagreements,
 }
 
 impl Kind {
+    pub const ALL: [Kind; 5] = [
+        Kind::Measurements,
+        Kind::Events,
+        Kind::Knowledge,
+        Kind::Reports,
+        Kind::Disagreements,
+    ];
+
     pub fn columns(self) -> &'static [&'static str] {
         match self {
             Kind::Measurements => &MEASUREMENT_COLUMNS,
             Kind::Events => &EVENT_COLUMNS,
             Kind::Knowledge => &KNOWLEDGE_COLUMNS,
+            Kind::Reports => &REPORT_COLUMNS,
+            Kind::Disagreements => &DISAGREEMENT_COLUMNS,
+        }
+    }
+
+    /// Earlier headers still read (measurement files from before rows were graded).
+    pub fn legacy_columns(self) -> Option<&'static [&'static str]> {
+        match self {
+            Kind::Measurements => Some(&MEASUREMENT_COLUMNS_UNGRADED),
+            _ => None,
         }
     }
 
@@ -124,11 +145,31 @@ impl Kind {
             Kind::Measurements => "measurements",
             Kind::Events => "events",
             Kind::Knowledge => "knowledge",
+            Kind::Reports => "reports",
+            Kind::Disagreements => "disagreements",
         }
     }
 }
 
-pub(crate) const MEASUREMENT_COLUMNS: [&str; 14] = [
+pub(crate) const MEASUREMENT_COLUMNS: [&str; 15] = [
+    "date",
+    "party",
+    "metric",
+    "value",
+    "sigma",
+    "low",
+    "high",
+    "unit",
+    "basis",
+    "source",
+    "paragraph",
+    "report_date",
+    "grade",
+    "via",
+    "note",
+];
+/// The measurement header without `grade` (rows read from it are ungraded).
+pub(crate) const MEASUREMENT_COLUMNS_UNGRADED: [&str; 14] = [
     "date",
     "party",
     "metric",
@@ -143,6 +184,18 @@ pub(crate) const MEASUREMENT_COLUMNS: [&str; 14] = [
     "report_date",
     "via",
     "note",
+];
+pub(crate) const REPORT_COLUMNS: [&str; 7] = [
+    "id",
+    "date",
+    "kind",
+    "title",
+    "id_confirmed",
+    "id_via",
+    "note",
+];
+pub(crate) const DISAGREEMENT_COLUMNS: [&str; 11] = [
+    "date", "party", "metric", "source", "value", "low", "high", "unit", "grade", "via", "note",
 ];
 pub(crate) const EVENT_COLUMNS: [&str; 8] = [
     "date",
@@ -204,6 +257,16 @@ pub(crate) fn validate(
                         set.knowledge.push(g);
                     }
                 }
+                Kind::Reports => {
+                    if let Some(r) = v.report() {
+                        set.reports.push(r);
+                    }
+                }
+                Kind::Disagreements => {
+                    if let Some(d) = v.disagreement() {
+                        set.disagreements.push(d);
+                    }
+                }
             }
         }
     }
@@ -223,7 +286,19 @@ fn check_duplicates(set: &EvidenceSet, diags: &mut Diags) {
             set.knowledge
                 .iter()
                 .map(|g| (g.key(), "knowledge gap", &g.origin)),
-        );
+        )
+        .chain(
+            set.reports
+                .iter()
+                .map(|r| (format!("(id {})", r.id), "report", &r.origin)),
+        )
+        .chain(set.disagreements.iter().map(|d| {
+            (
+                format!("{} value {}", d.key(), d.quantity),
+                "disagreement",
+                &d.origin,
+            )
+        }));
     for (key, kind, o) in keyed {
         if let Some(first) = seen.get(&key) {
             diags.push(
@@ -310,15 +385,7 @@ impl RowCheck<'_> {
 
     fn source(&mut self, report_date: Option<Date>) -> Option<Source> {
         let report = self.text("source")?;
-        let via = self
-            .opt_text("via")
-            .map(|v| {
-                v.split(" ; ")
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let via = self.list("via");
         Some(Source {
             report,
             paragraph: self.opt_text("paragraph"),
@@ -337,42 +404,44 @@ impl RowCheck<'_> {
     fn measurement(&mut self) -> Option<Measurement> {
         let date = self.date("date", true);
         let party = self.text("party");
-        let metric = self
-            .text("metric")
-            .and_then(|t| match verity_vocab::metric(&t) {
-                Ok(m) => Some(m),
-                Err(e) => {
-                    self.err("metric", e.to_string());
-                    None
-                }
-            });
+        let metric = self.metric_cell();
         let value = self.number("value");
         let sigma = self.number("sigma");
         let low = self.number("low");
         let high = self.number("high");
-        let unit = self.text("unit").and_then(|t| match Unit::parse(&t) {
-            Ok(u) => Some(u),
-            Err(e) => {
-                self.err("unit", e.to_string());
-                None
-            }
-        });
+        let unit = self.unit_cell();
         let basis = self.text("basis").and_then(|t| match Basis::parse(&t) {
             Some(b) => Some(b),
             None => {
                 self.err(
                     "basis",
-                    format!("unknown basis `{t}` (expected verified, declared or estimated)"),
+                    format!(
+                        "unknown basis `{t}` (expected verified, declared, estimated or not_reported)"
+                    ),
                 );
                 None
             }
         });
         let report_date = self.date("report_date", true);
         let source = self.source(report_date);
+        let grade = self.grade();
         let note = self.opt_text("note").unwrap_or_default();
         let (value, sigma, low, high) = (value.ok()?, sigma.ok()?, low.ok()?, high.ok()?);
+        let grade = grade.ok()?;
 
-        if value.is_none() && low.is_none() && high.is_none() {
+        if basis == Some(Basis::NotReported) {
+            if value.is_some() || low.is_some() || high.is_some() || sigma.is_some() {
+                let field = ["value", "low", "high", "sigma"]
+                    .into_iter()
+                    .find(|f| self.opt_text(f).is_some())
+                    .unwrap_or("value");
+                self.err(
+                    field,
+                    "a `not_reported` row states that the report gives no figure: leave value, sigma, low and high empty".into(),
+                );
+                return None;
+            }
+        } else if value.is_none() && low.is_none() && high.is_none() {
             self.err(
                 "value",
                 "missing: give a value, or a bound in `low` or `high`".into(),
@@ -409,6 +478,28 @@ impl RowCheck<'_> {
             low,
             high,
         };
+        let q = self.in_metric_unit(q, unit, metric)?;
+        Some(Measurement {
+            date,
+            party,
+            metric,
+            quantity: q,
+            reported_unit: unit,
+            basis,
+            grade,
+            source,
+            note,
+            origin: self.origin(),
+        })
+    }
+
+    /// The quantity converted from the file's unit to the metric's, range-checked.
+    fn in_metric_unit(
+        &mut self,
+        q: Quantity,
+        unit: Unit,
+        metric: &'static verity_vocab::MetricDef,
+    ) -> Option<Quantity> {
         let q = if unit == metric.unit {
             q
         } else {
@@ -449,15 +540,156 @@ impl RowCheck<'_> {
                 return None;
             }
         }
-        Some(Measurement {
+        Some(q)
+    }
+
+    /// The optional `grade`; `Err` when present but unknown (already reported).
+    fn grade(&mut self) -> Result<Option<Grade>, ()> {
+        let Some(t) = self.opt_text("grade") else {
+            return Ok(None);
+        };
+        match Grade::parse(&t) {
+            Some(g) => Ok(Some(g)),
+            None => {
+                self.err(
+                    "grade",
+                    format!("unknown grade `{t}` (expected primary, quoted, compiled or derived)"),
+                );
+                Err(())
+            }
+        }
+    }
+
+    fn metric_cell(&mut self) -> Option<&'static verity_vocab::MetricDef> {
+        self.text("metric")
+            .and_then(|t| match verity_vocab::metric(&t) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    self.err("metric", e.to_string());
+                    None
+                }
+            })
+    }
+
+    fn unit_cell(&mut self) -> Option<Unit> {
+        self.text("unit").and_then(|t| match Unit::parse(&t) {
+            Ok(u) => Some(u),
+            Err(e) => {
+                self.err("unit", e.to_string());
+                None
+            }
+        })
+    }
+
+    fn list(&self, name: &str) -> Vec<String> {
+        self.opt_text(name)
+            .map(|v| {
+                v.split(" ; ")
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn report(&mut self) -> Option<Report> {
+        let id = self.text("id");
+        let date = self.date("date", true);
+        let kind = self.text("kind").and_then(|t| match ReportKind::parse(&t) {
+            Some(k) => Some(k),
+            None => {
+                self.err(
+                    "kind",
+                    format!("unknown kind `{t}` (expected quarterly, ad_hoc, npt or statement)"),
+                );
+                None
+            }
+        });
+        let confirmed = self.text("id_confirmed").and_then(|t| match t.as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => {
+                self.err(
+                    "id_confirmed",
+                    format!("`{t}` is not a boolean (expected true or false)"),
+                );
+                None
+            }
+        });
+        let id_via = self.list("id_via");
+        let (id, date, kind, confirmed) = (id?, date?, kind?, confirmed?);
+        if confirmed && id_via.is_empty() {
+            self.err(
+                "id_via",
+                "a confirmed id names where it was seen (expected a URL or document)".into(),
+            );
+            return None;
+        }
+        if !confirmed && id.starts_with("GOV/") {
+            // An id no source read confirms is a guess: it must not look like a number.
+            self.err(
+                "id",
+                format!(
+                    "`{id}` is not confirmed by a source read, so it must not be given as a document number (write e.g. `IAEA report of {date}`)"
+                ),
+            );
+            return None;
+        }
+        Some(Report {
+            id,
+            date,
+            kind,
+            title: self.opt_text("title").unwrap_or_default(),
+            id_confirmed: confirmed,
+            id_via,
+            note: self.opt_text("note").unwrap_or_default(),
+            origin: self.origin(),
+        })
+    }
+
+    fn disagreement(&mut self) -> Option<Disagreement> {
+        let date = self.date("date", true);
+        let party = self.text("party");
+        let metric = self.metric_cell();
+        let report = self.text("source");
+        let value = self.number("value");
+        let low = self.number("low");
+        let high = self.number("high");
+        let unit = self.unit_cell();
+        let grade = self.grade();
+        let via = self.list("via");
+        let (value, low, high, grade) = (value.ok()?, low.ok()?, high.ok()?, grade.ok()?);
+        if value.is_none() && low.is_none() && high.is_none() {
+            self.err(
+                "value",
+                "missing: give the other source's value, or a bound in `low` or `high`".into(),
+            );
+            return None;
+        }
+        if via.is_empty() {
+            self.err(
+                "via",
+                "missing: name the source that gives the differing figure".into(),
+            );
+            return None;
+        }
+        let (date, party, metric, report, unit) = (date?, party?, metric?, report?, unit?);
+        let q = Quantity {
+            value,
+            sigma: None,
+            low,
+            high,
+        };
+        let quantity = self.in_metric_unit(q, unit, metric)?;
+        Some(Disagreement {
             date,
             party,
             metric,
-            quantity: q,
-            reported_unit: unit,
-            basis,
-            source,
-            note,
+            report,
+            quantity,
+            grade,
+            via,
+            note: self.opt_text("note").unwrap_or_default(),
             origin: self.origin(),
         })
     }

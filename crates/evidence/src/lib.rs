@@ -7,15 +7,18 @@
 //! [`EvidenceSet`] or an [`ImportError`] listing every problem with its file, line and
 //! column. There is no partial result. Formats: `docs/evidence-format.md`.
 
+pub mod check;
 mod csv;
 mod formats;
 mod import;
 mod model;
+pub mod sources;
 
 pub use formats::to_json;
 pub use import::{Diagnostic, ImportError, MAX_DIAGNOSTICS};
 pub use model::{
-    Basis, Event, EvidenceSet, KnowledgeGap, Measurement, Origin, Quantity, Scope, Source, fmt_num,
+    Basis, Disagreement, Event, EvidenceSet, Grade, KnowledgeGap, Measurement, Origin, Quantity,
+    Report, ReportKind, Scope, Source, fmt_num,
 };
 pub use verity_vocab::{Date, Unit};
 
@@ -85,7 +88,7 @@ pub fn import(inputs: &[Input<'_>]) -> Result<EvidenceSet, ImportError> {
 /// that it is available from any directory.
 pub mod shipped {
     /// The embedded files as (path in the repository, text).
-    pub const FILES: [(&str, &str); 3] = [
+    pub const FILES: [(&str, &str); 5] = [
         (
             "data/evidence/measurements.csv",
             include_str!("../../../data/evidence/measurements.csv"),
@@ -97,6 +100,14 @@ pub mod shipped {
         (
             "data/evidence/knowledge.csv",
             include_str!("../../../data/evidence/knowledge.csv"),
+        ),
+        (
+            "data/evidence/reports.csv",
+            include_str!("../../../data/evidence/reports.csv"),
+        ),
+        (
+            "data/evidence/disagreements.csv",
+            include_str!("../../../data/evidence/disagreements.csv"),
         ),
     ];
 

@@ -15,16 +15,26 @@ pub enum Basis {
     Declared,
     /// Estimated by the inspectors or another source (e.g. while access was lost).
     Estimated,
+    /// The report gives no figure for this quantity: an explicit absence, so that a gap
+    /// in the record is never mistaken for a figure carried forward. Such a row has no
+    /// value and no bound, and is no evidence for a verdict.
+    NotReported,
 }
 
 impl Basis {
-    pub const ALL: [Basis; 3] = [Basis::Verified, Basis::Declared, Basis::Estimated];
+    pub const ALL: [Basis; 4] = [
+        Basis::Verified,
+        Basis::Declared,
+        Basis::Estimated,
+        Basis::NotReported,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Basis::Verified => "verified",
             Basis::Declared => "declared",
             Basis::Estimated => "estimated",
+            Basis::NotReported => "not_reported",
         }
     }
 
@@ -34,6 +44,48 @@ impl Basis {
 }
 
 impl fmt::Display for Basis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How directly a figure was read from its report (see `data/SOURCES.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grade {
+    /// The report's own text was read: report id and paragraph.
+    Primary,
+    /// A verbatim quotation of the report in a named secondary source.
+    Quoted,
+    /// A table compiled by a named analyst organisation.
+    Compiled,
+    /// Computed from other figures; the note states the formula.
+    Derived,
+}
+
+impl Grade {
+    pub const ALL: [Grade; 4] = [
+        Grade::Primary,
+        Grade::Quoted,
+        Grade::Compiled,
+        Grade::Derived,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grade::Primary => "primary",
+            Grade::Quoted => "quoted",
+            Grade::Compiled => "compiled",
+            Grade::Derived => "derived",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Grade> {
+        Grade::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+}
+
+impl fmt::Display for Grade {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -153,6 +205,8 @@ pub struct Measurement {
     /// The unit the file stated (the quantity is in `metric.unit`).
     pub reported_unit: Unit,
     pub basis: Basis,
+    /// How directly the figure was read; `None` for files that do not grade their rows.
+    pub grade: Option<Grade>,
     pub source: Source,
     pub note: String,
     pub origin: Origin,
@@ -161,6 +215,11 @@ pub struct Measurement {
 impl Measurement {
     pub fn unit(&self) -> Unit {
         self.metric.unit
+    }
+
+    /// Whether the row is a figure (not an explicit "not reported").
+    pub fn is_figure(&self) -> bool {
+        self.basis != Basis::NotReported
     }
 
     /// What makes a measurement unique: the same figure from the same report twice is a
@@ -257,22 +316,121 @@ impl KnowledgeGap {
     }
 }
 
+/// What kind of document a report is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportKind {
+    /// A quarterly report to the Board (GOV/YYYY/N).
+    Quarterly,
+    /// An ad hoc report (GOV/INF/YYYY/N).
+    AdHoc,
+    /// A report on the NPT safeguards agreement.
+    Npt,
+    /// A statement (Director General, spokesperson) rather than a numbered report.
+    Statement,
+}
+
+impl ReportKind {
+    pub const ALL: [ReportKind; 4] = [
+        ReportKind::Quarterly,
+        ReportKind::AdHoc,
+        ReportKind::Npt,
+        ReportKind::Statement,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportKind::Quarterly => "quarterly",
+            ReportKind::AdHoc => "ad_hoc",
+            ReportKind::Npt => "npt",
+            ReportKind::Statement => "statement",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReportKind> {
+        ReportKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A report of the record: its id (the document number where a source read confirms it,
+/// otherwise a description such as `IAEA report of 2018-02-22`), its issue date, and
+/// where the id was seen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub id: String,
+    pub date: Date,
+    pub kind: ReportKind,
+    pub title: String,
+    /// Whether a source read names this id for this report. An unconfirmed id is never
+    /// a guessed number.
+    pub id_confirmed: bool,
+    /// Where the id was seen.
+    pub id_via: Vec<String>,
+    pub note: String,
+    pub origin: Origin,
+}
+
+/// A figure that a source gives differently from the adopted measurement with the same
+/// date, party, metric and report: recorded so that the disagreement stays visible.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disagreement {
+    pub date: Date,
+    pub party: String,
+    pub metric: &'static MetricDef,
+    /// The report the figure is attributed to (the adopted measurement's `source`).
+    pub report: String,
+    /// In the metric's unit.
+    pub quantity: Quantity,
+    pub grade: Option<Grade>,
+    pub via: Vec<String>,
+    pub note: String,
+    pub origin: Origin,
+}
+
+impl Disagreement {
+    /// The key of the measurement it disagrees with (see [`Measurement::key`]).
+    pub fn key(&self) -> String {
+        format!(
+            "(date {}, party {}, metric {}, source {})",
+            self.date, self.party, self.metric.id, self.report
+        )
+    }
+}
+
 /// A validated body of evidence: every record passed every check.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EvidenceSet {
     pub measurements: Vec<Measurement>,
     pub events: Vec<Event>,
     pub knowledge: Vec<KnowledgeGap>,
+    /// The reports the record cites, where the files register them.
+    pub reports: Vec<Report>,
+    /// Figures of other sources that differ from adopted measurements.
+    pub disagreements: Vec<Disagreement>,
 }
 
 impl EvidenceSet {
     pub fn is_empty(&self) -> bool {
-        self.measurements.is_empty() && self.events.is_empty() && self.knowledge.is_empty()
+        self.len() == 0
     }
 
     /// Total number of records.
     pub fn len(&self) -> usize {
-        self.measurements.len() + self.events.len() + self.knowledge.len()
+        self.measurements.len()
+            + self.events.len()
+            + self.knowledge.len()
+            + self.reports.len()
+            + self.disagreements.len()
+    }
+
+    /// The measurements that are figures (not explicit "not reported" rows).
+    pub fn figures(&self) -> impl Iterator<Item = &Measurement> {
+        self.measurements.iter().filter(|m| m.is_figure())
+    }
+
+    /// The registered report with this id.
+    pub fn report(&self, id: &str) -> Option<&Report> {
+        self.reports.iter().find(|r| r.id == id)
     }
 
     /// Sorts every list by date (then party, id) so iteration is chronological.
@@ -289,6 +447,16 @@ impl EvidenceSet {
             .sort_by(|a, b| (a.date, &a.party, a.event.id).cmp(&(b.date, &b.party, b.event.id)));
         self.knowledge
             .sort_by(|a, b| (a.from, &a.party).cmp(&(b.from, &b.party)));
+        self.reports
+            .sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+        self.disagreements.sort_by(|a, b| {
+            (a.date, &a.party, a.metric.id, &a.report).cmp(&(
+                b.date,
+                &b.party,
+                b.metric.id,
+                &b.report,
+            ))
+        });
     }
 
     /// The knowledge gaps covering `metric` of `party` on `date`.

@@ -10,7 +10,7 @@
 //! whole or not at all, and a record is never stored twice.
 
 use verity_evidence::{
-    Basis, Event, EvidenceSet, KnowledgeGap, Measurement, Origin, Quantity, Scope, Source,
+    Basis, Event, EvidenceSet, Grade, KnowledgeGap, Measurement, Origin, Quantity, Scope, Source,
 };
 
 use crate::migrate::Migration;
@@ -75,12 +75,40 @@ const TABLES: &str = "
         line BIGINT NOT NULL
     );";
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "evidence tables: imports, measurements, events, knowledge gaps",
-    sqlite: TABLES,
-    postgres: TABLES,
-}];
+/// Graded measurements, the report registry and recorded disagreements. A report or a
+/// disagreement is kept as its element of the JSON import format, read back through the
+/// importer, so that what is stored is exactly what the importer accepts.
+const PROVENANCE: &str = "
+    ALTER TABLE evidence_measurements ADD COLUMN grade TEXT;
+    CREATE TABLE evidence_reports (
+        row_key TEXT PRIMARY KEY,
+        import_id BIGINT NOT NULL REFERENCES evidence_imports (id),
+        record TEXT NOT NULL,
+        file TEXT NOT NULL,
+        line BIGINT NOT NULL
+    );
+    CREATE TABLE evidence_disagreements (
+        row_key TEXT PRIMARY KEY,
+        import_id BIGINT NOT NULL REFERENCES evidence_imports (id),
+        record TEXT NOT NULL,
+        file TEXT NOT NULL,
+        line BIGINT NOT NULL
+    );";
+
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "evidence tables: imports, measurements, events, knowledge gaps",
+        sqlite: TABLES,
+        postgres: TABLES,
+    },
+    Migration {
+        version: 2,
+        description: "evidence provenance: measurement grades, reports, disagreements",
+        sqlite: PROVENANCE,
+        postgres: PROVENANCE,
+    },
+];
 
 /// Why an import or a read failed.
 #[derive(Debug, thiserror::Error)]
@@ -238,6 +266,16 @@ pub fn import(
             set.knowledge
                 .iter()
                 .map(|g| ("evidence_knowledge", g.key(), &g.origin)),
+        )
+        .chain(
+            set.reports
+                .iter()
+                .map(|r| ("evidence_reports", report_key(r), &r.origin)),
+        )
+        .chain(
+            set.disagreements
+                .iter()
+                .map(|d| ("evidence_disagreements", disagreement_key(d), &d.origin)),
         );
     for (table, key, o) in tables {
         if let Some(id) = stored_in(tx, table, &key)? {
@@ -273,7 +311,7 @@ pub fn import(
         );
         exec(
             tx,
-            "INSERT INTO evidence_measurements (row_key, import_id, date, party, metric, value, sigma, low, high, reported_unit, basis, source, paragraph, report_date, via, note, file, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            "INSERT INTO evidence_measurements (row_key, import_id, date, party, metric, value, sigma, low, high, reported_unit, basis, source, paragraph, report_date, via, note, file, line, grade) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
             &[
                 Val::Text(&m.key()),
                 Val::Int(id),
@@ -293,8 +331,45 @@ pub fn import(
                 Val::Text(&m.note),
                 Val::Text(&m.origin.file),
                 Val::Int(m.origin.line as i64),
+                Val::OptText(m.grade.map(|g| g.as_str())),
             ],
         )?;
+    }
+    // Reports and disagreements are stored as their element of the import format.
+    let json = verity_evidence::to_json(set);
+    let records = [
+        ("evidence_reports", "reports"),
+        ("evidence_disagreements", "disagreements"),
+    ];
+    for (table, kind) in records {
+        let keyed: Vec<(String, &Origin)> = match kind {
+            "reports" => set
+                .reports
+                .iter()
+                .map(|r| (report_key(r), &r.origin))
+                .collect(),
+            _ => set
+                .disagreements
+                .iter()
+                .map(|d| (disagreement_key(d), &d.origin))
+                .collect(),
+        };
+        let elements = json[kind].as_array().cloned().unwrap_or_default();
+        for ((key, origin), element) in keyed.into_iter().zip(elements) {
+            exec(
+                tx,
+                &format!(
+                    "INSERT INTO {table} (row_key, import_id, record, file, line) VALUES (?1, ?2, ?3, ?4, ?5)"
+                ),
+                &[
+                    Val::Text(&key),
+                    Val::Int(id),
+                    Val::Text(&element.to_string()),
+                    Val::Text(&origin.file),
+                    Val::Int(origin.line as i64),
+                ],
+            )?;
+        }
     }
     for e in &set.events {
         let (date, via) = (e.date.to_string(), e.source.via.join(" ; "));
@@ -349,6 +424,14 @@ pub fn import(
         events: set.events.len(),
         knowledge: set.knowledge.len(),
     })
+}
+
+fn report_key(r: &verity_evidence::Report) -> String {
+    format!("(id {})", r.id)
+}
+
+fn disagreement_key(d: &verity_evidence::Disagreement) -> String {
+    format!("{} value {} via {}", d.key(), d.quantity, d.via.join(" ; "))
 }
 
 /// The log entry and checkpoint that signed an import.
@@ -562,9 +645,9 @@ pub fn load(tx: &mut Tx<'_>) -> Result<EvidenceSet, EvidenceStoreError> {
     let mut set = EvidenceSet::default();
     let ms = rows(
         tx,
-        "SELECT date, party, metric, value, sigma, low, high, reported_unit, basis, source, paragraph, report_date, via, note, file, line FROM evidence_measurements",
+        "SELECT date, party, metric, value, sigma, low, high, reported_unit, basis, source, paragraph, report_date, via, note, file, line, grade FROM evidence_measurements",
         &[
-            't', 't', 't', 'r', 'r', 'r', 'r', 't', 't', 't', 't', 't', 't', 't', 't', 'i',
+            't', 't', 't', 'r', 'r', 'r', 'r', 't', 't', 't', 't', 't', 't', 't', 't', 'i', 't',
         ],
     )?;
     for cells in ms {
@@ -586,6 +669,10 @@ pub fn load(tx: &mut Tx<'_>) -> Result<EvidenceSet, EvidenceStoreError> {
         let basis =
             Basis::parse(&basis_text).ok_or_else(|| r.bad(format!("basis {basis_text}")))?;
         let (source, note, origin) = r.provenance(true)?;
+        let grade = match r.opt_text()? {
+            Some(t) => Some(Grade::parse(&t).ok_or_else(|| r.bad(format!("grade {t}")))?),
+            None => None,
+        };
         set.measurements.push(Measurement {
             date,
             party,
@@ -593,6 +680,7 @@ pub fn load(tx: &mut Tx<'_>) -> Result<EvidenceSet, EvidenceStoreError> {
             quantity,
             reported_unit,
             basis,
+            grade,
             source,
             note,
             origin,
@@ -659,8 +747,57 @@ pub fn load(tx: &mut Tx<'_>) -> Result<EvidenceSet, EvidenceStoreError> {
             origin,
         });
     }
+    load_json_records(tx, &mut set)?;
     set.sort();
     Ok(set)
+}
+
+/// Reads the stored reports and disagreements back through the importer.
+fn load_json_records(tx: &mut Tx<'_>, set: &mut EvidenceSet) -> Result<(), EvidenceStoreError> {
+    let mut doc = serde_json::Map::new();
+    let mut origins = std::collections::HashMap::new();
+    for (table, kind) in [
+        ("evidence_reports", "reports"),
+        ("evidence_disagreements", "disagreements"),
+    ] {
+        let rs = rows(
+            tx,
+            &format!("SELECT row_key, record, file, line FROM {table}"),
+            &['t', 't', 't', 'i'],
+        )?;
+        let mut elements = Vec::new();
+        for cells in rs {
+            let mut r = RowReader {
+                cells: cells.into_iter(),
+                what: table,
+            };
+            let key = r.text()?;
+            let record: serde_json::Value =
+                serde_json::from_str(&r.text()?).map_err(|e| r.bad(e))?;
+            elements.push(record);
+            let file = r.text()?;
+            let line = usize::try_from(r.int()?).unwrap_or(0);
+            origins.insert(key, Origin { file, line });
+        }
+        doc.insert(kind.to_owned(), serde_json::Value::Array(elements));
+    }
+    let text = serde_json::Value::Object(doc).to_string();
+    let read = verity_evidence::import(&[verity_evidence::Input::new("(stored).json", &text)])
+        .map_err(|e| EvidenceStoreError::Unreadable(format!("reports or disagreements: {e}")))?;
+    // Each record gets back the file and line it was imported from.
+    set.reports = read.reports;
+    for r in &mut set.reports {
+        if let Some(o) = origins.remove(&report_key(r)) {
+            r.origin = o;
+        }
+    }
+    set.disagreements = read.disagreements;
+    for d in &mut set.disagreements {
+        if let Some(o) = origins.remove(&disagreement_key(d)) {
+            d.origin = o;
+        }
+    }
+    Ok(())
 }
 
 /// Every import, oldest first.

@@ -146,6 +146,36 @@ pub const METRICS: &[MetricDef] = &[
         "Mass of uranium enriched up to 5 % U-235 (the IAEA's 'up to 2 %', 'up to 3.67 %' and 'up to 5 %' categories together), kg U."
     ),
     metric!(
+        "enriched_uranium_stock_uf6",
+        KgU,
+        "Enriched uranium stock in UF6 form",
+        "The part of the enriched-uranium stock held as UF6 (the form the IAEA reports by enrichment level), kg U."
+    ),
+    metric!(
+        "enriched_uranium_stock_other_forms",
+        KgU,
+        "Enriched uranium stock in other forms",
+        "The part of the enriched-uranium stock held in chemical forms other than UF6 (oxides, fuel plates and assemblies, scrap, liquid and solid waste), kg U."
+    ),
+    metric!(
+        "enriched_uranium_stock_uf6_mass",
+        KgUf6,
+        "Enriched uranium stock in UF6 form, as UF6 mass",
+        "The UF6-form part of the enriched-uranium stock stated as mass of UF6, where a report gives it, kg UF6. Its ratio to the same stock in kg U depends on the isotopics (1.4790 for natural uranium, about 1.483 at 60 %)."
+    ),
+    metric!(
+        "enriched_uranium_stock_le_2pct",
+        KgU,
+        "Enriched uranium stock up to 2 %",
+        "Mass of UF6-form uranium in the IAEA's 'up to 2 %' category (enriched above natural and up to 2 % U-235), kg U."
+    ),
+    metric!(
+        "enriched_uranium_stock_2_5pct",
+        KgU,
+        "Enriched uranium stock above 2 % and up to 5 %",
+        "Mass of UF6-form uranium in the IAEA's 'up to 5 %' category when it is reported beside an 'up to 2 %' category (above 2 %, up to 5 % U-235), kg U."
+    ),
+    metric!(
         "enriched_uranium_stock_20pct",
         KgU,
         "Enriched uranium stock up to 20 %",
@@ -176,28 +206,10 @@ pub const METRICS: &[MetricDef] = &[
         "IR-1 centrifuges installed in cascades at the Fuel Enrichment Plant at Natanz."
     ),
     metric!(
-        "centrifuges_enriching_natanz_fep",
-        Count,
-        "Centrifuges enriching at Natanz FEP",
-        "Centrifuges of any type being fed with UF6 at the Fuel Enrichment Plant at Natanz."
-    ),
-    metric!(
         "centrifuges_advanced_enriching",
         Count,
         "Advanced centrifuges enriching",
         "Centrifuges other than IR-1 (IR-2m, IR-4, IR-5, IR-6, IR-8 …) used to accumulate enriched uranium, at any site."
-    ),
-    metric!(
-        "centrifuges_installed_fordow",
-        Count,
-        "Centrifuges installed at Fordow",
-        "Centrifuges of any type installed at the Fordow Fuel Enrichment Plant."
-    ),
-    metric!(
-        "centrifuges_enriching_fordow",
-        Count,
-        "Centrifuges enriching at Fordow",
-        "Centrifuges being fed with uranium at the Fordow Fuel Enrichment Plant."
     ),
     metric!(
         "centrifuges_enriching_ir1",
@@ -228,30 +240,6 @@ pub const METRICS: &[MetricDef] = &[
         Count,
         "Centrifuges installed (all types, all sites)",
         "Centrifuges of all types installed in cascades, at all sites together."
-    ),
-    metric!(
-        "centrifuges_ir6_rd",
-        Count,
-        "IR-6 centrifuges in R&D",
-        "IR-6 centrifuges installed for research and development (single machines and cascades)."
-    ),
-    metric!(
-        "centrifuges_ir4_rd",
-        Count,
-        "IR-4 centrifuges in R&D",
-        "IR-4 centrifuges installed for research and development."
-    ),
-    metric!(
-        "centrifuges_ir5_rd",
-        Count,
-        "IR-5 centrifuges in R&D",
-        "IR-5 centrifuges installed for research and development."
-    ),
-    metric!(
-        "centrifuges_ir8_rd",
-        Count,
-        "IR-8 centrifuges in R&D",
-        "IR-8 centrifuges installed for research and development."
     ),
     metric!(
         "enrichment_sites",
@@ -288,6 +276,12 @@ pub const METRICS: &[MetricDef] = &[
         Bool,
         "Additional Protocol applied",
         "Whether the party provisionally applies (or has in force) the IAEA Additional Protocol (1) or not (0)."
+    ),
+    metric!(
+        "jcpoa_monitoring_applied",
+        Bool,
+        "JCPOA verification and monitoring applied",
+        "Whether the party permits the verification and monitoring the agreement adds to safeguards (surveillance, online enrichment monitors, electronic seals, containment of centrifuge components) (1) or not (0)."
     ),
     metric!(
         "code_3_1_applied",
@@ -470,12 +464,288 @@ pub const EVENTS: &[EventDef] = &[
     ),
 ];
 
-/// Looks up a metric by id.
+/// Looks up a metric by id: one of [`METRICS`] or of the centrifuge family
+/// ([`CentrifugeKey`]).
 pub fn metric(id: &str) -> Result<&'static MetricDef, VocabError> {
-    METRICS
+    let id = ALIASES
         .iter()
+        .find(|(alias, _)| *alias == id)
+        .map_or(id, |(_, canonical)| canonical);
+    all_metrics()
         .find(|m| m.id == id)
         .ok_or_else(|| VocabError::UnknownMetric(id.to_owned()))
+}
+
+/// Earlier ids that name a member of the centrifuge family: they are read as that member,
+/// so files and agreements written with them keep their meaning and join the same
+/// measurements.
+pub const ALIASES: &[(&str, &str)] = &[
+    (
+        "centrifuges_enriching_natanz_fep",
+        "centrifuges_all_enriching_natanz_fep",
+    ),
+    (
+        "centrifuges_installed_fordow",
+        "centrifuges_all_installed_fordow",
+    ),
+    (
+        "centrifuges_enriching_fordow",
+        "centrifuges_all_enriching_fordow",
+    ),
+    (
+        "centrifuges_ir4_rd",
+        "centrifuges_ir4_installed_natanz_pfep",
+    ),
+    (
+        "centrifuges_ir5_rd",
+        "centrifuges_ir5_installed_natanz_pfep",
+    ),
+    (
+        "centrifuges_ir6_rd",
+        "centrifuges_ir6_installed_natanz_pfep",
+    ),
+    (
+        "centrifuges_ir8_rd",
+        "centrifuges_ir8_installed_natanz_pfep",
+    ),
+];
+
+/// Every metric: the hand-written table, then the centrifuge family.
+pub fn all_metrics() -> impl Iterator<Item = &'static MetricDef> {
+    METRICS.iter().chain(centrifuge_metrics().iter())
+}
+
+/// A centrifuge type as the IAEA's reports name it; `All` counts every type together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MachineType {
+    Ir1,
+    Ir2m,
+    Ir4,
+    Ir5,
+    Ir6,
+    Ir6s,
+    Irs,
+    Ir8,
+    Ir8b,
+    Ir9,
+    All,
+}
+
+impl MachineType {
+    pub const ALL: [MachineType; 11] = [
+        MachineType::Ir1,
+        MachineType::Ir2m,
+        MachineType::Ir4,
+        MachineType::Ir5,
+        MachineType::Ir6,
+        MachineType::Ir6s,
+        MachineType::Irs,
+        MachineType::Ir8,
+        MachineType::Ir8b,
+        MachineType::Ir9,
+        MachineType::All,
+    ];
+
+    /// The spelling in metric ids (`ir2m`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MachineType::Ir1 => "ir1",
+            MachineType::Ir2m => "ir2m",
+            MachineType::Ir4 => "ir4",
+            MachineType::Ir5 => "ir5",
+            MachineType::Ir6 => "ir6",
+            MachineType::Ir6s => "ir6s",
+            MachineType::Irs => "irs",
+            MachineType::Ir8 => "ir8",
+            MachineType::Ir8b => "ir8b",
+            MachineType::Ir9 => "ir9",
+            MachineType::All => "all",
+        }
+    }
+
+    /// The name in the reports (`IR-2m`).
+    pub fn label(self) -> &'static str {
+        match self {
+            MachineType::Ir1 => "IR-1",
+            MachineType::Ir2m => "IR-2m",
+            MachineType::Ir4 => "IR-4",
+            MachineType::Ir5 => "IR-5",
+            MachineType::Ir6 => "IR-6",
+            MachineType::Ir6s => "IR-6s",
+            MachineType::Irs => "IR-s",
+            MachineType::Ir8 => "IR-8",
+            MachineType::Ir8b => "IR-8B",
+            MachineType::Ir9 => "IR-9",
+            MachineType::All => "all types",
+        }
+    }
+}
+
+/// Whether a count is of machines installed in cascades or of those being fed with UF6.
+/// Installed includes enriching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MachineState {
+    Installed,
+    Enriching,
+}
+
+impl MachineState {
+    pub const ALL: [MachineState; 2] = [MachineState::Installed, MachineState::Enriching];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MachineState::Installed => "installed",
+            MachineState::Enriching => "enriching",
+        }
+    }
+}
+
+/// The declared enrichment plants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Site {
+    /// The Fuel Enrichment Plant at Natanz (underground).
+    NatanzFep,
+    /// The Pilot Fuel Enrichment Plant at Natanz (R&D lines).
+    NatanzPfep,
+    /// The Fordow Fuel Enrichment Plant.
+    Fordow,
+}
+
+impl Site {
+    pub const ALL: [Site; 3] = [Site::NatanzFep, Site::NatanzPfep, Site::Fordow];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Site::NatanzFep => "natanz_fep",
+            Site::NatanzPfep => "natanz_pfep",
+            Site::Fordow => "fordow",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Site::NatanzFep => "Natanz FEP",
+            Site::NatanzPfep => "Natanz PFEP",
+            Site::Fordow => "Fordow FFEP",
+        }
+    }
+}
+
+/// What a centrifuge count counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Counted {
+    Machines,
+    Cascades,
+}
+
+/// One metric of the centrifuge family `centrifuges_<type>_<state>_<site>` (machines) or
+/// `cascades_<type>_<state>_<site>` (cascades): every type, state and site the IAEA's
+/// reports count, so that a count by type and site is never folded into a neighbour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CentrifugeKey {
+    pub counted: Counted,
+    pub machine: MachineType,
+    pub state: MachineState,
+    pub site: Site,
+}
+
+impl CentrifugeKey {
+    /// The metric id.
+    pub fn id(&self) -> String {
+        let head = match self.counted {
+            Counted::Machines => "centrifuges",
+            Counted::Cascades => "cascades",
+        };
+        format!(
+            "{head}_{}_{}_{}",
+            self.machine.as_str(),
+            self.state.as_str(),
+            self.site.as_str()
+        )
+    }
+
+    /// The key of a family metric id; `None` for any other id.
+    pub fn parse(id: &str) -> Option<CentrifugeKey> {
+        let (counted, rest) = if let Some(r) = id.strip_prefix("centrifuges_") {
+            (Counted::Machines, r)
+        } else {
+            (Counted::Cascades, id.strip_prefix("cascades_")?)
+        };
+        let machine = MachineType::ALL
+            .into_iter()
+            .find(|t| rest.starts_with(&format!("{}_", t.as_str())))?;
+        let rest = &rest[machine.as_str().len() + 1..];
+        let state = MachineState::ALL
+            .into_iter()
+            .find(|s| rest.starts_with(&format!("{}_", s.as_str())))?;
+        let rest = &rest[state.as_str().len() + 1..];
+        let site = Site::ALL.into_iter().find(|s| s.as_str() == rest)?;
+        Some(CentrifugeKey {
+            counted,
+            machine,
+            state,
+            site,
+        })
+    }
+
+    /// Every key of the family, in a stable order.
+    pub fn every() -> impl Iterator<Item = CentrifugeKey> {
+        [Counted::Machines, Counted::Cascades]
+            .into_iter()
+            .flat_map(|counted| {
+                MachineType::ALL.into_iter().flat_map(move |machine| {
+                    MachineState::ALL.into_iter().flat_map(move |state| {
+                        Site::ALL.into_iter().map(move |site| CentrifugeKey {
+                            counted,
+                            machine,
+                            state,
+                            site,
+                        })
+                    })
+                })
+            })
+    }
+}
+
+/// The centrifuge family as metric definitions (built once; ids that the hand-written
+/// table already defines, such as `centrifuges_ir1_installed_natanz_fep`, are its own).
+fn centrifuge_metrics() -> &'static [MetricDef] {
+    static FAMILY: std::sync::LazyLock<Vec<MetricDef>> = std::sync::LazyLock::new(|| {
+        CentrifugeKey::every()
+            .filter_map(|k| {
+                let id = k.id();
+                if METRICS.iter().any(|m| m.id == id) {
+                    return None;
+                }
+                let what = match k.counted {
+                    Counted::Machines => "centrifuges",
+                    Counted::Cascades => "cascades",
+                };
+                let state = match k.state {
+                    MachineState::Installed => "installed",
+                    MachineState::Enriching => "enriching",
+                };
+                let label = format!("{} {what} {state} at {}", k.machine.label(), k.site.label());
+                let doc = format!(
+                    "{} {what} {} at the {}, as the IAEA counts them.",
+                    k.machine.label(),
+                    match k.state {
+                        MachineState::Installed => "installed (whether or not being fed with UF6)",
+                        MachineState::Enriching => "being fed with UF6",
+                    },
+                    k.site.label()
+                );
+                // Built once for the life of the process: the table is static.
+                Some(MetricDef {
+                    id: Box::leak(id.into_boxed_str()),
+                    unit: Unit::Count,
+                    label: Box::leak(label.into_boxed_str()),
+                    doc: Box::leak(doc.into_boxed_str()),
+                })
+            })
+            .collect()
+    });
+    &FAMILY
 }
 
 /// Looks up an event by id.
@@ -549,6 +819,39 @@ mod tests {
     }
 
     #[test]
+    fn centrifuge_family_round_trips_and_keeps_the_hand_written_id() {
+        let n = CentrifugeKey::every().count();
+        assert_eq!(n, 2 * 11 * 2 * 3);
+        for k in CentrifugeKey::every() {
+            let id = k.id();
+            assert_eq!(CentrifugeKey::parse(&id), Some(k), "{id}");
+            let m = metric(&id).expect("every family id is a metric");
+            assert_eq!(m.unit, Unit::Count);
+        }
+        // ir6 must not swallow ir6s, nor ir8 ir8b.
+        assert_eq!(
+            CentrifugeKey::parse("cascades_ir6s_enriching_fordow").map(|k| k.machine),
+            Some(MachineType::Ir6s)
+        );
+        assert_eq!(
+            CentrifugeKey::parse("centrifuges_ir7_installed_fordow"),
+            None
+        );
+        assert_eq!(
+            CentrifugeKey::parse("centrifuges_ir1_installed_fordow_x"),
+            None
+        );
+        // The hand-written IR-1 FEP metric is the family's id, defined once.
+        let id = "centrifuges_ir1_installed_natanz_fep";
+        assert_eq!(all_metrics().filter(|m| m.id == id).count(), 1);
+        for (alias, canonical) in ALIASES {
+            assert_eq!(metric(alias).map(|m| m.id), Ok(*canonical));
+        }
+        let ids: std::collections::HashSet<&str> = all_metrics().map(|m| m.id).collect();
+        assert_eq!(ids.len(), all_metrics().count(), "ids unique");
+    }
+
+    #[test]
     fn jcpoa_limit_in_kg_u_matches_iaea_convention() {
         // The IAEA reports the 300 kg UF6 limit as 202.8 kg U.
         let kg_u = convert(300.0, Unit::KgUf6, Unit::KgU).expect("defined conversion");
@@ -576,6 +879,10 @@ mod tests {
     #[test]
     fn vocabulary_doc_lists_every_id() {
         let doc = include_str!("../../../docs/vocabulary.md");
+        assert!(doc.contains("`centrifuges_<type>_<state>_<site>`"));
+        for t in MachineType::ALL {
+            assert!(doc.contains(&format!("`{}`", t.as_str())), "type {t:?}");
+        }
         for id in METRICS
             .iter()
             .map(|m| m.id)

@@ -164,6 +164,8 @@ pub(crate) fn run_assessment(
             )));
         }
     }
+    // A record about a party the agreement does not know would count for no verdict.
+    verity_compliance::check_parties(&agreement, &evidence).map_err(CliError::bad_input)?;
     let assessment = verity_compliance::assess(&agreement, &evidence, &options);
     // Breakout concerns the party whose stocks are measured: every party with stock
     // figures (in the JCPOA record, Iran).

@@ -33,7 +33,31 @@ pub enum Command {
         /// The database to read; default: the record shipped with Verity.
         #[arg(long, value_name = "PATH")]
         db: Option<String>,
+        /// Only the figures of this report (its id, e.g. `GOV/2023/8`, or the name the
+        /// record gives a report whose id is unconfirmed).
+        #[arg(long, value_name = "ID")]
+        report: Option<String>,
         /// Print the evidence as one JSON document in the import format.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cross-check the record: levels against totals, kg U against kg UF6, centrifuges
+    /// by type against site totals, stock changes against production rates, dates and
+    /// provenance. Exit 1 when a problem is found, naming every row involved.
+    Check {
+        /// The files to check together; default: the record shipped with Verity.
+        #[arg(long, value_name = "FILE", num_args = 1..)]
+        evidence: Vec<PathBuf>,
+        /// Print one JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// What the record stands on: figures by provenance grade, by report and by metric.
+    Sources {
+        /// The files to count; default: the record shipped with Verity.
+        #[arg(long, value_name = "FILE", num_args = 1..)]
+        evidence: Vec<PathBuf>,
+        /// Print one JSON document instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -42,8 +66,18 @@ pub enum Command {
 pub fn run(command: Command) -> CmdResult {
     match command {
         Command::Import { files, db, json } => import(&files, db.as_deref(), json),
-        Command::List { db, json } => list(db.as_deref(), json),
+        Command::List { db, report, json } => list(db.as_deref(), report.as_deref(), json),
+        Command::Check { evidence, json } => check(&evidence, json),
+        Command::Sources { evidence, json } => sources(&evidence, json),
     }
+}
+
+/// Imports the files (or the shipped record) and checks every party against the JCPOA.
+fn load(files: &[PathBuf]) -> Result<EvidenceSet, CliError> {
+    let set = super::assess::load_evidence(files)?;
+    let agreement = super::assess::load_agreement(None)?;
+    verity_compliance::check_parties(&agreement, &set).map_err(CliError::bad_input)?;
+    Ok(set)
 }
 
 fn validate(files: &[PathBuf]) -> Result<(EvidenceSet, Vec<String>), CliError> {
@@ -53,7 +87,115 @@ fn validate(files: &[PathBuf]) -> Result<(EvidenceSet, Vec<String>), CliError> {
         .map(|(name, text)| Input::new(name, text))
         .collect();
     let set = verity_evidence::import(&inputs).map_err(CliError::bad_input)?;
+    let agreement = super::assess::load_agreement(None)?;
+    verity_compliance::check_parties(&agreement, &set).map_err(CliError::bad_input)?;
     Ok((set, texts.into_iter().map(|(n, _)| n).collect()))
+}
+
+fn check(files: &[PathBuf], json: bool) -> CmdResult {
+    let set = load(files)?;
+    let report = verity_evidence::check::check(&set);
+    let code = if report.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    };
+    if json {
+        print_json(&serde_json::to_value(&report).map_err(|e| CliError::Failed(e.into()))?)?;
+        return Ok(code);
+    }
+    use std::fmt::Write;
+    let mut o = String::new();
+    for p in &report.problems {
+        let _ = writeln!(o, "{}: {}: {}", p.rows.join(", "), p.kind, p.message);
+    }
+    let n = report.problems.len();
+    let _ = writeln!(
+        o,
+        "checked {} records: {}",
+        report.checked,
+        match n {
+            0 => "no inconsistency found".to_owned(),
+            1 => "1 problem".to_owned(),
+            n => format!("{n} problems"),
+        }
+    );
+    emit(&o)?;
+    Ok(code)
+}
+
+fn sources(files: &[PathBuf], json: bool) -> CmdResult {
+    let set = load(files)?;
+    let s = verity_evidence::sources::sources(&set);
+    if json {
+        print_json(&serde_json::to_value(&s).map_err(|e| CliError::Failed(e.into()))?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    use std::fmt::Write;
+    let mut o = String::new();
+    let pct = |n: usize| {
+        if s.figures == 0 {
+            0.0
+        } else {
+            100.0 * n as f64 / s.figures as f64
+        }
+    };
+    let _ = writeln!(
+        o,
+        "{} figures from {} reports ({} rows state a figure not reported; {} disagreements recorded)",
+        s.figures,
+        s.reports.len(),
+        s.not_reported,
+        s.disagreements
+    );
+    let g = &s.grades;
+    for (name, n) in [
+        ("primary", g.primary),
+        ("quoted", g.quoted),
+        ("compiled", g.compiled),
+        ("derived", g.derived),
+        ("ungraded", s.ungraded),
+    ] {
+        let _ = writeln!(o, "  {name:<9} {n:>5}  {:>5.1} %", pct(n));
+    }
+    let _ = writeln!(
+        o,
+        "  primary or quoted with a confirmed report id: {} ({:.1} %)",
+        s.primary_or_quoted_confirmed,
+        pct(s.primary_or_quoted_confirmed)
+    );
+    let _ = writeln!(o, "\nREPORTS");
+    let _ = writeln!(
+        o,
+        "  {:<28} {:<10} {:<9} {:>7} {:>12}  id",
+        "report", "issued", "kind", "figures", "not reported"
+    );
+    for r in &s.reports {
+        let _ = writeln!(
+            o,
+            "  {:<28} {:<10} {:<9} {:>7} {:>12}  {}",
+            r.id,
+            r.date.as_deref().unwrap_or("?"),
+            r.kind.unwrap_or("-"),
+            r.figures,
+            r.not_reported,
+            if r.id_confirmed {
+                "confirmed"
+            } else {
+                "unconfirmed"
+            }
+        );
+    }
+    let _ = writeln!(o, "\nMETRICS");
+    for m in &s.metrics {
+        let _ = writeln!(
+            o,
+            "  {:<44} {:>5} figures {:>5} not reported",
+            m.metric, m.figures, m.not_reported
+        );
+    }
+    emit(&o)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn import(files: &[PathBuf], db: Option<&str>, json: bool) -> CmdResult {
@@ -104,13 +246,39 @@ fn import(files: &[PathBuf], db: Option<&str>, json: bool) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
-fn list(db: Option<&str>, json: bool) -> CmdResult {
-    let set = match db {
+fn list(db: Option<&str>, report: Option<&str>, json: bool) -> CmdResult {
+    let mut set = match db {
         Some(db) => store::load(db)?,
         None => verity_evidence::shipped::load().map_err(|e| {
             CliError::Failed(anyhow::anyhow!("the shipped record does not import:\n{e}"))
         })?,
     };
+    if let Some(id) = report {
+        let known = set.report(id).is_some()
+            || set.measurements.iter().any(|m| m.source.report == id)
+            || set.events.iter().any(|e| e.source.report == id)
+            || set.knowledge.iter().any(|g| g.source.report == id);
+        if !known {
+            let mut ids: Vec<&str> = set.reports.iter().map(|r| r.id.as_str()).collect();
+            if ids.is_empty() {
+                ids = set
+                    .measurements
+                    .iter()
+                    .map(|m| m.source.report.as_str())
+                    .collect();
+            }
+            ids.dedup();
+            return Err(CliError::bad_input(format!(
+                "--report {id}: no such report in the record (known: {})",
+                ids.join(", ")
+            )));
+        }
+        set.measurements.retain(|m| m.source.report == id);
+        set.events.retain(|e| e.source.report == id);
+        set.knowledge.retain(|g| g.source.report == id);
+        set.reports.retain(|r| r.id == id);
+        set.disagreements.retain(|d| d.report == id);
+    }
     if json {
         print_json(&verity_evidence::to_json(&set))?;
         return Ok(ExitCode::SUCCESS);
@@ -125,21 +293,64 @@ fn text(set: &EvidenceSet) -> String {
     let _ = writeln!(o, "MEASUREMENTS ({})", set.measurements.len());
     let _ = writeln!(
         o,
-        "  {:<10}  {:<6}  {:<36}  {:>12} {:<8}  {:<9}  source",
-        "as of", "party", "metric", "value", "unit", "basis"
+        "  {:<10}  {:<6}  {:<36}  {:>12} {:<8}  {:<12}  {:<8}  source",
+        "as of", "party", "metric", "value", "unit", "basis", "grade"
     );
     for m in &set.measurements {
+        let value = if m.is_figure() {
+            m.quantity.to_string()
+        } else {
+            "—".to_owned()
+        };
         let _ = writeln!(
             o,
-            "  {}  {:<6}  {:<36}  {:>12} {:<8}  {:<9}  {}",
+            "  {}  {:<6}  {:<36}  {:>12} {:<8}  {:<12}  {:<8}  {}",
             m.date,
             m.party,
             m.metric.id,
-            m.quantity.to_string(),
+            value,
             m.metric.unit.as_str(),
             m.basis.as_str(),
+            m.grade.map_or("-", |g| g.as_str()),
             m.source
         );
+    }
+    if !set.disagreements.is_empty() {
+        let _ = writeln!(o, "\nDISAGREEMENTS ({})", set.disagreements.len());
+        for d in &set.disagreements {
+            let adopted = set
+                .measurements
+                .iter()
+                .find(|m| m.key() == d.key())
+                .map_or("?".to_owned(), |m| m.quantity.to_string());
+            let _ = writeln!(
+                o,
+                "  {}  {:<6}  {:<36}  {} gives {} (adopted {adopted}) — {}",
+                d.date,
+                d.party,
+                d.metric.id,
+                d.report,
+                d.quantity,
+                d.via.join(" ; ")
+            );
+        }
+    }
+    if !set.reports.is_empty() {
+        let _ = writeln!(o, "\nREPORTS ({})", set.reports.len());
+        for r in &set.reports {
+            let _ = writeln!(
+                o,
+                "  {}  {:<28} {:<9} id {}",
+                r.date,
+                r.id,
+                r.kind.as_str(),
+                if r.id_confirmed {
+                    "confirmed"
+                } else {
+                    "unconfirmed"
+                }
+            );
+        }
     }
     let _ = writeln!(o, "\nEVENTS ({})", set.events.len());
     for e in &set.events {

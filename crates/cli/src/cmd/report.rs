@@ -231,16 +231,14 @@ impl<'a> Data<'a> {
         let mut stock: Vec<StockPoint> = Vec::new();
         let ev = &run.evidence;
         for m in ev
-            .measurements
-            .iter()
+            .figures()
             .filter(|m| m.metric.id == "enriched_uranium_stock")
         {
             let Some(kg) = m.quantity.central() else {
                 continue;
             };
             let band = |id: &str| {
-                ev.measurements
-                    .iter()
+                ev.figures()
                     .find(|b| {
                         b.metric.id == id && b.date == m.date && b.source.report == m.source.report
                     })
