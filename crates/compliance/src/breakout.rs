@@ -147,6 +147,7 @@ pub fn timeline_explained(
     ordered.sort_by_key(|(d, _, r, _)| (*d, *r));
 
     let mut last_machines: Option<(Vec<(String, u32)>, String)> = None;
+    let mut counts: BTreeMap<(MachineType, Option<Site>), (f64, &str)> = BTreeMap::new();
     // The highest enrichment level, carried forward to reports that do not restate it.
     let mut last_level: Option<f64> = None;
     let mut out = Vec::new();
@@ -158,48 +159,56 @@ pub fn timeline_explained(
                 .max_by_key(|m| m.date)
                 .and_then(|m| m.quantity.central())
         };
-        // A type's machines enriching: the all-sites figure, else the sum over the
-        // sites that report it.
-        let enriching = |id: &str, machine: MachineType| {
-            get(id).or_else(|| {
-                let by_site: Vec<f64> = Site::ALL
-                    .into_iter()
-                    .filter_map(|site| {
-                        let key = CentrifugeKey {
-                            counted: Counted::Machines,
-                            machine,
-                            state: MachineState::Enriching,
-                            site,
-                        };
-                        get(&key.id())
-                    })
-                    .collect();
-                (!by_site.is_empty()).then(|| by_site.iter().sum())
-            })
-        };
-        let here: Vec<(String, u32)> = MACHINES
-            .iter()
-            .filter_map(|(id, machine)| {
-                let n = enriching(id, *machine)?;
-                (n >= 1.0).then(|| (machine.label().to_owned(), n.round() as u32))
-            })
-            .collect();
-        let here = if here.is_empty() {
-            // Older reports count IR-1 machines at Natanz only.
-            [
-                "centrifuges_all_enriching_natanz_fep",
-                "centrifuges_ir1_installed_natanz_fep",
-            ]
-            .iter()
-            .find_map(|id| get(id))
-            .filter(|n| *n >= 1.0)
-            .map(|n| vec![("IR-1".to_owned(), n.round() as u32)])
-            .unwrap_or_default()
-        } else {
-            here
-        };
+        // The latest count of machines enriching, per type and site, each carried
+        // forward on its own: a report that counts one site leaves the others as the
+        // last report that counted them had them. An all-sites figure for a type stands
+        // for every site of that type until a report counts the type site by site.
+        for (id, machine) in MACHINES {
+            let by_site: Vec<(Site, f64)> = Site::ALL
+                .into_iter()
+                .filter_map(|site| {
+                    let key = CentrifugeKey {
+                        counted: Counted::Machines,
+                        machine,
+                        state: MachineState::Enriching,
+                        site,
+                    };
+                    // Older reports give IR-1 at the FEP as installed (all of them enriching).
+                    let fallback = (machine == MachineType::Ir1 && site == Site::NatanzFep)
+                        .then(|| get("centrifuges_ir1_installed_natanz_fep"))
+                        .flatten();
+                    get(&key.id()).or(fallback).map(|n| (site, n))
+                })
+                .collect();
+            if !by_site.is_empty() {
+                counts.remove(&(machine, None));
+                for (site, n) in by_site {
+                    counts.insert((machine, Some(site)), (n, report));
+                }
+            } else if let Some(n) = get(id) {
+                counts.retain(|(m, _), _| *m != machine);
+                counts.insert((machine, None), (n, report));
+            }
+        }
+        let mut here: Vec<(String, u32)> = Vec::new();
+        let mut from: Vec<&str> = Vec::new();
+        for (_, machine) in MACHINES {
+            let n: f64 = counts
+                .iter()
+                .filter(|((m, _), _)| *m == machine)
+                .map(|(_, (n, _))| n)
+                .sum();
+            if n >= 1.0 {
+                here.push((machine.label().to_owned(), n.round() as u32));
+            }
+        }
+        for (_, (n, r)) in &counts {
+            if *n >= 1.0 && !from.contains(r) {
+                from.push(r);
+            }
+        }
         if !here.is_empty() {
-            last_machines = Some((here, report.to_owned()));
+            last_machines = Some((here, from.join(" ; ")));
         }
         let level = get("max_enrichment_level").or(last_level);
         last_level = level;

@@ -261,3 +261,59 @@ fn format_detection() {
     assert_eq!(Format::detect("a.txt", "  {\"events\":[]}"), Format::Json);
     assert_eq!(Format::detect("a.csv", "date,party"), Format::Csv);
 }
+
+mod provenance_and_hostile_input {
+    use verity_evidence::{Input, import};
+
+    fn errors(name: &str, text: &str) -> String {
+        import(&[Input::new(name, text)])
+            .expect_err("must be rejected")
+            .to_string()
+    }
+
+    #[test]
+    fn a_duplicate_json_key_is_a_located_error_not_a_silent_overwrite() {
+        let text = "{\"measurements\": [{\"date\": \"2019-08-19\", \"party\": \"Iran\", \"metric\": \"enriched_uranium_stock\", \"value\": 241.6, \"unit\": \"kg_u\", \"basis\": \"verified\", \"source\": \"GOV/2019/32\", \"report_date\": \"2019-08-30\"}],\n \"measurements\": []}";
+        let e = errors("dup.json", text);
+        assert!(
+            e.contains("dup.json:2:18: measurements: duplicate key"),
+            "{e}"
+        );
+        let text = "{\"measurements\": [{\"date\": \"2019-08-19\", \"party\": \"Iran\", \"party\": \"US\", \"metric\": \"enriched_uranium_stock\", \"value\": 241.6, \"unit\": \"kg_u\", \"basis\": \"verified\", \"source\": \"GOV/2019/32\", \"report_date\": \"2019-08-30\"}]}";
+        let e = errors("dup.json", text);
+        assert!(
+            e.contains("party: duplicate key: already given at 1:"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn not_reported_rows_carry_no_figure() {
+        let csv = "date,party,metric,value,sigma,low,high,unit,basis,source,paragraph,report_date,grade,via,note\n2024-02-10,Iran,heavy_water_stock,1,,,,t,not_reported,GOV/2024/7,,2024-02-26,,,\n";
+        let e = errors("m.csv", csv);
+        assert!(e.contains("m.csv:2:35: value: a `not_reported` row"), "{e}");
+        let ok = "date,party,metric,value,sigma,low,high,unit,basis,source,paragraph,report_date,grade,via,note\n2024-02-10,Iran,heavy_water_stock,,,,,t,not_reported,GOV/2024/7,,2024-02-26,,,not in GOV/2024/7\n";
+        let set = import(&[Input::new("m.csv", ok)]).expect("valid");
+        assert_eq!(set.figures().count(), 0);
+        assert_eq!(set.measurements.len(), 1);
+    }
+
+    #[test]
+    fn grades_and_report_ids_are_checked() {
+        let csv = "date,party,metric,value,sigma,low,high,unit,basis,source,paragraph,report_date,grade,via,note\n2024-02-10,Iran,heavy_water_stock,1,,,,t,verified,GOV/2024/7,,2024-02-26,hearsay,,\n";
+        let e = errors("m.csv", csv);
+        assert!(e.contains("grade: unknown grade `hearsay`"), "{e}");
+        let reports = "id,date,kind,title,id_confirmed,id_via,note\nGOV/2023/8,2023-02-28,quarterly,,false,,\n";
+        let e = errors("r.csv", reports);
+        assert!(
+            e.contains("r.csv:2:1: id: `GOV/2023/8` is not confirmed"),
+            "{e}"
+        );
+        let reports = "id,date,kind,title,id_confirmed,id_via,note\nGOV/2024/7,2024-02-26,quarterly,,true,,\n";
+        let e = errors("r.csv", reports);
+        assert!(
+            e.contains("id_via: a confirmed id names where it was seen"),
+            "{e}"
+        );
+    }
+}
