@@ -202,7 +202,7 @@ pub fn timeline_explained(
                 here.push((machine.label().to_owned(), n.round() as u32));
             }
         }
-        for (_, (n, r)) in &counts {
+        for (n, r) in counts.values() {
             if *n >= 1.0 && !from.contains(r) {
                 from.push(r);
             }
