@@ -210,18 +210,27 @@ fn import(files: &[PathBuf], db: Option<&str>, json: bool) -> CmdResult {
             "measurements": set.measurements.len(),
             "events": set.events.len(),
             "knowledge": set.knowledge.len(),
+            "reports": set.reports.len(),
+            "disagreements": set.disagreements.len(),
             "stored": stored.is_some(),
             "import_id": stored.as_ref().map(|s| s.import_id),
             "log_index": stored.as_ref().and_then(|s| s.log_index),
         }))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let counts = format!(
+    let mut counts = format!(
         "{} measurements, {} events, {} knowledge gaps",
         set.measurements.len(),
         set.events.len(),
         set.knowledge.len()
     );
+    if !set.reports.is_empty() || !set.disagreements.is_empty() {
+        counts.push_str(&format!(
+            ", {} reports, {} disagreements",
+            set.reports.len(),
+            set.disagreements.len()
+        ));
+    }
     match (db, stored) {
         (Some(db), Some(s)) => {
             println!(
