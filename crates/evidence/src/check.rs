@@ -112,9 +112,6 @@ fn sum_check(
     what: &str,
     problems: &mut Vec<Problem>,
 ) {
-    if parts.len() < 2 && kind != "levels_sum" {
-        return;
-    }
     let sum: f64 = parts.iter().map(|(_, v)| v).sum();
     let tol = ROUNDING_KG * (parts.len() + 1) as f64 + 1e-9;
     if (sum - whole.1).abs() > tol {

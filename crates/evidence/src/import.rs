@@ -287,11 +287,7 @@ fn check_duplicates(set: &EvidenceSet, diags: &mut Diags) {
                 .iter()
                 .map(|g| (g.key(), "knowledge gap", &g.origin)),
         )
-        .chain(
-            set.reports
-                .iter()
-                .map(|r| (format!("(id {})", r.id), "report", &r.origin)),
-        )
+        .chain(set.reports.iter().map(|r| (r.key(), "report", &r.origin)))
         .chain(set.disagreements.iter().map(|d| {
             (
                 format!("{} value {}", d.key(), d.quantity),

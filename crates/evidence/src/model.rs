@@ -370,6 +370,13 @@ pub struct Report {
     pub origin: Origin,
 }
 
+impl Report {
+    /// What makes a report unique: its id.
+    pub fn key(&self) -> String {
+        format!("(id {})", self.id)
+    }
+}
+
 /// A figure that a source gives differently from the adopted measurement with the same
 /// date, party, metric and report: recorded so that the disagreement stays visible.
 #[derive(Debug, Clone, PartialEq)]

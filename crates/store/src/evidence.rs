@@ -427,7 +427,7 @@ pub fn import(
 }
 
 fn report_key(r: &verity_evidence::Report) -> String {
-    format!("(id {})", r.id)
+    r.key()
 }
 
 fn disagreement_key(d: &verity_evidence::Disagreement) -> String {

@@ -75,9 +75,14 @@ pub fn run(command: Command) -> CmdResult {
 /// Imports the files (or the shipped record) and checks every party against the JCPOA.
 fn load(files: &[PathBuf]) -> Result<EvidenceSet, CliError> {
     let set = super::assess::load_evidence(files)?;
-    let agreement = super::assess::load_agreement(None)?;
-    verity_compliance::check_parties(&agreement, &set).map_err(CliError::bad_input)?;
+    check_parties(&set)?;
     Ok(set)
+}
+
+/// Every record names a party of the JCPOA (the agreement these commands read against).
+fn check_parties(set: &EvidenceSet) -> Result<(), CliError> {
+    let agreement = super::assess::load_agreement(None)?;
+    verity_compliance::check_parties(&agreement, set).map_err(CliError::bad_input)
 }
 
 fn validate(files: &[PathBuf]) -> Result<(EvidenceSet, Vec<String>), CliError> {
@@ -87,8 +92,7 @@ fn validate(files: &[PathBuf]) -> Result<(EvidenceSet, Vec<String>), CliError> {
         .map(|(name, text)| Input::new(name, text))
         .collect();
     let set = verity_evidence::import(&inputs).map_err(CliError::bad_input)?;
-    let agreement = super::assess::load_agreement(None)?;
-    verity_compliance::check_parties(&agreement, &set).map_err(CliError::bad_input)?;
+    check_parties(&set)?;
     Ok((set, texts.into_iter().map(|(n, _)| n).collect()))
 }
 
