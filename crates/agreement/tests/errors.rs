@@ -261,7 +261,7 @@ fn bad_values() {
         DiagKind::BadValue,
         12,
         8,
-        "bad date `2020-13-01`",
+        "2020-13-01: month 13 does not exist",
     );
     one(
         &replace_line(21, r#"op = "=<""#),

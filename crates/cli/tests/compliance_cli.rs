@@ -265,7 +265,7 @@ fn bad_imports_are_rejected_whole_and_leave_the_store_unchanged() {
         (
             "date.csv",
             format!("{M_HEADER}{new_ok}{}", row("heavy_water_stock", "128.9", "t", "2019-10-32")),
-            "date.csv:3:1: date: bad date `2019-10-32`",
+            "date.csv:3:1: date: 2019-10-32: October 2019 has 31 days",
         ),
         (
             "number.csv",

@@ -435,6 +435,52 @@ impl EvidenceSet {
         self.measurements.iter().filter(|m| m.is_figure())
     }
 
+    /// The record as it stood on `date`: what had been published by then. A figure
+    /// counts from its report's date (its own date where the report date is unknown);
+    /// events and reports from their dates; a knowledge gap from its start, still open
+    /// if it closed later. Nothing else is changed.
+    pub fn as_of(&self, date: Date) -> EvidenceSet {
+        let published = |s: &Source, d: Date| s.report_date.unwrap_or(d) <= date;
+        EvidenceSet {
+            measurements: self
+                .measurements
+                .iter()
+                .filter(|m| published(&m.source, m.date))
+                .cloned()
+                .collect(),
+            events: self
+                .events
+                .iter()
+                .filter(|e| e.date <= date)
+                .cloned()
+                .collect(),
+            knowledge: self
+                .knowledge
+                .iter()
+                .filter(|g| g.from <= date)
+                .map(|g| {
+                    let mut g = g.clone();
+                    if g.until.is_some_and(|u| u > date) {
+                        g.until = None;
+                    }
+                    g
+                })
+                .collect(),
+            reports: self
+                .reports
+                .iter()
+                .filter(|r| r.date <= date)
+                .cloned()
+                .collect(),
+            disagreements: self
+                .disagreements
+                .iter()
+                .filter(|d| d.date <= date)
+                .cloned()
+                .collect(),
+        }
+    }
+
     /// The registered report with this id.
     pub fn report(&self, id: &str) -> Option<&Report> {
         self.reports.iter().find(|r| r.id == id)

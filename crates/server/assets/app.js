@@ -22,7 +22,6 @@ const App = (() => {
   }
   const fmt = (v, digits = 1) => (v === null || v === undefined ? "—" : Number(v).toLocaleString("en", { maximumFractionDigits: digits }));
   const statusBadge = (s) => h("span", { class: `status s-${s}` }, s.replace("_", " "));
-  const RANK = { breach: 4, cannot_verify: 3, indeterminate: 2, no_evidence: 1, compliant: 0 };
 
   // ---- API access ----
   function token() { return localStorage.getItem(TOKEN_KEY) || ""; }
@@ -46,45 +45,36 @@ const App = (() => {
     return h("p", { class: "error" }, `${what}: ${err.message}`);
   }
 
+  // The report document (GET /api/v1/report, the same as `verity report --format
+  // json`): verdicts, each party's status now, the legend's order, the breakout
+  // timeline with its bands. The dashboard draws it; it ranks and judges nothing.
   let assessmentCache = null;
   async function assessment() {
-    if (!assessmentCache) assessmentCache = await api("/assessments");
+    if (!assessmentCache) assessmentCache = await api("/report");
     return assessmentCache;
   }
 
   // ---- pages ----
   async function overview() {
-    const [assess, cp, agreement] = await Promise.all([assessment(), api("/log/checkpoint"), api("/agreements/jcpoa")]);
-    // Cards are titled with the agreement's name for each party; the id stays visible
-    // because it is what `--party` and the API's `party` filter take.
-    const names = new Map(agreement.parties.map((p) => [p.id, p.name]));
-    const byParty = new Map();
-    for (const v of assess.verdicts) {
-      const cur = byParty.get(v.party);
-      if (!cur || v.date > cur.date) byParty.set(v.party, { date: v.date, verdicts: [] });
-    }
-    for (const v of assess.verdicts) {
-      const cur = byParty.get(v.party);
-      if (v.date === cur.date) cur.verdicts.push(v);
-    }
+    const [assess, cp] = await Promise.all([assessment(), api("/log/checkpoint")]);
+    // One card per party, titled with the agreement's name for it; the id stays
+    // visible because it is what `--party` and the API's `party` filter take.
+    const asOf = assess.record.last_date;
     const cards = [];
-    for (const [party, { date, verdicts }] of [...byParty.entries()].sort()) {
-      const worst = verdicts.reduce((w, v) => (RANK[v.status] > RANK[w] ? v.status : w), "compliant");
-      const counts = {};
-      for (const v of verdicts) counts[v.status] = (counts[v.status] || 0) + 1;
-      cards.push(h("div", { class: "card party", "data-party": party },
-        h("h3", {}, names.get(party) || party),
-        h("div", { class: "muted" }, party),
-        h("div", {}, statusBadge(worst)),
-        h("p", { class: "muted" }, `as of ${date}: `,
-          Object.entries(counts).map(([s, n]) => `${n} ${s.replace("_", " ")}`).join(", ")),
-        h("a", { href: `#/matrix?party=${encodeURIComponent(party)}` }, "obligations →")));
+    for (const p of [...assess.parties].sort((a, b) => a.id.localeCompare(b.id))) {
+      const counts = assess.legend.filter((l) => p.now_counts[l.status]).map((l) => `${p.now_counts[l.status]} ${l.label}`);
+      cards.push(h("div", { class: "card party", "data-party": p.id },
+        h("h3", {}, p.name),
+        h("div", { class: "muted" }, p.id),
+        h("div", {}, p.now ? statusBadge(p.now) : null),
+        h("p", { class: "muted" }, `now (record to ${asOf}): `, counts.join(", ")),
+        h("a", { href: `#/matrix?party=${encodeURIComponent(p.id)}` }, "obligations →")));
     }
     const last = assess.breakout[assess.breakout.length - 1];
     cards.push(h("div", { class: "card", id: "latest-breakout" },
       h("h3", {}, "Latest breakout estimate"),
       last ? [h("div", { class: "big" }, `${fmt(last.days)} days`),
-        h("p", { class: "muted" }, `${last.date}; 90 % interval ${fmt(last.days_p05)}–${fmt(last.days_p95)} days`)]
+        h("p", { class: "muted" }, `${last.date}; central estimate, 90 % interval ${fmt(last.days_p05)}–${fmt(last.days_p95)} days (${last.band.replaceAll("_", " ")})`)]
         : h("p", { class: "muted" }, "no estimate"),
       h("a", { href: "#/breakout" }, "timeline →")));
     cards.push(h("div", { class: "card", id: "log-head" },
@@ -115,8 +105,8 @@ const App = (() => {
             h("a", { href: `#/matrix?${party ? "party=" + encodeURIComponent(party) + "&" : ""}ob=${encodeURIComponent(v.obligation)}&date=${v.date}`,
               title: `${v.obligation} ${v.date}: ${v.status}`, onclick: (e) => { e.preventDefault(); showVerdict(detail, v); detail.scrollIntoView({ block: "start" }); } }));
         })))));
-    const legend = h("p", { class: "legend" }, Object.keys(RANK).map((s) => h("span", {}, statusBadge(s))));
-    const parties = [...new Set(assess.verdicts.map((v) => v.party))].sort();
+    const legend = h("p", { class: "legend" }, assess.legend.map((l) => h("span", {}, statusBadge(l.status))));
+    const parties = assess.parties.map((p) => p.id).sort();
     const filter = h("p", {}, "Party: ", h("a", { href: "#/matrix" }, "all"),
       parties.map((p) => [" · ", h("a", { href: `#/matrix?party=${encodeURIComponent(p)}` }, p)]));
     main.replaceChildren(h("h2", {}, "Compliance matrix"), filter, legend, h("div", { class: "matrix-wrap" }, table), detail);
@@ -168,7 +158,7 @@ const App = (() => {
     const obligations = await api("/agreements/jcpoa/obligations");
     const limit = obligations.find((o) => o.metric === "enriched_uranium_stock" && o.limit_in_metric_unit !== null);
     const limits = limit ? [{ y: limit.limit_in_metric_unit,
-      label: `limit ${fmt(limit.value)} ${limit.unit === "kg_uf6" ? "kg UF6" : limit.unit} = ${fmt(limit.limit_in_metric_unit)} kg U (${limit.cite})` }] : [];
+      label: `limit ${fmt(limit.limit)} ${limit.unit === "kg_uf6" ? "kg UF6" : limit.unit} = ${fmt(limit.limit_in_metric_unit)} kg U (${limit.cite})` }] : [];
     const draw = (log) => Charts.timeSeries(document.getElementById("chart"), {
       title: `Enriched uranium stock by assay band (kg U, as reported by the IAEA${log ? "; log scale" : ""})`,
       yLabel: "kg U", unit: "kg U", log, series: [...seriesOf(ms).values()], limits,
@@ -221,19 +211,20 @@ const App = (() => {
   async function breakout() {
     const assess = await assessment();
     main.replaceChildren(h("h2", {}, "Breakout time"), h("div", { id: "chart" }),
-      h("p", { class: "muted" }, "Days to produce one significant quantity (25 kg U-235 at 90 %) from each report's stocks and operating centrifuges; the band is the 5th–95th percentile."));
+      h("p", { class: "muted" }, assess.breakout_method));
     const b = assess.breakout;
     Charts.timeSeries(document.getElementById("chart"), {
       title: "Breakout time at each IAEA report date (days, log scale)", yLabel: "days", unit: "days", log: true,
-      series: [{ name: "median estimate", points: b.map((r) => [r.date, r.days]) }],
+      series: [{ name: "central estimate", points: b.map((r) => [r.date, r.days]) }],
       bands: [{ name: "5–95 % interval", points: b.map((r) => [r.date, r.days_p05, r.days_p95]) }],
       // The one-year breakout goal the negotiators set for the JCPOA's first decade
       // (The White House, "The Iran Nuclear Deal: What You Need to Know about the JCPOA",
       // July 2015: from 2–3 months to at least one year).
-      limits: [{ y: 365, label: "one year (the negotiators' goal)" }],
+      limits: [{ y: assess.one_year_days, label: "one year (the negotiators' goal)" }],
     });
-    main.appendChild(h("table", {}, h("tr", {}, ["date", "days", "p05", "p95"].map((c) => h("th", {}, c))),
-      b.map((r) => h("tr", {}, h("td", {}, r.date), h("td", {}, fmt(r.days)), h("td", {}, fmt(r.days_p05)), h("td", {}, fmt(r.days_p95))))));
+    main.appendChild(h("table", {}, h("tr", {}, ["date", "days", "p05", "p95", "", "basis"].map((c) => h("th", {}, c))),
+      b.map((r) => h("tr", {}, h("td", {}, r.date), h("td", {}, fmt(r.days)), h("td", {}, fmt(r.days_p05)), h("td", {}, fmt(r.days_p95)),
+        h("td", {}, r.band.replaceAll("_", " ")), h("td", {}, r.basis)))));
   }
 
   async function log(params) {
@@ -278,7 +269,7 @@ const App = (() => {
       num("ir2m", "IR-2m centrifuges enriching", 0, 1),
       num("ir4", "IR-4 centrifuges enriching", 0, 1),
       num("ir6", "IR-6 centrifuges enriching", 0, 1),
-      num("target_kg_u235", "Target (kg U-235 at 90 %)", 25),
+      num("target_u235_kg", "Target (kg U-235 at 90 %)", 25),
       h("div", {}, h("button", { type: "submit", id: "whatif-submit" }, "Compute breakout")));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
@@ -292,16 +283,17 @@ const App = (() => {
           { assay_pct: 60, kg_u: v("stock_60pct_kg_u") },
         ].filter((s) => s.kg_u > 0),
         centrifuges: [["IR-1", "ir1"], ["IR-2m", "ir2m"], ["IR-4", "ir4"], ["IR-6", "ir6"]]
-          .map(([kind, id]) => ({ kind, count: v(id) })).filter((c) => c.count > 0),
-        target_kg_u235: v("target_kg_u235"),
+          .map(([type, id]) => ({ type, count: v(id) })).filter((c) => c.count > 0),
+        target_u235_kg: v("target_u235_kg"),
       };
       result.replaceChildren(h("p", { class: "muted" }, "computing…"));
       try {
         const r = await api("/breakout/what-if", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
         result.replaceChildren(h("div", { class: "card" },
           h("div", { class: "big", id: "whatif-days" }, `${fmt(r.days)} days`),
-          h("p", {}, `90 % interval ${fmt(r.days_p05)}–${fmt(r.days_p95)} days (${r.samples} Monte Carlo samples, seed ${r.seed}).`),
-          h("p", {}, `Separative work needed: ${fmt(r.swu, 0)} kg-SWU at ${fmt(r.swu_per_year, 0)} kg-SWU/yr; product ${fmt(r.product_kg_u, 1)} kg U at ${fmt(r.product_assay_pct, 1)} %.`),
+          r.uncertainty ? h("p", {}, `90 % interval ${fmt(r.uncertainty.p05_days)}–${fmt(r.uncertainty.p95_days)} days (${r.uncertainty.samples} Monte Carlo samples, seed ${r.uncertainty.seed}).`) : null,
+          h("p", {}, `Separative work needed: ${fmt(r.swu_kg, 0)} kg-SWU at ${fmt(r.swu_per_year, 0)} kg-SWU/yr; product ${fmt(r.product_kg_u, 1)} kg U at ${fmt(r.product_pct, 1)} %. Staged plan: ${fmt(r.staged.days)} days.`),
+          h("p", { class: "muted" }, `Method: ${r.method}`),
           h("pre", {}, JSON.stringify(r, null, 2))));
       } catch (err) {
         result.replaceChildren(err.status === 401 || err.status === 403 ? needsToken(err, "The what-if computation")

@@ -8,55 +8,14 @@
 //! - `analyst` reads everything;
 //! - anonymous callers read the public log, the public assessments and the agreements.
 
-use std::fmt;
-use std::str::FromStr;
-
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::error::ApiError;
 
-/// What a token allows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Admin,
-    Inspector,
-    Analyst,
-}
-
-impl Role {
-    pub const ALL: [Role; 3] = [Role::Admin, Role::Inspector, Role::Analyst];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Inspector => "inspector",
-            Role::Analyst => "analyst",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Role, String> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown role `{s}`: expected admin, inspector or analyst"))
-    }
-}
+pub use verity_app::Role;
 
 const TOKEN_PREFIX: &str = "vty_";
 
@@ -128,13 +87,10 @@ impl FromRequestParts<AppState> for Caller {
         let store = state.store.clone();
         let found = crate::blocking(move || store.token_by_hash(&hash)).await?;
         match found {
-            Some(rec) => {
-                let role = rec.role.parse::<Role>().map_err(ApiError::internal)?;
-                Ok(Caller {
-                    role: Some(role),
-                    token_id: Some(rec.id),
-                })
-            }
+            Some(rec) => Ok(Caller {
+                role: Some(rec.role),
+                token_id: Some(rec.id),
+            }),
             None => Err(ApiError::unauthorized("unknown or revoked token")),
         }
     }

@@ -3,9 +3,10 @@
 //! that `verity serve` with no flags shows a working dashboard.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
+use verity_app::Location;
 use verity_ledger::{LogStorage, NoteSigner};
 use verity_store::{Store, StoreError};
 
@@ -21,19 +22,6 @@ pub struct Opened {
     pub created_log: bool,
     /// The shipped record was imported in this call (number of records).
     pub imported_shipped: Option<usize>,
-}
-
-/// Where the log key goes when the server creates a log: beside an SQLite file
-/// (`verity.db` → `verity.db.log-key`), else in the working directory.
-pub fn default_key_path(location: &str) -> PathBuf {
-    let sqlite = location
-        .strip_prefix("sqlite:")
-        .map(|p| p.strip_prefix("//").unwrap_or(p))
-        .or_else(|| (!location.contains("://")).then_some(location));
-    match sqlite {
-        Some(p) => PathBuf::from(format!("{p}.log-key")),
-        None => PathBuf::from("verity-log.key"),
-    }
 }
 
 /// Writes a private key file readable by its owner only, refusing to overwrite.
@@ -54,12 +42,15 @@ fn write_key(path: &Path, signer: &NoteSigner) -> anyhow::Result<()> {
 }
 
 /// Opens (creating and migrating) the store at `location`, then [`setup`] with the
-/// key at `key_path` (default: [`default_key_path`]).
-pub fn open(location: &str, key_path: Option<&Path>, origin: &str) -> anyhow::Result<Opened> {
-    let store = Store::open(location).with_context(|| format!("opening the store {location}"))?;
+/// key at `key_path` (default: [`Location::default_key_path`]: beside an SQLite file,
+/// else `verity-log.key`).
+pub fn open(location: &Location, key_path: Option<&Path>, origin: &str) -> anyhow::Result<Opened> {
+    let store = location
+        .open_or_create()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let key_path = key_path
         .map(Path::to_path_buf)
-        .unwrap_or_else(|| default_key_path(location));
+        .unwrap_or_else(|| location.default_key_path());
     setup(store, &key_path, origin)
 }
 

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use bytes::Bytes;
-use verity_compliance::BreakoutPoint;
+use verity_app::assess::Timeline;
 
 use crate::db::Db;
 use crate::error::ApiResult;
@@ -53,7 +53,7 @@ impl Body {
 
 pub struct Cache {
     entries: RwLock<HashMap<String, (Generation, Body)>>,
-    breakout: RwLock<Option<(Generation, Arc<Vec<BreakoutPoint>>)>>,
+    breakout: RwLock<Option<(Generation, Arc<Timeline>)>>,
     local: AtomicU64,
     store_version: AtomicU64,
     /// Milliseconds since `epoch` when the store version was last read; `u64::MAX`
@@ -123,14 +123,14 @@ impl Cache {
     }
 
     /// The breakout timeline computed for `generation`, if it is the current one.
-    pub fn breakout(&self, generation: Generation) -> Option<Arc<Vec<BreakoutPoint>>> {
+    pub fn breakout(&self, generation: Generation) -> Option<Arc<Timeline>> {
         match &*self.breakout.read().ok()? {
             Some((g, points)) if *g == generation => Some(points.clone()),
             _ => None,
         }
     }
 
-    pub fn put_breakout(&self, generation: Generation, points: Arc<Vec<BreakoutPoint>>) {
+    pub fn put_breakout(&self, generation: Generation, points: Arc<Timeline>) {
         if let Ok(mut b) = self.breakout.write() {
             *b = Some((generation, points));
         }

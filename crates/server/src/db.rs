@@ -15,7 +15,8 @@ use crate::api::log::{Appended, CheckpointDto, EntryDto};
 pub struct TokenRecord {
     pub id: i64,
     /// `admin`, `inspector` or `analyst`.
-    pub role: String,
+    #[schema(value_type = String)]
+    pub role: verity_app::Role,
     /// A free-text note on whose token it is.
     pub label: String,
     /// When it was created (RFC 3339, UTC).
@@ -63,13 +64,8 @@ pub struct ImportRejected {
     pub problems: Vec<String>,
 }
 
-/// One uploaded evidence file.
-#[derive(Debug, Clone)]
-pub struct Upload {
-    /// The name diagnostics use.
-    pub name: String,
-    pub text: String,
-}
+/// One uploaded evidence file (the application layer's type).
+pub use verity_app::record::Upload;
 
 /// What an import stored and where it is in the log.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -108,7 +104,12 @@ pub trait Db: Send + Sync + 'static {
     // Tokens.
     /// The live (not revoked) token with this SHA-256 hex hash.
     fn token_by_hash(&self, hash: &str) -> DbResult<Option<TokenRecord>>;
-    fn create_token(&self, role: &str, label: &str, hash: &str) -> DbResult<TokenRecord>;
+    fn create_token(
+        &self,
+        role: verity_app::Role,
+        label: &str,
+        hash: &str,
+    ) -> DbResult<TokenRecord>;
     fn list_tokens(&self) -> DbResult<Vec<TokenRecord>>;
     /// Revokes a token; false when there is no live token with that id.
     fn revoke_token(&self, id: i64) -> DbResult<bool>;

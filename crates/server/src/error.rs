@@ -139,3 +139,38 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// An application-layer error as an HTTP answer: bad input is 400 naming the request
+/// field (the JSON path or query parameter) and the value given; a missing thing 404;
+/// anything else 500.
+impl From<verity_app::AppError> for ApiError {
+    fn from(e: verity_app::AppError) -> ApiError {
+        use verity_app::AppError;
+        match e {
+            AppError::BadInput {
+                field,
+                value,
+                reason,
+                problems,
+            } => {
+                let error = match &value {
+                    Some(v) => format!("{v}: {reason}"),
+                    None => reason,
+                };
+                let e = ApiError {
+                    status: StatusCode::BAD_REQUEST,
+                    error,
+                    field,
+                    problems: Vec::new(),
+                };
+                if problems.is_empty() {
+                    e
+                } else {
+                    e.with_problems(problems)
+                }
+            }
+            AppError::NotFound(what) => ApiError::not_found(what),
+            AppError::Failed(e) => ApiError::internal(format!("{e:#}")),
+        }
+    }
+}

@@ -205,8 +205,8 @@ impl std::fmt::Display for ListenError {
 /// How `verity serve` runs.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
-    /// `sqlite:PATH`, a file path, or a `postgres://` URL.
-    pub location: String,
+    /// The store (a file path, `sqlite://PATH` or `postgres://…`).
+    pub location: verity_app::Location,
     pub bind: std::net::SocketAddr,
     /// Where to write the log key if the store has no log yet.
     pub key_path: Option<std::path::PathBuf>,
@@ -233,7 +233,7 @@ pub fn run(cfg: RunConfig) -> anyhow::Result<()> {
         opened
             .db
             .create_token(
-                "analyst",
+                auth::Role::Analyst,
                 "created by `verity serve` on first start",
                 &auth::hash_token(&token),
             )
@@ -255,7 +255,7 @@ pub fn run(cfg: RunConfig) -> anyhow::Result<()> {
         let listener = TcpListener::from_std(std_listener)
             .with_context(|| format!("listening on {}", cfg.bind))?;
         let addr = listener.local_addr()?;
-        println!("Verity is serving the {backend} store {} at http://{addr}/", redact(&cfg.location));
+        println!("Verity is serving the {backend} store {} at http://{addr}/", cfg.location);
         println!("API: http://{addr}/api/v1 (OpenAPI: http://{addr}/api/v1/openapi.json)");
         if let Some(n) = opened.imported_shipped {
             println!("Loaded the shipped IAEA record ({n} records) and logged the import.");
@@ -268,23 +268,4 @@ pub fn run(cfg: RunConfig) -> anyhow::Result<()> {
         tracing::info!("stopped");
         Ok(())
     })
-}
-
-/// A location for printing: a PostgreSQL URL without its password.
-pub fn redact(location: &str) -> String {
-    match (location.find("://"), location.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &location[s + 3..at];
-            match creds.find(':') {
-                Some(c) => format!(
-                    "{}{}:***{}",
-                    &location[..s + 3],
-                    &creds[..c],
-                    &location[at..]
-                ),
-                None => location.to_owned(),
-            }
-        }
-        _ => location.to_owned(),
-    }
 }

@@ -195,7 +195,12 @@ impl Db for StoreDb {
             .map_err(store_err)
     }
 
-    fn create_token(&self, role: &str, label: &str, hash: &str) -> DbResult<TokenRecord> {
+    fn create_token(
+        &self,
+        role: verity_app::Role,
+        label: &str,
+        hash: &str,
+    ) -> DbResult<TokenRecord> {
         self.store
             .write(|tx| verity_store::tokens::create_token(tx, role, label, hash))
             .map(tokens)

@@ -268,7 +268,7 @@ async fn suite(h: &Harness) {
     .json();
     assert!(early.as_array().unwrap().len() < ids.len());
     for o in iran_2017.as_array().unwrap() {
-        let from = o["from_date"].as_str().unwrap();
+        let from = o["from"].as_str().unwrap();
         assert!(from <= "2017-01-01", "{o}");
     }
     let stock = iran_2017
@@ -380,7 +380,7 @@ async fn suite(h: &Harness) {
     assert_approx(&tl.json(), &serde_json::to_value(&timeline).unwrap());
 
     // --- what-if breakout --------------------------------------------------------
-    let wi = json!({"stocks": [{"assay_pct": 60, "kg_u": 400}], "centrifuges": [{"kind": "IR-6", "count": 1000}], "samples": 500});
+    let wi = json!({"stocks": [{"assay_pct": 60, "kg_u": 400}], "centrifuges": [{"type": "IR-6", "count": 1000}], "samples": 500});
     assert_eq!(
         post_json(app, "/api/v1/breakout/what-if", None, &wi)
             .await
@@ -407,35 +407,36 @@ async fn suite(h: &Harness) {
         "{r}"
     );
     let (p05, p50, p95) = (
-        r["days_p05"].as_f64().unwrap(),
-        r["days_p50"].as_f64().unwrap(),
-        r["days_p95"].as_f64().unwrap(),
+        r["uncertainty"]["p05_days"].as_f64().unwrap(),
+        r["uncertainty"]["median_days"].as_f64().unwrap(),
+        r["uncertainty"]["p95_days"].as_f64().unwrap(),
     );
+    assert_eq!(r["uncertainty"]["samples"], 500, "{r}");
     assert!(p05 <= p50 && p50 <= p95 && p05 > 0.0, "{r}");
     for (body, field) in [
         (
-            json!({"stocks": [{"assay_pct": 150, "kg_u": 1}], "centrifuges": [{"kind": "IR-1", "count": 1}]}),
+            json!({"stocks": [{"assay_pct": 150, "kg_u": 1}], "centrifuges": [{"type": "IR-1", "count": 1}]}),
             "stocks[0].assay_pct",
         ),
         (
-            json!({"stocks": [{"assay_pct": 5, "kg_u": -1}], "centrifuges": [{"kind": "IR-1", "count": 1}]}),
+            json!({"stocks": [{"assay_pct": 5, "kg_u": -1}], "centrifuges": [{"type": "IR-1", "count": 1}]}),
             "stocks[0].kg_u",
         ),
         (
-            json!({"stocks": [{"assay_pct": 5, "kg_u": "lots"}], "centrifuges": [{"kind": "IR-1", "count": 1}]}),
+            json!({"stocks": [{"assay_pct": 5, "kg_u": "lots"}], "centrifuges": [{"type": "IR-1", "count": 1}]}),
             "stocks[0].kg_u",
         ),
         (
-            json!({"stocks": [], "centrifuges": [{"kind": "IR-9", "count": 1}]}),
-            "centrifuges[0].kind",
+            json!({"stocks": [], "centrifuges": [{"type": "IR-9", "count": 1}]}),
+            "centrifuges[0].type",
         ),
         (
-            json!({"stocks": [], "centrifuges": [{"kind": "IR-1", "count": -3}]}),
+            json!({"stocks": [], "centrifuges": [{"type": "IR-1", "count": -3}]}),
             "centrifuges[0].count",
         ),
         (json!({"stocks": []}), "centrifuges"),
         (
-            json!({"stocks": [], "swu_per_year": 1000, "samples": 0}),
+            json!({"stocks": [], "swu_per_year": 1000, "samples": 2_000_000}),
             "samples",
         ),
         (

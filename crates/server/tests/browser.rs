@@ -338,7 +338,7 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
         .text()
         .await
         .unwrap();
-    let body = json!({"stocks": [{"assay_pct": 60, "kg_u": 440}], "centrifuges": [{"kind": "IR-6", "count": 1000}], "target_kg_u235": 25});
+    let body = json!({"stocks": [{"assay_pct": 60, "kg_u": 440}], "centrifuges": [{"type": "IR-6", "count": 1000}], "target_u235_kg": 25});
     let r = common::post_json(app, "/api/v1/breakout/what-if", Some(&h.analyst), &body)
         .await
         .json();

@@ -20,7 +20,8 @@ const ROWS: usize = 4000;
 /// The child's part: serve the store at `db` on a free port, print the port, and run
 /// until killed.
 fn child(db: &str) {
-    let opened = verity_server::bootstrap::open(db, None, "test.example/log").unwrap();
+    let opened =
+        verity_server::bootstrap::open(&db.parse().unwrap(), None, "test.example/log").unwrap();
     let state = verity_server::AppState::new(
         std::sync::Arc::new(opened.db),
         vec![verity_agreement::jcpoa().unwrap()],
@@ -147,12 +148,16 @@ fn killing_the_server_mid_import_leaves_all_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("verity.db");
     let token = {
-        let opened =
-            verity_server::bootstrap::open(db.to_str().unwrap(), None, "test.example/log").unwrap();
+        let opened = verity_server::bootstrap::open(
+            &verity_app::Location::Sqlite(db.clone()),
+            None,
+            "test.example/log",
+        )
+        .unwrap();
         let t = verity_server::auth::generate_token().unwrap();
         verity_server::Db::create_token(
             &opened.db,
-            "inspector",
+            verity_server::auth::Role::Inspector,
             "kill test",
             &verity_server::auth::hash_token(&t),
         )

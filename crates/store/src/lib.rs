@@ -208,6 +208,21 @@ impl Store {
         Ok(store)
     }
 
+    /// Whether the PostgreSQL database at `url` (in `schema`, or on the default search
+    /// path) already holds a Verity store, checked without creating anything.
+    pub fn postgres_has_store(url: &str, schema: Option<&str>) -> Result<bool, StoreError> {
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|e: postgres::Error| StoreError::BadLocation(format!("{url}: {e}")))?;
+        let mut c = config.connect(postgres::NoTls)?;
+        let table = match schema {
+            Some(s) => format!("{}.verity_migrations", quote_ident(s)?),
+            None => "verity_migrations".to_owned(),
+        };
+        let row = c.query_one("SELECT to_regclass($1) IS NOT NULL", &[&table])?;
+        Ok(row.get(0))
+    }
+
     pub fn backend(&self) -> Backend {
         match self.conns {
             Conns::Sqlite { .. } => Backend::Sqlite,

@@ -5,6 +5,11 @@
 //! is the only form of it stored, and a revoked token is kept (for the record) but
 //! never matches again.
 
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
 use crate::migrate::Migration;
 use crate::{StoreError, Tx};
 
@@ -12,15 +17,53 @@ use crate::{StoreError, Tx};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRecord {
     pub id: i64,
-    /// `admin`, `inspector` or `analyst`.
-    pub role: String,
+    pub role: Role,
     pub label: String,
     /// RFC 3339, UTC.
     pub created_at: String,
 }
 
-/// The roles a token can have; the table refuses any other.
-pub const ROLES: [&str; 3] = ["admin", "inspector", "analyst"];
+/// What a token allows:
+/// - `admin` manages tokens and reads everything;
+/// - `inspector` submits evidence and signed reports (which go into the log) and reads
+///   everything;
+/// - `analyst` reads everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Inspector,
+    Analyst,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Inspector, Role::Analyst];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Inspector => "inspector",
+            Role::Analyst => "analyst",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Role, String> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| format!("unknown role `{s}`: expected admin, inspector or analyst"))
+    }
+}
 
 pub const MIGRATIONS: &[Migration] = &[Migration {
     version: 1,
@@ -69,22 +112,30 @@ fn check_hash(hash: &str) -> Result<(), StoreError> {
     }
 }
 
+fn role_of(text: &str) -> Result<Role, StoreError> {
+    text.parse()
+        .map_err(|e: String| StoreError::Invalid(format!("api_tokens.role: {e}")))
+}
+
 fn sqlite_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRecord> {
+    let role: String = r.get(1)?;
     Ok(TokenRecord {
         id: r.get(0)?,
-        role: r.get(1)?,
+        role: role_of(&role).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
+        })?,
         label: r.get(2)?,
         created_at: r.get(3)?,
     })
 }
 
-fn pg_record(r: &postgres::Row) -> TokenRecord {
-    TokenRecord {
+fn pg_record(r: &postgres::Row) -> Result<TokenRecord, StoreError> {
+    Ok(TokenRecord {
         id: r.get(0),
-        role: r.get(1),
+        role: role_of(r.get(1))?,
         label: r.get(2),
         created_at: r.get(3),
-    }
+    })
 }
 
 /// The live (not revoked) token whose SHA-256 is `hash` (lowercase hex).
@@ -96,23 +147,23 @@ pub fn token_by_hash(tx: &mut Tx<'_>, hash: &str) -> Result<Option<TokenRecord>,
             use rusqlite::OptionalExtension;
             t.query_row(Q, [hash], sqlite_record).optional().map_err(sq)
         }
-        Tx::Postgres(t) => Ok(t.query_opt(Q, &[&hash])?.as_ref().map(pg_record)),
+        Tx::Postgres(t) => t
+            .query_opt(Q, &[&hash])?
+            .as_ref()
+            .map(pg_record)
+            .transpose(),
     }
 }
 
-/// Stores a new token by its hash; the role must be one of [`ROLES`].
+/// Stores a new token by its hash.
 pub fn create_token(
     tx: &mut Tx<'_>,
-    role: &str,
+    role: Role,
     label: &str,
     hash: &str,
 ) -> Result<TokenRecord, StoreError> {
-    if !ROLES.contains(&role) {
-        return Err(StoreError::Invalid(format!(
-            "unknown role {role:?}: expected admin, inspector or analyst"
-        )));
-    }
     check_hash(hash)?;
+    let role = role.as_str();
     match tx {
         Tx::Sqlite(t) => t
             .query_row(
@@ -125,14 +176,14 @@ pub fn create_token(
                 sqlite_record,
             )
             .map_err(sq),
-        Tx::Postgres(t) => Ok(pg_record(&t.query_one(
+        Tx::Postgres(t) => pg_record(&t.query_one(
             &format!(
                 "INSERT INTO api_tokens (token_sha256, role, label, created_at)
                  VALUES ($1, $2, $3, {POSTGRES_NOW})
                  RETURNING id, role, label, created_at"
             ),
             &[&hash, &role, &label],
-        )?)),
+        )?),
     }
 }
 
@@ -146,7 +197,7 @@ pub fn list_tokens(tx: &mut Tx<'_>) -> Result<Vec<TokenRecord>, StoreError> {
             let rows = st.query_map([], sqlite_record).map_err(sq)?;
             rows.collect::<Result<_, _>>().map_err(sq)
         }
-        Tx::Postgres(t) => Ok(t.query(Q, &[])?.iter().map(pg_record).collect()),
+        Tx::Postgres(t) => t.query(Q, &[])?.iter().map(pg_record).collect(),
     }
 }
 
@@ -184,30 +235,29 @@ mod tests {
 
     fn exercise(store: &Store) {
         let a = store
-            .write(|tx| create_token(tx, "analyst", "newsroom", &hash('a')))
+            .write(|tx| create_token(tx, Role::Analyst, "newsroom", &hash('a')))
             .unwrap();
-        assert_eq!(a.role, "analyst");
+        assert_eq!(a.role, Role::Analyst);
         assert!(
             a.created_at.ends_with('Z') && a.created_at.len() == 20,
             "{a:?}"
         );
         let b = store
-            .write(|tx| create_token(tx, "admin", "", &hash('b')))
+            .write(|tx| create_token(tx, Role::Admin, "", &hash('b')))
             .unwrap();
         assert!(b.id > a.id);
         // Same hash twice is refused by the unique index.
         assert!(
             store
-                .write(|tx| create_token(tx, "admin", "", &hash('b')))
+                .write(|tx| create_token(tx, Role::Admin, "", &hash('b')))
                 .is_err()
         );
-        assert!(matches!(
-            store.write(|tx| create_token(tx, "root", "", &hash('c'))),
-            Err(StoreError::Invalid(_))
-        ));
+        // The role is a type; an unknown name never reaches the table.
+        assert!("root".parse::<Role>().is_err());
+        assert_eq!("inspector".parse::<Role>(), Ok(Role::Inspector));
         assert!(
             store
-                .write(|tx| create_token(tx, "admin", "", "nothex"))
+                .write(|tx| create_token(tx, Role::Admin, "", "nothex"))
                 .is_err()
         );
         let found = store.read(|tx| token_by_hash(tx, &hash('a'))).unwrap();

@@ -769,12 +769,57 @@ pub fn convert(value: f64, from: Unit, to: Unit) -> Result<f64, VocabError> {
     }
 }
 
-/// Parses an ISO 8601 calendar date (`YYYY-MM-DD`).
+/// Parses an ISO 8601 calendar date (`YYYY-MM-DD`). The error says what is wrong in
+/// the user's terms ("2025-13-01: month 13 does not exist", "2025-02-29: February 2025
+/// has 28 days") rather than in the parser's.
 pub fn parse_date(s: &str) -> Result<Date, VocabError> {
-    s.parse::<Date>().map_err(|e| VocabError::BadDate {
+    let bad = |reason: String| VocabError::BadDate {
         text: s.to_owned(),
-        reason: e.to_string(),
-    })
+        reason,
+    };
+    let parts: Vec<&str> = s.split('-').collect();
+    let shape_ok = parts.len() == 3
+        && [4, 2, 2]
+            .iter()
+            .zip(&parts)
+            .all(|(n, p)| p.len() == *n && p.bytes().all(|b| b.is_ascii_digit()));
+    if !shape_ok {
+        return Err(bad(
+            "expected a date as YYYY-MM-DD, e.g. 2025-06-12".to_owned()
+        ));
+    }
+    // The shape check leaves only ASCII digits, so these parses cannot fail.
+    let num = |p: &str| p.parse::<i16>().unwrap_or(0);
+    let (y, m, d) = (num(parts[0]), num(parts[1]) as i8, num(parts[2]) as i8);
+    if !(1..=12).contains(&m) {
+        return Err(bad(format!("month {m} does not exist")));
+    }
+    if d == 0 {
+        return Err(bad("day 0 does not exist".to_owned()));
+    }
+    let first = Date::new(y, m, 1).map_err(|e| bad(e.to_string()))?;
+    let len = first.days_in_month();
+    if d > len {
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        return Err(bad(format!(
+            "{} {y} has {len} days",
+            MONTHS[(m - 1) as usize]
+        )));
+    }
+    Date::new(y, m, d).map_err(|e| bad(e.to_string()))
 }
 
 /// Why a vocabulary look-up failed. Messages name the offending text and what was expected.
@@ -790,7 +835,7 @@ pub enum VocabError {
     UnknownUnit(String),
     #[error("unit mismatch: expected {expected}, found {found}")]
     UnitMismatch { expected: Unit, found: Unit },
-    #[error("bad date `{text}`: expected YYYY-MM-DD ({reason})")]
+    #[error("{text}: {reason}")]
     BadDate { text: String, reason: String },
 }
 
@@ -893,5 +938,36 @@ mod tests {
                 "docs/vocabulary.md misses `{id}`"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::parse_date;
+
+    #[test]
+    fn dates_are_parsed_and_refused_in_the_users_terms() {
+        assert_eq!(
+            parse_date("2024-02-29").map(|d| d.to_string()),
+            Ok("2024-02-29".to_owned())
+        );
+        let msg = |s: &str| parse_date(s).map_err(|e| e.to_string()).err();
+        assert_eq!(
+            msg("2025-13-01").as_deref(),
+            Some("2025-13-01: month 13 does not exist")
+        );
+        assert_eq!(
+            msg("2025-02-29").as_deref(),
+            Some("2025-02-29: February 2025 has 28 days")
+        );
+        assert_eq!(
+            msg("2025-00-10").as_deref(),
+            Some("2025-00-10: month 0 does not exist")
+        );
+        assert_eq!(
+            msg("2025-1-10").as_deref(),
+            Some("2025-1-10: expected a date as YYYY-MM-DD, e.g. 2025-06-12")
+        );
+        assert!(msg("2025-06-00").is_some());
     }
 }

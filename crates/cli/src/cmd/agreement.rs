@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde::Serialize;
-use verity_agreement::{Agreement, Date, KeyDays, Obligation, ObligationKind};
+use verity_agreement::Agreement;
 
 use super::{CliError, CmdResult, print_json};
 
@@ -32,6 +32,8 @@ pub enum Command {
         /// groups' obligations, e.g. `france` matches E3/EU+3).
         #[arg(long, value_name = "NAME")]
         party: Option<String>,
+        #[command(flatten)]
+        record: RecordArgs,
         /// Print one JSON document instead of text.
         #[arg(long)]
         json: bool,
@@ -40,10 +42,23 @@ pub enum Command {
     KeyDays {
         /// The agreement file; default: the shipped JCPOA.
         file: Option<PathBuf>,
+        #[command(flatten)]
+        record: RecordArgs,
         /// Print one JSON document instead of text.
         #[arg(long)]
         json: bool,
     },
+}
+
+/// The record key days are resolved on (the dates of the events they wait for).
+#[derive(Debug, clap::Args)]
+pub struct RecordArgs {
+    /// Evidence files whose events resolve the key days; default: the shipped record.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub evidence: Vec<PathBuf>,
+    /// Read the events from this store instead (it must exist).
+    #[arg(long, value_name = "LOCATION", conflicts_with = "evidence")]
+    pub db: Option<String>,
 }
 
 pub fn run(command: Command) -> CmdResult {
@@ -53,9 +68,24 @@ pub fn run(command: Command) -> CmdResult {
             file,
             on,
             party,
+            record: r,
             json,
-        } => show(file.as_deref(), on.as_deref(), party.as_deref(), json),
-        Command::KeyDays { file, json } => key_days(file.as_deref(), json),
+        } => show(
+            file.as_deref(),
+            on.as_deref(),
+            party.as_deref(),
+            &record(&r.evidence, r.db.as_deref())?,
+            json,
+        ),
+        Command::KeyDays {
+            file,
+            record: r,
+            json,
+        } => key_days(
+            file.as_deref(),
+            &record(&r.evidence, r.db.as_deref())?,
+            json,
+        ),
     }
 }
 
@@ -93,152 +123,27 @@ fn check(file: &Path) -> CmdResult {
     emit(&buf)
 }
 
-#[derive(Debug, Serialize)]
-struct KeyDayOut {
-    id: String,
-    name: String,
-    date: Option<String>,
-    rule: String,
-}
-
-#[derive(Debug, Serialize)]
-struct StepOut {
-    name: String,
-    days: u32,
-}
-
-#[derive(Debug, Serialize)]
-struct ObligationOut {
-    id: String,
-    party: String,
-    cite: String,
-    cite_verified: bool,
-    text: String,
-    kind: &'static str,
-    metric: Option<&'static str>,
-    op: Option<&'static str>,
-    limit: Option<f64>,
-    unit: Option<&'static str>,
-    event: Option<&'static str>,
-    by: Option<String>,
-    steps: Option<Vec<StepOut>>,
-    from: Option<String>,
-    until: Option<String>,
-    from_rule: String,
-    until_rule: Option<String>,
-    note: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct ShowOut {
-    agreement: String,
-    title: String,
-    on: Option<String>,
-    party: Option<String>,
-    key_days: Vec<KeyDayOut>,
-    obligations: Vec<ObligationOut>,
-}
-
-fn key_days_out(a: &Agreement, kd: &KeyDays) -> Vec<KeyDayOut> {
-    a.key_days
-        .iter()
-        .map(|k| KeyDayOut {
-            id: k.id.clone(),
-            name: k.name.clone(),
-            date: kd.get(&k.id).map(|d| d.to_string()),
-            rule: k.when.to_string(),
-        })
-        .collect()
-}
-
-fn obligation_out(o: &Obligation, kd: &KeyDays) -> ObligationOut {
-    let (from, until) = kd.window(&o.window);
-    let mut out = ObligationOut {
-        id: o.id.clone(),
-        party: o.party.clone(),
-        cite: o.cite.to_string(),
-        cite_verified: o.cite.verified,
-        text: o.text.clone(),
-        kind: o.kind.name(),
-        metric: None,
-        op: None,
-        limit: None,
-        unit: None,
-        event: None,
-        by: None,
-        steps: None,
-        from: from.map(|d| d.to_string()),
-        until: until.map(|d| d.to_string()),
-        from_rule: o.window.from.to_string(),
-        until_rule: o.window.until.as_ref().map(|u| u.to_string()),
-        note: o.note.clone(),
-    };
-    match &o.kind {
-        ObligationKind::Limit {
-            metric,
-            op,
-            value,
-            unit,
-        } => {
-            out.metric = Some(metric.id);
-            out.op = Some(op.as_str());
-            out.limit = Some(*value);
-            out.unit = Some(unit.as_str());
-        }
-        ObligationKind::Prohibition { event } => out.event = Some(event.id),
-        ObligationKind::Undertaking { event, by } => {
-            out.event = event.map(|e| e.id);
-            out.by = by
-                .as_ref()
-                .and_then(|b| kd.resolve(b))
-                .map(|d| d.to_string());
-        }
-        ObligationKind::Procedure { trigger, steps } => {
-            out.event = trigger.map(|e| e.id);
-            out.steps = Some(
-                steps
-                    .iter()
-                    .map(|s| StepOut {
-                        name: s.name.clone(),
-                        days: s.days,
-                    })
-                    .collect(),
-            );
-        }
+/// The record key days resolve against: a store (`--db`), evidence files, or the
+/// shipped record — as for `verity assess`, so both say the same dates.
+fn record(
+    evidence: &[PathBuf],
+    db: Option<&str>,
+) -> Result<verity_evidence::EvidenceSet, CliError> {
+    match db {
+        Some(db) => Ok(verity_app::record::load(&super::open_existing(db)?)?),
+        None => super::assess::load_evidence(evidence),
     }
-    out
 }
 
-fn show(file: Option<&Path>, on: Option<&str>, party: Option<&str>, json: bool) -> CmdResult {
-    let on: Option<Date> = on
-        .map(|s| {
-            verity_vocab::parse_date(s).map_err(|e| CliError::bad_input(format!("--on {s}: {e}")))
-        })
-        .transpose()?;
+fn show(
+    file: Option<&Path>,
+    on: Option<&str>,
+    party: Option<&str>,
+    record: &verity_evidence::EvidenceSet,
+    json: bool,
+) -> CmdResult {
     let a = load(file)?;
-    let kd = a.resolve_key_days(&a.history());
-    let mut obligations: Vec<&Obligation> = match party {
-        Some(p) => a.obligations_of(p).ok_or_else(|| {
-            let known: Vec<&str> = a.parties.iter().map(|p| p.id.as_str()).collect();
-            CliError::bad_input(format!(
-                "--party {p}: no such party in {}; expected one of: {}",
-                a.id,
-                known.join(", ")
-            ))
-        })?,
-        None => a.obligations.iter().collect(),
-    };
-    if let Some(date) = on {
-        obligations.retain(|o| kd.in_force(&o.window, date));
-    }
-    let out = ShowOut {
-        agreement: a.id.clone(),
-        title: a.title.clone(),
-        on: on.map(|d| d.to_string()),
-        party: party.and_then(|p| a.party(p)).map(|p| p.id.clone()),
-        key_days: key_days_out(&a, &kd),
-        obligations: obligations.iter().map(|o| obligation_out(o, &kd)).collect(),
-    };
+    let out = verity_app::obligations::show(&a, record, on, party)?;
     if json {
         print_json(&out)?;
         return Ok(ExitCode::SUCCESS);
@@ -310,15 +215,15 @@ fn show(file: Option<&Path>, on: Option<&str>, party: Option<&str>, json: bool) 
     emit(&buf)
 }
 
-fn key_days(file: Option<&Path>, json: bool) -> CmdResult {
+fn key_days(file: Option<&Path>, record: &verity_evidence::EvidenceSet, json: bool) -> CmdResult {
     let a = load(file)?;
-    let kd = a.resolve_key_days(&a.history());
-    let days = key_days_out(&a, &kd);
+    let kd = a.resolve_key_days(&verity_app::obligations::occurrences(&a, record));
+    let days = verity_app::obligations::key_days(&a, &kd);
     if json {
         #[derive(Serialize)]
         struct Out<'a> {
             agreement: &'a str,
-            key_days: &'a [KeyDayOut],
+            key_days: &'a [verity_app::obligations::KeyDayView],
         }
         print_json(&Out {
             agreement: &a.id,

@@ -3,15 +3,12 @@
 //! Defaults to the JCPOA and the historical record shipped inside the binary, so it
 //! works from any directory.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde::Serialize;
 use verity_agreement::Agreement;
-use verity_compliance::{Assessment, BreakoutOptions, BreakoutPoint, Options, Skipped, breakout};
 use verity_evidence::{EvidenceSet, Input};
-use verity_vocab::Date;
 
 use super::{CliError, CmdResult};
 
@@ -33,14 +30,21 @@ pub struct Args {
     /// Only dates on or before this (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
+    /// The record as it stood on this date: only what had been published by then.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
     /// A figure within K standard deviations of a limit is "indeterminate", not a breach.
     #[arg(
         long,
         value_name = "K",
-        default_value_t = 2.0,
+        default_value_t = verity_app::policy::DEFAULT_SIGMA,
         allow_negative_numbers = true
     )]
     pub sigma: f64,
+    /// Read the evidence from this store (a file path, sqlite://PATH or postgres://…;
+    /// it must exist) instead of files or the shipped record.
+    #[arg(long, value_name = "LOCATION", conflicts_with = "evidence")]
+    pub db: Option<String>,
     /// Print one JSON document instead of text.
     #[arg(long)]
     pub json: bool,
@@ -100,13 +104,6 @@ pub(crate) fn read_files(files: &[PathBuf]) -> Result<Vec<(String, String)>, Cli
         .collect()
 }
 
-pub(crate) fn date_arg(flag: &str, text: Option<&str>) -> Result<Option<Date>, CliError> {
-    text.map(|t| {
-        verity_vocab::parse_date(t).map_err(|e| CliError::bad_input(format!("{flag}: {e}")))
-    })
-    .transpose()
-}
-
 /// Writes to stdout; a reader that stops early (`| head`) is not an error.
 pub(crate) fn emit(text: &str) -> Result<(), CliError> {
     use std::io::Write;
@@ -125,116 +122,55 @@ pub(crate) fn emit_json<T: Serialize>(value: &T) -> Result<(), CliError> {
     emit(&(text + "\n"))
 }
 
-/// Everything `assess` and `report` show, computed once.
-pub(crate) struct Run {
-    pub agreement: Agreement,
-    pub evidence: EvidenceSet,
-    pub options: Options,
-    pub assessment: Assessment,
-    pub breakout: Vec<BreakoutPoint>,
-    /// Reports with a stock figure but no breakout estimate, and why.
-    pub breakout_skipped: Vec<Skipped>,
-}
+pub(crate) use verity_app::assess::Run;
 
-pub(crate) fn run_assessment(
-    agreement: Agreement,
-    evidence: EvidenceSet,
-    options: Options,
-) -> Result<Run, CliError> {
-    if !(options.sigma_k.is_finite() && options.sigma_k >= 0.0) {
-        return Err(CliError::bad_input(format!(
-            "--sigma {}: K must be a number ≥ 0",
-            options.sigma_k
-        )));
-    }
-    if let Some(p) = &options.party {
-        if agreement.party(p).is_none() {
-            let known: Vec<&str> = agreement.parties.iter().map(|p| p.id.as_str()).collect();
-            return Err(CliError::bad_input(format!(
-                "--party {p}: no such party in {} (known: {})",
-                agreement.id,
-                known.join(", ")
-            )));
-        }
-    }
-    if let (Some(f), Some(t)) = (options.from, options.to) {
-        if t < f {
-            return Err(CliError::bad_input(format!(
-                "--to {t} is before --from {f}"
-            )));
-        }
-    }
-    // A record about a party the agreement does not know would count for no verdict.
-    verity_compliance::check_parties(&agreement, &evidence).map_err(CliError::bad_input)?;
-    let assessment = verity_compliance::assess(&agreement, &evidence, &options);
-    // Breakout concerns the party whose stocks are measured: every party with stock
-    // figures (in the JCPOA record, Iran).
-    let (mut points, mut skipped) =
-        breakout::timeline_all_explained(&evidence, &BreakoutOptions::default());
-    let in_range =
-        |d: Date| options.from.is_none_or(|f| d >= f) && options.to.is_none_or(|t| d <= t);
-    points.retain(|p| in_range(p.date));
-    skipped.retain(|s| in_range(s.date));
-    Ok(Run {
-        agreement,
-        evidence,
-        options,
-        assessment,
-        breakout: points,
-        breakout_skipped: skipped,
-    })
-}
-
+/// Loads the agreement and the record (from files, a store, or the shipped ones) and
+/// assesses them for the query the flags give: the one path `assess` and `report` share.
 pub(crate) fn run_from_args(
     agreement: Option<&Path>,
     evidence: &[PathBuf],
-    party: Option<String>,
-    from: Option<&str>,
-    to: Option<&str>,
-    sigma: f64,
+    db: Option<&str>,
+    query: QueryArgs<'_>,
 ) -> Result<Run, CliError> {
-    let options = Options {
-        sigma_k: sigma,
-        party,
-        from: date_arg("--from", from)?,
-        to: date_arg("--to", to)?,
+    let query = verity_app::assess::Query::parse(
+        query.party,
+        query.from,
+        query.to,
+        query.as_of,
+        Some(query.sigma),
+    )?;
+    let agreement = load_agreement(agreement)?;
+    let evidence = match db {
+        Some(db) => verity_app::record::load(&super::open_existing(db)?)?,
+        None => load_evidence(evidence)?,
     };
-    run_assessment(
-        load_agreement(agreement)?,
-        load_evidence(evidence)?,
-        options,
-    )
+    Ok(verity_app::assess::run(agreement, &evidence, &query, None)?)
 }
 
-/// The JSON document of `verity assess --json` (its shape is a contract).
-#[derive(Debug, Serialize)]
-pub(crate) struct AssessJson<'a> {
-    pub verdicts: &'a [verity_compliance::Verdict],
-    pub first_breach: BTreeMap<String, Date>,
-    pub breakout: &'a [BreakoutPoint],
-}
-
-impl Run {
-    pub(crate) fn json(&self) -> AssessJson<'_> {
-        AssessJson {
-            verdicts: &self.assessment.verdicts,
-            first_breach: self.assessment.first_breaches(),
-            breakout: &self.breakout,
-        }
-    }
+/// The query flags as typed.
+pub(crate) struct QueryArgs<'a> {
+    pub party: Option<&'a str>,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+    pub as_of: Option<&'a str>,
+    pub sigma: f64,
 }
 
 pub fn run(args: Args) -> CmdResult {
     let run = run_from_args(
         args.agreement.as_deref(),
         &args.evidence,
-        args.party,
-        args.from.as_deref(),
-        args.to.as_deref(),
-        args.sigma,
+        args.db.as_deref(),
+        QueryArgs {
+            party: args.party.as_deref(),
+            from: args.from.as_deref(),
+            to: args.to.as_deref(),
+            as_of: args.as_of.as_deref(),
+            sigma: args.sigma,
+        },
     )?;
     if args.json {
-        emit_json(&run.json())?;
+        emit_json(&run.assessment_doc())?;
         return Ok(ExitCode::SUCCESS);
     }
     emit(&text(&run))?;

@@ -5,15 +5,13 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use serde::Serialize;
-use verity_physics::centrifuge::{self, Performance};
-use verity_physics::montecarlo::{self, McConfig, McSummary};
-use verity_physics::presets::{self, PRESETS, Preset};
-use verity_physics::{
-    Assay, BreakoutInput, BreakoutPlan, Capacity, Feed, MachineCount, PhysicsError, StagedPlan,
-    Stock, Tails,
+use verity_app::breakout::{
+    self, BreakoutDoc, BreakoutRequest, Limits, MachinesIn, PerformanceIn, StockIn, StockOut,
 };
+use verity_physics::Assay;
+use verity_physics::centrifuge::Performance;
+use verity_physics::presets::{self, PRESETS};
 
-use super::swu::{assay_arg, mass_arg};
 use super::{CliError, CmdResult, print_json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -82,394 +80,139 @@ pub struct Args {
     pub json: bool,
 }
 
-fn physics_err(context: &str, e: PhysicsError) -> CliError {
-    match e {
-        PhysicsError::NoConvergence { .. } => CliError::Failed(anyhow::anyhow!("{context}{e}")),
-        other => CliError::bad_input(format!("{context}{other}")),
-    }
+/// Splits `A:B` of a repeatable flag, naming the flag and the syntax on error.
+fn pair<'s>(flag: &str, s: &'s str, syntax: &str) -> Result<(&'s str, &'s str), CliError> {
+    s.split_once(':')
+        .ok_or_else(|| CliError::bad_input(format!("{flag} {s}: expected {syntax}")))
 }
 
-fn parse_stock(s: &str) -> Result<Stock, CliError> {
-    let (pct, kg) = s.split_once(':').ok_or_else(|| {
-        CliError::bad_input(format!(
-            "--stock {s}: expected PCT:KG_U (percent U-235 and kg U, e.g. 60:408.6)"
-        ))
-    })?;
+fn parse_stock(s: &str) -> Result<StockIn, CliError> {
+    let (pct, kg) = pair(
+        "--stock",
+        s,
+        "PCT:KG_U (percent U-235 and kg U, e.g. 60:408.6)",
+    )?;
     let num = |what: &str, v: &str| -> Result<f64, CliError> {
         v.trim()
             .parse::<f64>()
             .map_err(|_| CliError::bad_input(format!("--stock {s}: {what} `{v}` is not a number")))
     };
-    Ok(Stock {
-        assay: assay_arg(&format!("--stock {s}:"), num("PCT", pct)?)?,
-        kg_u: mass_arg(&format!("--stock {s}:"), num("KG_U", kg)?)?,
+    Ok(StockIn {
+        assay_pct: num("PCT", pct)?,
+        kg_u: num("KG_U", kg)?,
     })
 }
 
-fn parse_machines(s: &str) -> Result<MachineCount, CliError> {
-    let (kind, count) = s.split_once(':').ok_or_else(|| {
-        CliError::bad_input(format!(
-            "--centrifuges {s}: expected TYPE:COUNT (e.g. IR-1:5060)"
-        ))
-    })?;
-    let c = centrifuge::find(kind)
-        .map_err(|e| CliError::bad_input(format!("--centrifuges {s}: {e}")))?;
+fn parse_machines(s: &str) -> Result<MachinesIn, CliError> {
+    let (kind, count) = pair("--centrifuges", s, "TYPE:COUNT (e.g. IR-1:5060)")?;
     let count = count.trim().parse::<u32>().map_err(|_| {
         CliError::bad_input(format!(
             "--centrifuges {s}: COUNT `{count}` is not a whole number ≥ 0"
         ))
     })?;
-    Ok(MachineCount {
-        kind: c.name.to_owned(),
+    Ok(MachinesIn {
+        kind: kind.to_owned(),
         count,
     })
 }
 
-/// Builds the physics input from the flags (and the preset, if any).
-fn build_input(args: &Args) -> Result<(BreakoutInput, Option<&'static Preset>), CliError> {
-    let (mut input, preset) = match &args.preset {
-        Some(name) => {
-            let p = presets::find(name).map_err(|e| physics_err("--preset: ", e))?;
-            (p.input().map_err(|e| physics_err("preset: ", e))?, Some(p))
-        }
-        None => {
-            let stocks = args
-                .stock
-                .iter()
-                .map(|s| parse_stock(s))
-                .collect::<Result<Vec<_>, _>>()?;
-            let capacity = match (args.swu_per_year, args.centrifuges.is_empty()) {
-                (Some(s), true) => {
-                    if !(s.is_finite() && s > 0.0) {
-                        return Err(CliError::bad_input(format!(
-                            "--swu-per-year {s}: the capacity must be a number > 0"
-                        )));
-                    }
-                    Capacity::SwuPerYear(s)
-                }
-                (None, false) => Capacity::Centrifuges(
-                    args.centrifuges
-                        .iter()
-                        .map(|s| parse_machines(s))
-                        .collect::<Result<_, _>>()?,
-                ),
-                _ => {
-                    return Err(CliError::bad_input(
-                        "no enrichment capacity: give --preset NAME, or --swu-per-year N, or one or more --centrifuges TYPE:COUNT",
-                    ));
-                }
-            };
-            (BreakoutInput::new(stocks, capacity), None)
-        }
+/// The request the flags make: the same type `POST /api/v1/breakout/what-if` takes.
+pub fn request(args: &Args) -> Result<BreakoutRequest, CliError> {
+    let mut req = BreakoutRequest::new(
+        args.stock
+            .iter()
+            .map(|s| parse_stock(s))
+            .collect::<Result<_, _>>()?,
+    );
+    req.centrifuges = args
+        .centrifuges
+        .iter()
+        .map(|s| parse_machines(s))
+        .collect::<Result<_, _>>()?;
+    req.swu_per_year = args.swu_per_year;
+    req.preset = args.preset.clone();
+    req.tails_pct = args.tails;
+    req.optimise_tails = args.optimise_tails;
+    req.target_pct = Some(args.target_pct);
+    req.target_u235_kg = Some(args.target_u235_kg);
+    req.natural = Some(!args.no_natural);
+    req.efficiency = Some(args.efficiency);
+    req.performance = Some(match args.performance {
+        PerfArg::Low => PerformanceIn::Low,
+        PerfArg::Central => PerformanceIn::Central,
+        PerfArg::High => PerformanceIn::High,
+    });
+    req.leu_pct = Some(args.leu);
+    req.samples = Some(args.samples);
+    req.seed = Some(args.seed);
+    req.stock_sigma_pct = Some(args.stock_sigma);
+    req.swu_spread_pct = Some(args.swu_spread);
+    Ok(req)
+}
+
+/// The flag a request field comes from.
+fn flag(args: &Args, field: &str) -> Option<String> {
+    let index = |prefix: &str| -> Option<usize> {
+        field.strip_prefix(prefix)?.split(']').next()?.parse().ok()
     };
-    input.tails = if args.optimise_tails {
-        Tails::default_optimised()
-    } else {
-        Tails::Fixed(assay_arg("--tails", args.tails.unwrap_or(0.3))?)
-    };
-    input.target.assay = assay_arg("--target-pct", args.target_pct)?;
-    if !(args.target_u235_kg.is_finite() && args.target_u235_kg > 0.0) {
-        return Err(CliError::bad_input(format!(
-            "--target-u235-kg {}: the target must be a mass > 0",
-            args.target_u235_kg
-        )));
+    if let Some(i) = index("stocks[") {
+        return Some(format!("--stock {}", args.stock.get(i)?));
     }
-    input.target.u235_kg = args.target_u235_kg;
-    input.natural_available = !args.no_natural;
-    if !(args.efficiency > 0.0 && args.efficiency <= 1.0) {
-        return Err(CliError::bad_input(format!(
-            "--efficiency {}: the cascade-efficiency factor must lie in (0, 1]",
-            args.efficiency
-        )));
+    if let Some(i) = index("centrifuges[") {
+        return Some(format!("--centrifuges {}", args.centrifuges.get(i)?));
     }
-    input.efficiency = args.efficiency;
-    input.performance = match args.performance {
-        PerfArg::Low => Performance::Low,
-        PerfArg::Central => Performance::Central,
-        PerfArg::High => Performance::High,
-    };
-    Ok((input, preset))
-}
-
-#[derive(Debug, Serialize)]
-struct FeedOut {
-    assay_pct: f64,
-    kg_u: f64,
-    /// The whole stock it comes from; null for natural uranium (unlimited) or the
-    /// product of an earlier step.
-    available_kg_u: Option<f64>,
-}
-
-impl From<&Feed> for FeedOut {
-    fn from(f: &Feed) -> FeedOut {
-        FeedOut {
-            assay_pct: f.assay.pct(),
-            kg_u: f.kg_u.kg(),
-            available_kg_u: f.available_kg_u.map(|k| k.kg()),
+    Some(
+        match field {
+            "tails_pct" => "--tails",
+            "leu_pct" => "--leu",
+            "stock_sigma_pct" => "--stock-sigma",
+            "swu_spread_pct" => "--swu-spread",
+            "centrifuges" => "--centrifuges",
+            _ => return None,
         }
-    }
+        .to_owned(),
+    )
 }
-
-#[derive(Debug, Serialize)]
-struct StockOut {
-    assay_pct: f64,
-    kg_u: f64,
-    source: Option<&'static str>,
-}
-
-#[derive(Debug, Serialize)]
-struct MachinesOut {
-    #[serde(rename = "type")]
-    kind: String,
-    count: u32,
-    swu_per_machine_year: f64,
-    figure_source: &'static str,
-    count_source: Option<&'static str>,
-}
-
-#[derive(Debug, Serialize)]
-struct CapacityOut {
-    nominal_swu_per_year: f64,
-    efficiency: f64,
-    performance: Performance,
-    centrifuges: Vec<MachinesOut>,
-}
-
-#[derive(Debug, Serialize)]
-struct StepOut {
-    from_pct: f64,
-    to_pct: f64,
-    tails_pct: f64,
-    feeds: Vec<FeedOut>,
-    product_kg_u: f64,
-    tails_kg_u: f64,
-    swu_kg: f64,
-    days: f64,
-}
-
-#[derive(Debug, Serialize)]
-struct StagedOut {
-    leu_pct: f64,
-    swu_kg: f64,
-    days: f64,
-    steps: Vec<StepOut>,
-}
-
-#[derive(Debug, Serialize)]
-struct UncertaintyOut {
-    median_days: f64,
-    p05_days: f64,
-    p95_days: f64,
-    samples: usize,
-    seed: u64,
-    stock_sigma_pct: f64,
-    swu_spread_pct: Option<f64>,
-    infeasible_samples: usize,
-}
-
-#[derive(Debug, Serialize)]
-struct Output {
-    preset: Option<&'static str>,
-    as_of: Option<&'static str>,
-    swu_kg: f64,
-    days: f64,
-    swu_per_year: f64,
-    feeds: Vec<FeedOut>,
-    product_kg_u: f64,
-    product_pct: f64,
-    target_u235_kg: f64,
-    tails_kg_u: f64,
-    tails_pct: f64,
-    tails_optimised: bool,
-    natural_available: bool,
-    stocks: Vec<StockOut>,
-    capacity: CapacityOut,
-    staged: StagedOut,
-    uncertainty: Option<UncertaintyOut>,
-    notes: Option<&'static str>,
-}
-
-/// 10⁸ samples take 0.8 GB and a few seconds; more is never needed for percentiles.
-const MAX_SAMPLES: usize = 100_000_000;
 
 pub fn run(args: Args) -> CmdResult {
     if args.list_presets {
         return list_presets(args.json);
     }
-    let (input, preset) = build_input(&args)?;
-    let plan = verity_physics::solve(&input).map_err(|e| physics_err("", e))?;
-    let leu = assay_arg("--leu", args.leu)?;
-    let staged =
-        verity_physics::solve_staged(&input, leu).map_err(|e| physics_err("staged plan: ", e))?;
-    if args.samples > MAX_SAMPLES {
-        return Err(CliError::bad_input(format!(
-            "--samples {}: at most {MAX_SAMPLES} samples (the run keeps every sample in memory)",
-            args.samples
-        )));
-    }
-    // Checked here, in the user's percent, before the Monte Carlo turns them into fractions.
-    for (flag, pct) in [
-        ("--stock-sigma", args.stock_sigma),
-        ("--swu-spread", args.swu_spread),
-    ] {
-        if !(0.0..100.0).contains(&pct) {
-            return Err(CliError::bad_input(format!(
-                "{flag} {pct}: expected a percentage from 0 up to (not including) 100"
-            )));
-        }
-    }
-    let uncertainty = if args.samples > 0 {
-        let cfg = McConfig {
-            samples: args.samples,
-            seed: args.seed,
-            stock_sigma: args.stock_sigma / 100.0,
-            swu_spread: args.swu_spread / 100.0,
-        };
-        Some((run_monte_carlo(&input, &cfg, args.json)?, cfg))
-    } else {
-        None
-    };
-    let out = output(&input, preset, &plan, &staged, leu, uncertainty)?;
+    let req = request(&args)?;
+    let doc =
+        run_what_if(&req, args.json).map_err(|e| CliError::from_app(e, |f| flag(&args, f)))?;
     if args.json {
-        print_json(&out)?;
+        print_json(&doc)?;
     } else {
-        print_human(&out, preset, &input);
+        print_human(&doc);
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_monte_carlo(
-    input: &BreakoutInput,
-    cfg: &McConfig,
-    json: bool,
-) -> Result<McSummary, CliError> {
+fn run_what_if(req: &BreakoutRequest, json: bool) -> verity_app::AppResult<BreakoutDoc> {
     // A bar only when someone is watching and the run is long enough to notice.
-    let show = !json && std::io::stdout().is_terminal() && cfg.samples >= 1_000_000;
-    let bar = if show {
-        let bar = indicatif::ProgressBar::new(cfg.samples as u64);
+    let samples = breakout::samples_of(req);
+    let show = !json && std::io::stdout().is_terminal() && samples >= 1_000_000;
+    let bar = show.then(|| {
+        let bar = indicatif::ProgressBar::new(samples as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
                 "Monte Carlo {bar:40} {human_pos}/{human_len} samples ({eta})",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
-        Some(bar)
-    } else {
-        None
-    };
+        bar
+    });
     let progress = |done: usize| {
         if let Some(b) = &bar {
             b.set_position(done as u64);
         }
     };
-    let res = montecarlo::run_with_progress(input, cfg, &progress);
+    let res = breakout::what_if(req, Limits::LOCAL, &progress);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    res.map_err(|e| physics_err("Monte Carlo: ", e))
-}
-
-fn output(
-    input: &BreakoutInput,
-    preset: Option<&'static Preset>,
-    plan: &BreakoutPlan,
-    staged: &StagedPlan,
-    leu: Assay,
-    mc: Option<(McSummary, McConfig)>,
-) -> Result<Output, CliError> {
-    let nominal = input
-        .capacity
-        .swu_per_year(input.performance)
-        .map_err(|e| physics_err("", e))?;
-    let centrifuges = match &input.capacity {
-        Capacity::SwuPerYear(_) => vec![],
-        Capacity::Centrifuges(list) => list
-            .iter()
-            .map(|m| {
-                let c = centrifuge::find(&m.kind).map_err(|e| physics_err("", e))?;
-                let fig = match input.performance {
-                    Performance::Low => c.low,
-                    Performance::Central => c.central,
-                    Performance::High => c.high,
-                };
-                Ok(MachinesOut {
-                    kind: c.name.to_owned(),
-                    count: m.count,
-                    swu_per_machine_year: fig.swu_per_year,
-                    figure_source: fig.source,
-                    count_source: preset.and_then(|p| {
-                        p.machines
-                            .iter()
-                            .find(|pm| pm.kind == c.name)
-                            .map(|pm| pm.source)
-                    }),
-                })
-            })
-            .collect::<Result<_, CliError>>()?,
-    };
-    let stocks = input
-        .stocks
-        .iter()
-        .enumerate()
-        .map(|(i, s)| StockOut {
-            assay_pct: s.assay.pct(),
-            kg_u: s.kg_u.kg(),
-            source: preset.and_then(|p| p.stocks.get(i)).map(|ps| ps.source),
-        })
-        .collect();
-    Ok(Output {
-        preset: preset.map(|p| p.name),
-        as_of: preset.map(|p| p.as_of),
-        swu_kg: plan.swu.kg_swu(),
-        days: plan.days,
-        swu_per_year: plan.swu_per_year,
-        feeds: plan.feeds.iter().map(FeedOut::from).collect(),
-        product_kg_u: plan.product.kg(),
-        product_pct: plan.product_assay.pct(),
-        target_u235_kg: input.target.u235_kg,
-        tails_kg_u: plan.tails.kg(),
-        tails_pct: plan.tails_assay.pct(),
-        tails_optimised: matches!(input.tails, Tails::Optimised { .. }),
-        natural_available: input.natural_available,
-        stocks,
-        capacity: CapacityOut {
-            nominal_swu_per_year: nominal,
-            efficiency: input.efficiency,
-            performance: input.performance,
-            centrifuges,
-        },
-        staged: StagedOut {
-            leu_pct: leu.pct(),
-            swu_kg: staged.swu.kg_swu(),
-            days: staged.days,
-            steps: staged
-                .steps
-                .iter()
-                .map(|s| StepOut {
-                    from_pct: s.from_assay.pct(),
-                    to_pct: s.to_assay.pct(),
-                    tails_pct: s.tails_assay.pct(),
-                    feeds: s.feeds.iter().map(FeedOut::from).collect(),
-                    product_kg_u: s.product.kg(),
-                    tails_kg_u: s.tails.kg(),
-                    swu_kg: s.swu.kg_swu(),
-                    days: s.days,
-                })
-                .collect(),
-        },
-        uncertainty: mc.map(|(s, cfg)| UncertaintyOut {
-            median_days: s.median_days,
-            p05_days: s.p05_days,
-            p95_days: s.p95_days,
-            samples: s.samples,
-            seed: s.seed,
-            stock_sigma_pct: cfg.stock_sigma * 100.0,
-            swu_spread_pct: matches!(input.capacity, Capacity::SwuPerYear(_))
-                .then_some(cfg.swu_spread * 100.0),
-            infeasible_samples: s.infeasible,
-        }),
-        notes: preset.map(|p| p.notes),
-    })
+    res
 }
 
 /// 12345.6 → "12,346"; small values keep decimals.
@@ -508,8 +251,8 @@ fn duration(days: f64) -> String {
     }
 }
 
-fn print_human(out: &Output, preset: Option<&'static Preset>, input: &BreakoutInput) {
-    match preset {
+fn print_human(out: &BreakoutDoc) {
+    match out.preset.and_then(|name| presets::find(name).ok()) {
         Some(p) => println!(
             "Breakout estimate: {}\nPreset {}, figures as of {}",
             p.title, p.name, p.as_of
@@ -665,14 +408,9 @@ fn print_human(out: &Output, preset: Option<&'static Preset>, input: &BreakoutIn
     );
 
     if let Some(u) = &out.uncertainty {
-        let what = match input.capacity {
-            Capacity::SwuPerYear(_) => format!(
-                "capacity ±{}% triangular",
-                num(u.swu_spread_pct.unwrap_or(0.0), 0)
-            ),
-            Capacity::Centrifuges(_) => {
-                "machine figures triangular over the catalogue's low–central–high".to_owned()
-            }
+        let what = match u.swu_spread_pct {
+            Some(spread) => format!("capacity ±{}% triangular", num(spread, 0)),
+            None => "machine figures triangular over the catalogue's low–central–high".to_owned(),
         };
         println!(
             "\nUncertainty of the least-work plan (Monte Carlo, {} samples, seed {}; {what}; stocks ±{}% (1σ))",
@@ -697,10 +435,7 @@ fn print_human(out: &Output, preset: Option<&'static Preset>, input: &BreakoutIn
     if let Some(n) = out.notes {
         println!("\nNotes: {n}");
     }
-    println!(
-        "\nMethod: ideal-cascade separative work, V(x) = (2x−1)·ln(x/(1−x)); time = SWU ÷ capacity × 365.25 days; \
-         no equilibrium or reconfiguration time."
-    );
+    println!("\nMethod: {}", out.method);
     if !sources.is_empty() {
         println!("\nSources");
         for (i, s) in sources.iter().enumerate() {

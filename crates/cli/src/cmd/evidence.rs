@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use verity_app::record::{self, Signer, Upload};
 use verity_evidence::{EvidenceSet, Input, fmt_num};
 
 use super::assess::{emit, emit_json as print_json, read_files};
@@ -20,9 +21,9 @@ pub enum Command {
         /// The files; their records are checked together (duplicates across files too).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
-        /// The database to store into (`sqlite:PATH`, a file path, or `postgres://…`).
-        /// Without it the files are only checked.
-        #[arg(long, value_name = "PATH")]
+        /// The store to import into (a file path, `sqlite://PATH` or `postgres://…`;
+        /// created if new). Without it the files are only checked.
+        #[arg(long, value_name = "LOCATION")]
         db: Option<String>,
         /// Print one JSON document instead of text.
         #[arg(long)]
@@ -30,8 +31,8 @@ pub enum Command {
     },
     /// List evidence: the measurements, events and knowledge gaps, by date.
     List {
-        /// The database to read; default: the record shipped with Verity.
-        #[arg(long, value_name = "PATH")]
+        /// The store to read (it must exist); default: the record shipped with Verity.
+        #[arg(long, value_name = "LOCATION")]
         db: Option<String>,
         /// Only the figures of this report (its id, e.g. `GOV/2023/8`, or the name the
         /// record gives a report whose id is unconfirmed).
@@ -85,15 +86,18 @@ fn check_parties(set: &EvidenceSet) -> Result<(), CliError> {
     verity_compliance::check_parties(&agreement, set).map_err(CliError::bad_input)
 }
 
-fn validate(files: &[PathBuf]) -> Result<(EvidenceSet, Vec<String>), CliError> {
-    let texts = read_files(files)?;
-    let inputs: Vec<Input<'_>> = texts
+fn validate(files: &[PathBuf]) -> Result<(EvidenceSet, Vec<Upload>), CliError> {
+    let uploads: Vec<Upload> = read_files(files)?
+        .into_iter()
+        .map(|(name, text)| Upload { name, text })
+        .collect();
+    let inputs: Vec<Input<'_>> = uploads
         .iter()
-        .map(|(name, text)| Input::new(name, text))
+        .map(|u| Input::new(&u.name, &u.text))
         .collect();
     let set = verity_evidence::import(&inputs).map_err(CliError::bad_input)?;
     check_parties(&set)?;
-    Ok((set, texts.into_iter().map(|(n, _)| n).collect()))
+    Ok((set, uploads))
 }
 
 fn check(files: &[PathBuf], json: bool) -> CmdResult {
@@ -203,9 +207,18 @@ fn sources(files: &[PathBuf], json: bool) -> CmdResult {
 }
 
 fn import(files: &[PathBuf], db: Option<&str>, json: bool) -> CmdResult {
-    let (set, names) = validate(files)?;
+    let (set, uploads) = validate(files)?;
+    let names: Vec<String> = uploads.iter().map(|u| u.name.clone()).collect();
+    // The same import-and-log as the server's `POST /api/v1/evidence`; the key is the
+    // one whose path the store's log records.
     let stored = match db {
-        Some(db) => Some(store::import(db, &set, &names)?),
+        Some(db) => Some(record::import(
+            &super::open_or_create(db)?,
+            Signer::FromLog,
+            &set,
+            &uploads,
+            None,
+        )?),
         None => None,
     };
     if json {
@@ -261,7 +274,7 @@ fn import(files: &[PathBuf], db: Option<&str>, json: bool) -> CmdResult {
 
 fn list(db: Option<&str>, report: Option<&str>, json: bool) -> CmdResult {
     let mut set = match db {
-        Some(db) => store::load(db)?,
+        Some(db) => record::load(&super::open_existing(db)?)?,
         None => verity_evidence::shipped::load().map_err(|e| {
             CliError::Failed(anyhow::anyhow!("the shipped record does not import:\n{e}"))
         })?,
@@ -386,121 +399,4 @@ fn text(set: &EvidenceSet) -> String {
         );
     }
     o
-}
-
-/// Storage of evidence (see `verity_store::evidence`): the import, its signed log
-/// entry and a new checkpoint land in one transaction, or none of them does.
-mod store {
-    use std::path::Path;
-
-    use verity_evidence::EvidenceSet;
-    use verity_ledger::LogStorage;
-    use verity_store::evidence::{EvidenceStoreError, LogImportError};
-    use verity_store::{Store, StoreError};
-
-    use super::super::CliError;
-
-    pub struct Stored {
-        pub import_id: i64,
-        pub log_index: Option<u64>,
-    }
-
-    enum TxErr {
-        Store(StoreError),
-        Evidence(EvidenceStoreError),
-        Cli(CliError),
-    }
-
-    impl From<StoreError> for TxErr {
-        fn from(e: StoreError) -> TxErr {
-            TxErr::Store(e)
-        }
-    }
-
-    fn open(db: &str) -> Result<Store, CliError> {
-        Store::open(db).map_err(|e| match e {
-            StoreError::BadLocation(_) => CliError::bad_input(format!("--db: {e}")),
-            other => CliError::Failed(anyhow::anyhow!("opening {db}: {other}")),
-        })
-    }
-
-    pub fn import(db: &str, set: &EvidenceSet, files: &[String]) -> Result<Stored, CliError> {
-        let store = open(db)?;
-        let out = store.write(|tx| -> Result<Stored, TxErr> {
-            let summary =
-                verity_store::evidence::import(tx, set, files).map_err(TxErr::Evidence)?;
-            let meta = tx.log_meta().map_err(|e| {
-                TxErr::Cli(CliError::Failed(anyhow::anyhow!("reading the log: {e}")))
-            })?;
-            let Some(meta) = meta else {
-                return Ok(Stored {
-                    import_id: summary.import_id,
-                    log_index: None,
-                });
-            };
-            // The database keeps a log: the import is signed with the log's key and
-            // appended, or nothing is stored.
-            let signer = super::super::key::read_signer(Path::new(&meta.signer_key_path))
-                .map_err(TxErr::Cli)?;
-            let logged = verity_store::evidence::log_import(
-                tx,
-                &signer,
-                set,
-                files,
-                &summary,
-                serde_json::Map::new(),
-            )
-            .map_err(|e| match e {
-                LogImportError::Log(e) => TxErr::Cli(CliError::Failed(anyhow::anyhow!(
-                    "appending to the log: {e}"
-                ))),
-                LogImportError::Store(e) => TxErr::Store(e),
-            })?;
-            Ok(Stored {
-                import_id: summary.import_id,
-                log_index: Some(logged.log_index),
-            })
-        });
-        out.map_err(|e| match e {
-            TxErr::Evidence(EvidenceStoreError::AlreadyStored(list)) => {
-                // As many as any import lists; the count below still gives them all.
-                let shown = list.len().min(verity_evidence::MAX_DIAGNOSTICS);
-                let mut lines = list[..shown].join("\n");
-                if list.len() > shown {
-                    lines.push_str(&format!("\n… and {} more", list.len() - shown));
-                }
-                CliError::bad_input(format!(
-                    "{lines}\n{} record{} already in {db}; nothing was imported",
-                    list.len(),
-                    if list.len() == 1 { "" } else { "s" }
-                ))
-            }
-            TxErr::Evidence(e) => CliError::Failed(e.into()),
-            TxErr::Store(e) => CliError::Failed(e.into()),
-            TxErr::Cli(e) => e,
-        })
-    }
-
-    pub fn load(db: &str) -> Result<EvidenceSet, CliError> {
-        // Listing reads: a misspelt path must not quietly create an empty database.
-        if !db.contains("://") {
-            let path = Path::new(db.strip_prefix("sqlite:").unwrap_or(db));
-            if !path.exists() {
-                return Err(CliError::bad_input(format!(
-                    "no database at {} (import into one with `verity evidence import FILE… --db {db}`)",
-                    path.display()
-                )));
-            }
-        }
-        let store = open(db)?;
-        store
-            .read(|tx| -> Result<EvidenceSet, TxErr> {
-                verity_store::evidence::load(tx).map_err(TxErr::Evidence)
-            })
-            .map_err(|e| match e {
-                TxErr::Evidence(e) => CliError::Failed(e.into()),
-                TxErr::Store(e) => CliError::Failed(e.into()),
-                TxErr::Cli(e) => e,
-            })
-    }
 }

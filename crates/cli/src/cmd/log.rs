@@ -20,14 +20,14 @@ use super::key::read_signer;
 use super::{CliError, CmdResult, print_json};
 
 /// Where the log is when `--db` is not given.
-pub const DEFAULT_DB: &str = "verity.db";
+pub const DEFAULT_DB: &str = verity_app::location::DEFAULT;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Create a log: its origin (the checkpoint's first line) and its signing key,
     /// whose name must equal the origin.
     Init {
-        #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+        #[arg(long, value_name = "LOCATION", default_value = DEFAULT_DB)]
         db: String,
         /// The log's identity, e.g. `verity.example/jcpoa`.
         #[arg(long)]
@@ -39,7 +39,7 @@ pub enum Command {
     /// Sign JSON documents with KEYFILE and append them, all or none; prints each
     /// entry's index, one per line, in the order of the files.
     Append {
-        #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+        #[arg(long, value_name = "LOCATION", default_value = DEFAULT_DB)]
         db: String,
         /// The author's private key file: who makes the statement.
         #[arg(long, value_name = "KEYFILE")]
@@ -59,7 +59,7 @@ pub enum Command {
     /// Sign a checkpoint of the current tree with the log key and print it, exactly
     /// as c2sp.org/tlog-checkpoint specifies.
     Checkpoint {
-        #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+        #[arg(long, value_name = "LOCATION", default_value = DEFAULT_DB)]
         db: String,
         /// The log's private key file, if not at the path recorded by `init`.
         #[arg(long, value_name = "KEYFILE")]
@@ -81,7 +81,7 @@ pub enum Command {
     /// Print an inclusion proof (--inclusion INDEX [--size N]) or a consistency proof
     /// (--consistency OLD NEW).
     Prove {
-        #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+        #[arg(long, value_name = "LOCATION", default_value = DEFAULT_DB)]
         db: String,
         #[arg(
             long,
@@ -102,7 +102,7 @@ pub enum Command {
     /// against the stored tree and every signed checkpoint. Exit 1 naming the first
     /// bad entry.
     Verify {
-        #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+        #[arg(long, value_name = "LOCATION", default_value = DEFAULT_DB)]
         db: String,
         #[arg(long)]
         json: bool,
@@ -110,7 +110,7 @@ pub enum Command {
     /// Check that the NEW checkpoint extends the OLD one (both signed by the log):
     /// exit 0 if consistent, 1 with the tree size and reason of the fork.
     Audit {
-        #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
+        #[arg(long, value_name = "LOCATION", default_value = DEFAULT_DB)]
         db: String,
         #[arg(long, value_name = "CHECKPOINT")]
         old: PathBuf,
@@ -203,30 +203,10 @@ impl From<TxError> for CliError {
     }
 }
 
-fn is_url(db: &str) -> bool {
-    db.contains("://")
-}
-
-fn sqlite_path(db: &str) -> Option<&Path> {
-    if is_url(db) {
-        None
-    } else {
-        Some(Path::new(db.strip_prefix("sqlite:").unwrap_or(db)))
-    }
-}
-
-/// Opens the store of an existing log (a missing SQLite file is an error here, not
-/// a new empty log).
+/// Opens the store of an existing log (a missing store is an error here, not a new
+/// empty log).
 fn open_existing(db: &str) -> Result<Store, CliError> {
-    if let Some(p) = sqlite_path(db) {
-        if !p.exists() {
-            return Err(CliError::bad_input(format!(
-                "no log database at {} (create one with `verity log init --db {db} …`)",
-                p.display()
-            )));
-        }
-    }
-    Store::open(db).map_err(|e| CliError::Failed(e.into()))
+    super::open_existing(db)
 }
 
 fn hex(h: &Hash) -> String {
@@ -238,7 +218,7 @@ fn init(db: &str, origin: &str, key: &Path) -> CmdResult {
     // Record an absolute path so `checkpoint` works from any directory.
     let key_abs = std::fs::canonicalize(key)
         .map_err(|e| CliError::bad_input(format!("key file {}: {e}", key.display())))?;
-    let store = Store::open(db).map_err(|e| CliError::Failed(e.into()))?;
+    let store = super::open_or_create(db)?;
     let res = store.write(|tx| -> Result<_, TxError> {
         Ok(ledger_log::init(
             tx,

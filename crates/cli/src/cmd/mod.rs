@@ -74,10 +74,77 @@ fn write_causes(f: &mut fmt::Formatter<'_>, err: &anyhow::Error) -> fmt::Result 
     f.write_str(&written)
 }
 
+/// The flag a request field comes from: `as_of` → `--as-of`, `store` → `--db`.
+pub fn flag_of(field: &str) -> String {
+    match field {
+        "store" => "--db".to_owned(),
+        f => format!("--{}", f.replace('_', "-")),
+    }
+}
+
+impl CliError {
+    /// An application error in the CLI's terms, the request field named by its flag
+    /// (`flag` maps fields whose flag is not simply `--field-name`).
+    pub fn from_app(e: verity_app::AppError, flag: impl Fn(&str) -> Option<String>) -> CliError {
+        use verity_app::AppError;
+        match e {
+            AppError::BadInput {
+                field,
+                value,
+                reason,
+                problems,
+            } => {
+                let mut text = String::new();
+                for p in &problems {
+                    text.push_str(p);
+                    text.push('\n');
+                }
+                match (field, value) {
+                    (Some(f), v) => {
+                        let name = flag(&f).unwrap_or_else(|| flag_of(&f));
+                        match v {
+                            Some(v) if !name.contains(' ') => {
+                                text.push_str(&format!("{name} {v}: {reason}"))
+                            }
+                            _ => text.push_str(&format!("{name}: {reason}")),
+                        }
+                    }
+                    (None, _) => text.push_str(&reason),
+                }
+                CliError::BadInput(text)
+            }
+            AppError::NotFound(what) => CliError::BadInput(what),
+            AppError::Failed(e) => CliError::Failed(e),
+        }
+    }
+}
+
+impl From<verity_app::AppError> for CliError {
+    fn from(e: verity_app::AppError) -> CliError {
+        CliError::from_app(e, |_| None)
+    }
+}
+
 impl From<anyhow::Error> for CliError {
     fn from(err: anyhow::Error) -> CliError {
         CliError::Failed(err)
     }
+}
+
+/// A store's location as the user gave it (`--db`): a file path, `sqlite://PATH` or
+/// `postgres://…`, parsed once by the application layer.
+pub fn location(text: &str) -> Result<verity_app::Location, CliError> {
+    text.parse::<verity_app::Location>().map_err(CliError::from)
+}
+
+/// Opens a store that must exist (commands that read never create one).
+pub fn open_existing(text: &str) -> Result<verity_store::Store, CliError> {
+    Ok(location(text)?.open_existing()?)
+}
+
+/// Opens a store, creating it if needed (commands that write).
+pub fn open_or_create(text: &str) -> Result<verity_store::Store, CliError> {
+    Ok(location(text)?.open_or_create()?)
 }
 
 /// Prints a value as pretty JSON on stdout.

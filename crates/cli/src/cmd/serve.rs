@@ -8,8 +8,9 @@ use super::{CliError, CmdResult};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The SQLite database file (created, with the JCPOA's record loaded, if new).
-    #[arg(long, value_name = "PATH", conflicts_with = "database")]
+    /// The store: a file path, sqlite://PATH or postgres://… (created, with the
+    /// JCPOA's record loaded, if new) [default: verity.db].
+    #[arg(long, value_name = "LOCATION", conflicts_with = "database")]
     pub db: Option<String>,
     /// A PostgreSQL database instead: postgres://user@host/dbname.
     #[arg(long, value_name = "URL")]
@@ -26,9 +27,6 @@ pub struct Args {
     pub origin: String,
 }
 
-/// The database used when neither `--db` nor `--database` is given.
-pub const DEFAULT_DB: &str = "verity.db";
-
 pub fn run(args: Args) -> CmdResult {
     let location = match (args.db, args.database) {
         (_, Some(url)) => {
@@ -37,10 +35,10 @@ pub fn run(args: Args) -> CmdResult {
                     "--database {url}: expected a postgres:// URL"
                 )));
             }
-            url
+            super::location(&url)?
         }
-        (Some(path), None) => path,
-        (None, None) => DEFAULT_DB.to_owned(),
+        (Some(path), None) => super::location(&path)?,
+        (None, None) => verity_app::Location::default(),
     };
     verity_server::run(verity_server::RunConfig {
         location,

@@ -11,8 +11,8 @@ use super::{CliError, CmdResult, print_json};
 
 #[derive(Debug, clap::Args)]
 pub struct Location {
-    /// The SQLite database file.
-    #[arg(long, value_name = "PATH", conflicts_with = "database")]
+    /// The store: a file path, sqlite://PATH or postgres://… [default: verity.db].
+    #[arg(long, value_name = "LOCATION", conflicts_with = "database")]
     pub db: Option<String>,
     /// A PostgreSQL database instead: postgres://user@host/dbname.
     #[arg(long, value_name = "URL")]
@@ -51,29 +51,24 @@ pub enum Command {
     },
 }
 
+impl Location {
+    fn text(&self) -> &str {
+        match (&self.db, &self.database) {
+            (_, Some(url)) => url,
+            (Some(p), None) => p,
+            (None, None) => verity_app::location::DEFAULT,
+        }
+    }
+}
+
 fn open(location: &Location) -> Result<Store, CliError> {
-    let loc = match (&location.db, &location.database) {
-        (_, Some(url)) => url.clone(),
-        (Some(p), None) => p.clone(),
-        (None, None) => super::serve::DEFAULT_DB.to_owned(),
-    };
-    Store::open(&loc).map_err(|e| CliError::Failed(anyhow::anyhow!("{loc}: {e}")))
+    super::open_or_create(location.text())
 }
 
 /// Opens a store that must already exist: listing or revoking in a misspelt path (or
 /// another directory than the server's) must not quietly create an empty database.
 fn open_existing(location: &Location) -> Result<Store, CliError> {
-    if location.database.is_none() {
-        let db = location.db.as_deref().unwrap_or(super::serve::DEFAULT_DB);
-        let path = std::path::Path::new(db.strip_prefix("sqlite:").unwrap_or(db));
-        if !db.contains("://") && !path.exists() {
-            return Err(CliError::bad_input(format!(
-                "no database at {} (give the --db of `verity serve`)",
-                path.display()
-            )));
-        }
-    }
-    open(location)
+    super::open_existing(location.text())
 }
 
 fn failed(e: impl std::fmt::Display) -> CliError {
@@ -97,7 +92,7 @@ pub fn run(command: Command) -> CmdResult {
             let store = open(&location)?;
             let token = generate_token().map_err(failed)?;
             let rec = store
-                .write(|tx| tokens::create_token(tx, role.as_str(), &label, &hash_token(&token)))
+                .write(|tx| tokens::create_token(tx, role, &label, &hash_token(&token)))
                 .map_err(failed)?;
             if json {
                 print_json(&serde_json::json!({
@@ -124,7 +119,13 @@ pub fn run(command: Command) -> CmdResult {
                 print_json(&v)?;
             } else {
                 for r in &list {
-                    println!("{:>4}  {:<9}  {}  {}", r.id, r.role, r.created_at, r.label);
+                    println!(
+                        "{:>4}  {:<9}  {}  {}",
+                        r.id,
+                        r.role.as_str(),
+                        r.created_at,
+                        r.label
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)

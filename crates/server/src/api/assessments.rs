@@ -1,9 +1,11 @@
-//! `/api/v1/assessments` and `/api/v1/breakout/timeline`: the `verity assess` result
-//! over the store's evidence, public and cached.
+//! `/api/v1/assessments`, `/api/v1/report` and `/api/v1/breakout/timeline`: the
+//! `verity assess` and `verity report` answers over the store's evidence, public and
+//! cached.
 //!
-//! The body is serialised from `verity-compliance`'s own types, so it is the same
-//! JSON `verity assess --json` prints; the `*Doc` types here only describe it in the
-//! OpenAPI document (a test keeps the two in step).
+//! The bodies are the application layer's documents (`verity_app::assess::
+//! AssessmentDoc`, `verity_app::report::ReportDoc`), the same values `verity assess
+//! --json` and `verity report --format json` print; the `*Doc` types here only
+//! describe them in the OpenAPI document (a test keeps the two in step).
 
 use std::collections::BTreeMap;
 
@@ -15,8 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use verity_compliance::{BreakoutOptions, BreakoutPoint, Options, Verdict};
-use verity_vocab::Date;
+use verity_app::assess::Timeline;
 
 use crate::cache::Body;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -26,6 +27,7 @@ use crate::{AppState, blocking};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_assessment))
+        .routes(routes!(get_report))
         .routes(routes!(breakout_timeline))
 }
 
@@ -63,14 +65,6 @@ pub struct AssessmentDoc {
     pub breakout: Vec<BreakoutPointDoc>,
 }
 
-/// What is actually serialised.
-#[derive(Serialize)]
-struct AssessmentOut<'a> {
-    verdicts: &'a [Verdict],
-    first_breach: BTreeMap<String, Date>,
-    breakout: &'a [BreakoutPoint],
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AssessQuery {
@@ -82,17 +76,10 @@ pub struct AssessQuery {
     pub from: Option<String>,
     /// Only dates on or before this (YYYY-MM-DD).
     pub to: Option<String>,
-    /// k in k·σ for calling a breach (default 2).
+    /// The record as it stood on this date (YYYY-MM-DD): what had been published.
+    pub as_of: Option<String>,
+    /// k in k·σ for calling a breach (default 2, at most 10).
     pub sigma: Option<f64>,
-}
-
-fn parse_date(field: &str, s: &Option<String>) -> ApiResult<Option<Date>> {
-    match s {
-        Some(s) => s.parse().map(Some).map_err(|_| {
-            ApiError::bad_field(field, format!("`{s}` is not a date (expected YYYY-MM-DD)"))
-        }),
-        None => Ok(None),
-    }
 }
 
 /// A cached JSON body: 304 when the client has it, gzipped when it accepts that.
@@ -131,6 +118,70 @@ fn json_response(body: Body, req: &HeaderMap) -> Response {
     res
 }
 
+/// Which answer of one assessment a request wants.
+#[derive(Clone, Copy)]
+enum Answer {
+    Assessment,
+    Report,
+}
+
+/// Assesses the agreement against the store's evidence for the query and serialises
+/// the answer asked for; cached per query until the evidence changes.
+async fn answer(
+    state: &AppState,
+    q: &AssessQuery,
+    headers: &HeaderMap,
+    what: Answer,
+) -> ApiResult<Response> {
+    let agreement_id = q.agreement.clone().unwrap_or_else(|| "jcpoa".to_owned());
+    let query = verity_app::assess::Query::parse(
+        q.party.as_deref(),
+        q.from.as_deref(),
+        q.to.as_deref(),
+        q.as_of.as_deref(),
+        q.sigma,
+    )?;
+    let Some(index) = state.agreements.iter().position(|a| a.id == agreement_id) else {
+        return Err(ApiError::bad_field(
+            "agreement",
+            format!("no agreement `{agreement_id}`"),
+        ));
+    };
+    let key = format!(
+        "{}|{agreement_id}|{}|{:?}|{:?}|{:?}|{}",
+        match what {
+            Answer::Assessment => "assess",
+            Answer::Report => "report",
+        },
+        query.party.as_deref().unwrap_or("").to_lowercase(),
+        query.from,
+        query.to,
+        query.as_of,
+        query.sigma
+    );
+    let generation = state.cache.generation(&state.store).await?;
+    if let Some(body) = state.cache.get(&key, generation) {
+        return Ok(json_response(body, headers));
+    }
+    let evidence = evidence(state).await?;
+    let timeline = breakout(state, generation, Some(evidence.clone())).await?;
+    let agreement = state.agreements[index].clone();
+    let cache_key = key.clone();
+    let body = tokio::task::spawn_blocking(move || -> ApiResult<Body> {
+        let run = verity_app::assess::run(agreement, &evidence, &query, Some(&timeline))?;
+        let raw = match what {
+            Answer::Assessment => serde_json::to_vec(&run.assessment_doc()),
+            Answer::Report => serde_json::to_vec(&verity_app::report::ReportDoc::build(&run)),
+        }
+        .map_err(ApiError::internal)?;
+        Ok(Body::new(Bytes::from(raw), &cache_key, generation))
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    state.cache.put(key, generation, body.clone());
+    Ok(json_response(body, headers))
+}
+
 /// Assesses the agreement against the store's evidence (same JSON as
 /// `verity assess --json`). Public; cached until the evidence changes.
 #[utoipa::path(get, path = "/api/v1/assessments", tag = "assessments", params(AssessQuery),
@@ -141,72 +192,22 @@ async fn get_assessment(
     Query(q): Query<AssessQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let agreement_id = q.agreement.clone().unwrap_or_else(|| "jcpoa".to_owned());
-    let from = parse_date("from", &q.from)?;
-    let to = parse_date("to", &q.to)?;
-    if let (Some(f), Some(t)) = (from, to)
-        && f > t
-    {
-        return Err(ApiError::bad_field("to", "`to` is before `from`"));
-    }
-    let sigma = q.sigma.unwrap_or(Options::default().sigma_k);
-    if !(sigma.is_finite() && sigma > 0.0 && sigma <= 10.0) {
-        return Err(ApiError::bad_field("sigma", "must be a number in (0, 10]"));
-    }
-    let Some(index) = state.agreements.iter().position(|a| a.id == agreement_id) else {
-        return Err(ApiError::bad_field(
-            "agreement",
-            format!("no agreement `{agreement_id}`"),
-        ));
-    };
-    let agreement = &state.agreements[index];
-    if let Some(p) = &q.party
-        && agreement.party(p).is_none()
-    {
-        return Err(ApiError::bad_field(
-            "party",
-            format!("`{p}` is not a party to `{agreement_id}`"),
-        ));
-    }
-    let key = format!(
-        "assess|{agreement_id}|{}|{from:?}|{to:?}|{sigma}",
-        q.party.as_deref().unwrap_or("").to_lowercase()
-    );
-    let generation = state.cache.generation(&state.store).await?;
-    if let Some(body) = state.cache.get(&key, generation) {
-        return Ok(json_response(body, &headers));
-    }
-    let evidence = evidence(&state).await?;
-    let breakout = breakout(&state, generation, Some(evidence.clone())).await?;
-    let agreements = state.agreements.clone();
-    let party = q.party.clone();
-    let cache_key = key.clone();
-    let body = tokio::task::spawn_blocking(move || {
-        let agreement = &agreements[index];
-        let opts = Options {
-            sigma_k: sigma,
-            party,
-            from,
-            to,
-        };
-        let a = verity_compliance::assess(agreement, &evidence, &opts);
-        let points: Vec<BreakoutPoint> = breakout
-            .iter()
-            .filter(|p| from.is_none_or(|f| p.date >= f) && to.is_none_or(|t| p.date <= t))
-            .cloned()
-            .collect();
-        serde_json::to_vec(&AssessmentOut {
-            verdicts: &a.verdicts,
-            first_breach: a.first_breaches(),
-            breakout: &points,
-        })
-        .map(|raw| Body::new(Bytes::from(raw), &cache_key, generation))
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
-    state.cache.put(key, generation, body.clone());
-    Ok(json_response(body, &headers))
+    answer(&state, &q, &headers, Answer::Assessment).await
+}
+
+/// The compliance report over the store's evidence: exactly the document
+/// `verity report --format json` prints for the same query (per party the yearly
+/// status summary, the stock against its limit, the breakout timeline with its basis,
+/// the sources). Public; cached until the evidence changes.
+#[utoipa::path(get, path = "/api/v1/report", tag = "assessments", params(AssessQuery),
+    responses((status = 200, description = "The `verity report --format json` document", body = Object),
+        (status = 400, body = ErrorBody)))]
+async fn get_report(
+    State(state): State<AppState>,
+    Query(q): Query<AssessQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    answer(&state, &q, &headers, Answer::Report).await
 }
 
 /// The breakout time at each report date (the `breakout` part of the assessment).
@@ -222,8 +223,8 @@ async fn breakout_timeline(
     if let Some(body) = state.cache.get(key, generation) {
         return Ok(json_response(body, &headers));
     }
-    let points = breakout(&state, generation, None).await?;
-    let raw = Bytes::from(serde_json::to_vec(&*points).map_err(ApiError::internal)?);
+    let timeline = breakout(&state, generation, None).await?;
+    let raw = Bytes::from(serde_json::to_vec(&timeline.points).map_err(ApiError::internal)?);
     let body = Body::new(raw, key, generation);
     state.cache.put(key.to_owned(), generation, body.clone());
     Ok(json_response(body, &headers))
@@ -243,7 +244,7 @@ async fn breakout(
     state: &AppState,
     generation: crate::cache::Generation,
     evidence: Option<std::sync::Arc<verity_evidence::EvidenceSet>>,
-) -> ApiResult<std::sync::Arc<Vec<BreakoutPoint>>> {
+) -> ApiResult<std::sync::Arc<Timeline>> {
     if let Some(points) = state.cache.breakout(generation) {
         return Ok(points);
     }
@@ -251,11 +252,9 @@ async fn breakout(
         Some(evidence) => evidence,
         None => self::evidence(state).await?,
     };
-    let points = tokio::task::spawn_blocking(move || {
-        verity_compliance::breakout::timeline_all(&evidence, &BreakoutOptions::default())
-    })
-    .await
-    .map_err(ApiError::internal)?;
+    let points = tokio::task::spawn_blocking(move || Timeline::of(&evidence))
+        .await
+        .map_err(ApiError::internal)?;
     let points = std::sync::Arc::new(points);
     state.cache.put_breakout(generation, points.clone());
     Ok(points)

@@ -78,7 +78,7 @@ async fn create_token(
     let token = generate_token().map_err(ApiError::internal)?;
     let hash = hash_token(&token);
     let store = state.store.clone();
-    let record = blocking(move || store.create_token(role.as_str(), &req.label, &hash)).await?;
+    let record = blocking(move || store.create_token(role, &req.label, &hash)).await?;
     tracing::info!(id = record.id, role = %role, "token created");
     Ok((StatusCode::CREATED, Json(CreatedToken { token, record })))
 }

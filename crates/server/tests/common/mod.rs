@@ -39,7 +39,7 @@ impl Drop for Harness {
 
 fn token(db: &dyn Db, role: &str) -> String {
     let t = auth::generate_token().unwrap();
-    db.create_token(role, "test", &auth::hash_token(&t))
+    db.create_token(role.parse().unwrap(), "test", &auth::hash_token(&t))
         .unwrap();
     t
 }

@@ -1,0 +1,461 @@
+//! The compliance report's answer: per party, each obligation's status year by year;
+//! the enriched-uranium stock against its limit; the breakout timeline with its basis;
+//! the sources. [`ReportDoc`] is the `verity report --format json` document and the
+//! body of `GET /api/v1/report`; the terminal, Markdown and HTML renderers and the
+//! dashboard draw it and judge nothing themselves.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use verity_agreement::ObligationKind;
+use verity_compliance::{BreakoutPoint, Status, Step, Verdict};
+use verity_evidence::fmt_num;
+use verity_vocab::Date;
+
+use crate::assess::Run;
+use crate::policy::{self, BreakoutBand, LegendEntry};
+
+/// The metric whose series the report plots against its limit.
+pub const STOCK_METRIC: &str = "enriched_uranium_stock";
+
+/// The report, computed once for every format and front-end.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportDoc {
+    /// The agreement's id and title.
+    pub agreement: String,
+    pub title: String,
+    /// k of the σ rule.
+    pub sigma_k: f64,
+    /// What was asked.
+    pub query: QueryDoc,
+    /// The record assessed: counts and the dates it spans.
+    pub record: RecordDoc,
+    /// One sentence on the record and the σ rule, the report's first line.
+    pub summary: String,
+    /// The statuses, most severe first (the order of every legend).
+    pub legend: Vec<LegendEntry>,
+    /// The columns of the yearly summary.
+    pub years: Vec<i16>,
+    /// Per party, in the agreement's order.
+    pub parties: Vec<PartySection>,
+    /// Every verdict (as `verity assess --json`).
+    pub verdicts: Vec<Verdict>,
+    /// Obligation id → date of its first breach.
+    pub first_breach: BTreeMap<String, Date>,
+    /// Obligation id → its step function.
+    pub steps: BTreeMap<String, Vec<Step>>,
+    /// The stock series, one point per date (the latest report's figure).
+    pub stockpile: Vec<StockPoint>,
+    /// The stock limit in kg U (kept for readers of earlier documents; see
+    /// `stock_limit`).
+    pub stock_limit_kg_u: Option<f64>,
+    pub stock_limit: Option<StockLimit>,
+    /// Breakout time at each report with stocks.
+    pub breakout: Vec<BreakoutView>,
+    /// Reports with stocks but no estimate, and why.
+    pub breakout_skipped: Vec<SkippedView>,
+    /// What a breakout figure means and how it is computed.
+    pub breakout_method: &'static str,
+    /// The one-year line of the plots and of the bands (days).
+    pub one_year_days: f64,
+    /// Every report the record cites.
+    pub sources: Vec<String>,
+    /// Report id → its date, where the record gives it.
+    pub source_dates: BTreeMap<String, Option<Date>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryDoc {
+    pub party: Option<String>,
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+    pub as_of: Option<Date>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordDoc {
+    pub measurements: usize,
+    pub events: usize,
+    pub knowledge_gaps: usize,
+    pub first_date: Option<Date>,
+    pub last_date: Option<Date>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PartySection {
+    pub id: String,
+    pub name: String,
+    /// Obligations with evidence on some date.
+    pub rows: Vec<ObligationRow>,
+    /// Obligations assessed with no evidence on any date.
+    pub silent: Vec<String>,
+    /// The most severe status any of its obligations holds now (the rows' `now`;
+    /// `no_evidence` when it has only silent ones).
+    pub now: Option<Status>,
+    /// How many of its obligations hold each status now (silent ones as
+    /// `no_evidence`).
+    pub now_counts: BTreeMap<Status, usize>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ObligationRow {
+    pub obligation: String,
+    pub cite: String,
+    pub text: String,
+    /// Per year of `years`: the most severe status the step function takes in it
+    /// (`null`: not in force or not assessed that year).
+    pub cells: Vec<Option<Status>>,
+    pub steps: Vec<Step>,
+    /// The status now: the step function's last value.
+    pub now: Status,
+    pub first_breach: Option<FirstBreach>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FirstBreach {
+    pub date: Date,
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StockPoint {
+    pub date: Date,
+    pub kg_u: f64,
+    /// How the report states it: `241.6`, `≤ 202.8`, `> 202.8`.
+    pub shown: String,
+    /// `≤` or `>` when the figure is a bound (so is its ratio to the limit).
+    pub bound: Option<&'static str>,
+    /// kg U ÷ the limit.
+    pub ratio_to_limit: Option<f64>,
+    /// The verdict on the stock limit for this date (the compliance engine's, with
+    /// its σ rule; `null` where the limit is not in force).
+    pub status: Option<Status>,
+    pub le_5pct: Option<f64>,
+    pub u20pct: Option<f64>,
+    pub u60pct: Option<f64>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StockLimit {
+    pub kg_u: f64,
+    pub obligation: String,
+    pub cite: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StockUsed {
+    pub assay_pct: f64,
+    pub kg_u: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MachinesUsed {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BreakoutView {
+    pub date: Date,
+    /// Days to 1 SQ with central machine figures.
+    pub days: f64,
+    pub days_p05: f64,
+    pub days_p95: f64,
+    pub band: BreakoutBand,
+    /// The report the stocks come from.
+    pub source: String,
+    pub stocks: Vec<StockUsed>,
+    pub machines: Vec<MachinesUsed>,
+    /// The reports the machine counts come from (carried forward when a report gives
+    /// none).
+    pub machines_from: String,
+    /// Stocks, machines and reports in one line.
+    pub basis: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedView {
+    pub date: Date,
+    pub source: String,
+    pub reason: String,
+}
+
+const BREAKOUT_METHOD: &str = "Days to make one significant quantity (25 kg U-235 at 90 %) from each report's stocks and centrifuges: the least-SWU plan of one ideal cascade with natural uranium available and 0.3 % tails, at the catalogue's central machine figures; p05–p95 is the Monte Carlo 5th–95th percentile over machine performance and stock figures.";
+
+fn basis(b: &BreakoutPoint) -> String {
+    let stocks: Vec<String> = b
+        .stocks
+        .iter()
+        .map(|(pct, kg)| format!("{} kg @ {} %", fmt_num(*kg), fmt_num(*pct)))
+        .collect();
+    let machines: Vec<String> = b.machines.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let from = if b.machines_from == b.source {
+        String::new()
+    } else {
+        format!(" (machines as of {})", b.machines_from)
+    };
+    format!(
+        "{}; {}; {}{}",
+        stocks.join(" + "),
+        machines.join(" + "),
+        b.source,
+        from
+    )
+}
+
+impl ReportDoc {
+    pub fn build(run: &Run) -> ReportDoc {
+        let verdicts = &run.assessment.verdicts;
+        let mut years: Vec<i16> = verdicts.iter().map(|v| v.date.year()).collect();
+        years.extend(run.breakout.iter().map(|p| p.date.year()));
+        years.sort_unstable();
+        years.dedup();
+        let steps = run.assessment.steps();
+
+        let mut by_ob: BTreeMap<&str, Vec<&Verdict>> = BTreeMap::new();
+        for v in verdicts {
+            by_ob.entry(&*v.obligation).or_default().push(v);
+        }
+        let mut parties: Vec<PartySection> = Vec::new();
+        for ob in &run.agreement.obligations {
+            let Some(vs) = by_ob.get(ob.id.as_str()) else {
+                continue;
+            };
+            let Some(latest) = vs.last() else { continue };
+            let idx = match parties.iter().position(|p| p.id == ob.party) {
+                Some(i) => i,
+                None => {
+                    parties.push(PartySection {
+                        id: ob.party.clone(),
+                        name: run
+                            .agreement
+                            .party(&ob.party)
+                            .map_or(ob.party.clone(), |p| p.name.clone()),
+                        rows: Vec::new(),
+                        silent: Vec::new(),
+                        now: None,
+                        now_counts: BTreeMap::new(),
+                    });
+                    parties.len() - 1
+                }
+            };
+            if vs.iter().all(|v| v.status == Status::NoEvidence) {
+                parties[idx].silent.push(ob.id.clone());
+                continue;
+            }
+            // Each year shows the most severe status the step function takes in it
+            // (the status holding on 1 January, and every change during the year),
+            // from the first year with a verdict to the last.
+            let st = steps.get(&ob.id).cloned().unwrap_or_default();
+            let (y0, y1) = (vs[0].date.year(), latest.date.year());
+            let cells = years
+                .iter()
+                .map(|&y| {
+                    if y < y0 || y > y1 {
+                        return None;
+                    }
+                    let held = st
+                        .iter()
+                        .rev()
+                        .find(|s| s.from.year() < y)
+                        .map(|s| s.status);
+                    policy::worst(
+                        held.into_iter()
+                            .chain(st.iter().filter(|s| s.from.year() == y).map(|s| s.status)),
+                    )
+                })
+                .collect();
+            let now = st.last().map_or(latest.status, |s| s.status);
+            let first_breach =
+                vs.iter()
+                    .find(|v| v.status == Status::Breach)
+                    .map(|v| FirstBreach {
+                        date: v.date,
+                        source: v.sources.first().cloned(),
+                    });
+            parties[idx].rows.push(ObligationRow {
+                obligation: ob.id.clone(),
+                cite: ob.cite.to_string(),
+                text: ob.text.clone(),
+                cells,
+                steps: st,
+                now,
+                first_breach,
+            });
+        }
+
+        for p in &mut parties {
+            let silent = std::iter::repeat_n(Status::NoEvidence, p.silent.len());
+            let now: Vec<Status> = p.rows.iter().map(|r| r.now).chain(silent).collect();
+            p.now = policy::worst(now.iter().copied());
+            for s in now {
+                *p.now_counts.entry(s).or_default() += 1;
+            }
+        }
+
+        let stock_limit = run
+            .agreement
+            .obligations
+            .iter()
+            .find_map(|o| match &o.kind {
+                ObligationKind::Limit { metric, .. } if metric.id == STOCK_METRIC => {
+                    o.kind.limit_in_metric_unit().map(|l| StockLimit {
+                        kg_u: l,
+                        obligation: o.id.clone(),
+                        cite: o.cite.to_string(),
+                    })
+                }
+                _ => None,
+            });
+        let ev = &run.evidence;
+        let mut stockpile: Vec<StockPoint> = Vec::new();
+        for m in ev.figures().filter(|m| m.metric.id == STOCK_METRIC) {
+            let Some(kg) = m.quantity.central() else {
+                continue;
+            };
+            let band = |id: &str| {
+                ev.figures()
+                    .find(|b| {
+                        b.metric.id == id && b.date == m.date && b.source.report == m.source.report
+                    })
+                    .and_then(|b| b.quantity.central())
+            };
+            let shown = m.quantity.to_string();
+            let bound = if shown.starts_with('≤') {
+                Some("≤")
+            } else if shown.starts_with('>') {
+                Some(">")
+            } else {
+                None
+            };
+            let status = stock_limit.as_ref().and_then(|l| {
+                verdicts
+                    .iter()
+                    .find(|v| *v.obligation == *l.obligation && v.date == m.date)
+                    .map(|v| v.status)
+            });
+            let point = StockPoint {
+                date: m.date,
+                kg_u: kg,
+                shown,
+                bound,
+                ratio_to_limit: stock_limit.as_ref().map(|l| kg / l.kg_u),
+                status,
+                le_5pct: band("enriched_uranium_stock_le_5pct"),
+                u20pct: band("enriched_uranium_stock_20pct"),
+                u60pct: band("enriched_uranium_stock_60pct"),
+                source: m.source.to_string(),
+            };
+            match stockpile.last_mut() {
+                Some(last) if last.date == m.date => *last = point,
+                _ => stockpile.push(point),
+            }
+        }
+
+        let mut source_dates: BTreeMap<String, Option<Date>> = BTreeMap::new();
+        for m in &ev.measurements {
+            let e = source_dates.entry(m.source.report.clone()).or_insert(None);
+            if e.is_none() {
+                *e = m.source.report_date;
+            }
+        }
+        for e in &ev.events {
+            source_dates.entry(e.source.report.clone()).or_insert(None);
+        }
+        for g in &ev.knowledge {
+            source_dates.entry(g.source.report.clone()).or_insert(None);
+        }
+        let sources: BTreeSet<String> = source_dates.keys().cloned().collect();
+
+        let dates = ev
+            .measurements
+            .iter()
+            .map(|m| m.date)
+            .chain(ev.events.iter().map(|e| e.date));
+        let record = RecordDoc {
+            measurements: ev.measurements.len(),
+            events: ev.events.len(),
+            knowledge_gaps: ev.knowledge.len(),
+            first_date: dates.clone().min(),
+            last_date: dates.max(),
+        };
+        let summary = format!(
+            "Evidence: {} measurements, {} events, {} knowledge gap{} ({} to {}){}; a figure within {}σ of a limit is indeterminate.",
+            record.measurements,
+            record.events,
+            record.knowledge_gaps,
+            if record.knowledge_gaps == 1 { "" } else { "s" },
+            record.first_date.map_or("-".into(), |d| d.to_string()),
+            record.last_date.map_or("-".into(), |d| d.to_string()),
+            run.query.as_of.map_or(String::new(), |d| format!(
+                ", the record as it stood on {d}"
+            )),
+            fmt_num(run.options.sigma_k),
+        );
+
+        ReportDoc {
+            agreement: run.agreement.id.clone(),
+            title: run.agreement.title.clone(),
+            sigma_k: run.options.sigma_k,
+            query: QueryDoc {
+                party: run.query.party.clone(),
+                from: run.query.from,
+                to: run.query.to,
+                as_of: run.query.as_of,
+            },
+            record,
+            summary,
+            legend: policy::legend(),
+            years,
+            parties,
+            verdicts: verdicts.clone(),
+            first_breach: run.assessment.first_breaches(),
+            steps,
+            stockpile,
+            stock_limit_kg_u: stock_limit.as_ref().map(|l| l.kg_u),
+            stock_limit,
+            breakout: run
+                .breakout
+                .iter()
+                .map(|b| BreakoutView {
+                    date: b.date,
+                    days: b.days,
+                    days_p05: b.days_p05,
+                    days_p95: b.days_p95,
+                    band: BreakoutBand::of(b.days),
+                    source: b.source.clone(),
+                    stocks: b
+                        .stocks
+                        .iter()
+                        .map(|&(assay_pct, kg_u)| StockUsed { assay_pct, kg_u })
+                        .collect(),
+                    machines: b
+                        .machines
+                        .iter()
+                        .map(|(k, n)| MachinesUsed {
+                            kind: k.clone(),
+                            count: *n,
+                        })
+                        .collect(),
+                    machines_from: b.machines_from.clone(),
+                    basis: basis(b),
+                })
+                .collect(),
+            breakout_skipped: run
+                .breakout_skipped
+                .iter()
+                .map(|s| SkippedView {
+                    date: s.date,
+                    source: s.source.clone(),
+                    reason: s.reason.clone(),
+                })
+                .collect(),
+            breakout_method: BREAKOUT_METHOD,
+            one_year_days: policy::ONE_YEAR_DAYS,
+            sources: sources.into_iter().collect(),
+            source_dates,
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! The report as one self-contained HTML file: tables and inline SVG plots, no
+//! external assets. Draws the [`ReportDoc`]; every status comes from it.
+
+use std::fmt::Write as _;
+
+use verity_app::policy::{status_label, symbol};
+use verity_app::report::{ReportDoc, StockPoint};
+use verity_compliance::Status;
+use verity_evidence::fmt_num;
+use verity_vocab::Date;
+
+use super::svg::Plot;
+use super::{first_breach_text, short, skipped_lines, span};
+
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn css_class(s: Option<Status>) -> &'static str {
+    match s {
+        Some(Status::Compliant) => "ok",
+        Some(Status::Breach) => "breach",
+        Some(Status::Indeterminate) => "indet",
+        Some(Status::CannotVerify) => "cv",
+        Some(Status::NoEvidence) => "ne",
+        None => "off",
+    }
+}
+
+const CSS: &str = "
+body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;max-width:1100px;padding:0 1em;color:#1d2330}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccd}
+table{border-collapse:collapse;margin:.5em 0;font-size:13px}th,td{border:1px solid #dde;padding:3px 6px;text-align:left;vertical-align:top}
+th{background:#f3f4f8}td.c{text-align:center;width:2.6em;font-weight:bold}
+.ok{background:#dff3e4;color:#17612e}.breach{background:#fbdcdc;color:#9d1c1c}.indet{background:#fff1c9;color:#7a5a00}
+.cv{background:#ecdff7;color:#5c2a85}.ne{background:#f4f4f6;color:#888}.off{background:#fff}
+.cite{color:#556;font-size:12px}.muted{color:#667}
+svg{width:100%;max-width:760px;height:auto;display:block;margin:1em 0;font:11px system-ui,sans-serif}
+.grid{stroke:#e4e6ee}.ax{fill:#556}.pt{font-weight:bold;fill:#1d2330;font-size:13px}
+.limit{stroke:#c62828;stroke-dasharray:6 4;stroke-width:1.5}.lim{fill:#c62828}.band{fill:#90caf9;opacity:.45}
+";
+
+pub fn render(d: &ReportDoc) -> String {
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>Compliance report — {}</title><style>{CSS}</style></head><body>\n",
+        esc(&d.agreement)
+    );
+    let _ = writeln!(o, "<h1>Compliance report — {}</h1>", esc(&d.title));
+    let _ = writeln!(o, "<p>{}</p>", esc(&d.summary));
+    let mut toc: Vec<String> = d
+        .parties
+        .iter()
+        .filter(|p| !p.rows.is_empty())
+        .map(|p| format!("<a href=\"#party-{}\">{}</a>", esc(&p.id), esc(&p.name)))
+        .collect();
+    if !d.stockpile.is_empty() {
+        toc.push("<a href=\"#stock\">Stock</a>".into());
+    }
+    if !d.breakout.is_empty() {
+        toc.push("<a href=\"#breakout\">Breakout</a>".into());
+    }
+    toc.push("<a href=\"#sources\">Sources</a>".into());
+    let _ = writeln!(o, "<nav>{}</nav>", toc.join(" · "));
+    let _ = writeln!(
+        o,
+        "<p class=\"muted\">Each cell is the most severe verdict of the year: <span class=\"ok\">✔ compliant</span> <span class=\"breach\">✖ breach</span> <span class=\"indet\">~ indeterminate</span> <span class=\"cv\">? cannot be verified</span> <span class=\"ne\">· no evidence</span>; blank: not in force. Hover a cell for the step function.</p>"
+    );
+    for section in &d.parties {
+        if section.rows.is_empty() && section.silent.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            o,
+            "<h2 id=\"party-{}\">{}</h2>",
+            esc(&section.id),
+            esc(&section.name)
+        );
+        if !section.rows.is_empty() {
+            let _ = write!(o, "<table><tr><th>obligation</th>");
+            for y in &d.years {
+                let _ = write!(o, "<th>{y}</th>");
+            }
+            let _ = writeln!(o, "<th>now</th><th>first breach</th></tr>");
+            for r in &section.rows {
+                let steps: Vec<String> = r
+                    .steps
+                    .iter()
+                    .map(|s| format!("from {}: {}", s.from, status_label(s.status)))
+                    .collect();
+                let _ = write!(
+                    o,
+                    "<tr><td><code>{}</code><div class=\"cite\">{} — {}</div></td>",
+                    esc(&r.obligation),
+                    esc(&r.cite),
+                    esc(&short(&r.text, 140))
+                );
+                for (i, c) in r.cells.iter().enumerate() {
+                    let _ = write!(
+                        o,
+                        "<td class=\"c {}\" title=\"{} {}: {}\">{}</td>",
+                        css_class(*c),
+                        d.years[i],
+                        esc(&r.obligation),
+                        esc(&steps.join("; ")),
+                        symbol(*c)
+                    );
+                }
+                let _ = writeln!(
+                    o,
+                    "<td class=\"{}\">{}</td><td>{}</td></tr>",
+                    css_class(Some(r.now)),
+                    status_label(r.now),
+                    esc(&first_breach_text(r))
+                );
+            }
+            let _ = writeln!(o, "</table>");
+        }
+        if !section.silent.is_empty() {
+            let ids: Vec<String> = section
+                .silent
+                .iter()
+                .map(|o| format!("<code>{}</code>", esc(o)))
+                .collect();
+            let _ = writeln!(
+                o,
+                "<p class=\"muted\">In force with no evidence in the record: {}.</p>",
+                ids.join(", ")
+            );
+        }
+    }
+    if !d.stockpile.is_empty() {
+        let _ = writeln!(
+            o,
+            "<h2 id=\"stock\">Enriched-uranium stock against its limit</h2>"
+        );
+        let limit = d.stock_limit.as_ref().map(|l| {
+            (
+                l.kg_u,
+                format!("limit {} kg U ({})", fmt_num(l.kg_u), l.cite),
+            )
+        });
+        let band_series = |f: fn(&StockPoint) -> Option<f64>| -> Vec<(Date, f64)> {
+            d.stockpile
+                .iter()
+                .filter_map(|s| f(s).filter(|v| *v > 0.0).map(|v| (s.date, v)))
+                .collect()
+        };
+        let plot = Plot {
+            title: "Enriched uranium stock (kg U, log scale)",
+            y_label: "kg U",
+            series: vec![
+                (
+                    "total",
+                    "#1565c0",
+                    d.stockpile.iter().map(|s| (s.date, s.kg_u)).collect(),
+                ),
+                ("up to 20 %", "#ef6c00", band_series(|s| s.u20pct)),
+                ("up to 60 %", "#b71c1c", band_series(|s| s.u60pct)),
+            ]
+            .into_iter()
+            .filter(|s| !s.2.is_empty())
+            .collect(),
+            band: Vec::new(),
+            hline: limit.clone(),
+        };
+        o.push_str(&plot.svg());
+        let _ = writeln!(
+            o,
+            "<table><tr><th>as of</th><th>kg U</th><th>× limit</th><th>≤ 5 %</th><th>20 %</th><th>60 %</th><th>source</th></tr>"
+        );
+        let opt = |v: Option<f64>| v.map_or(String::new(), fmt_num);
+        for s in &d.stockpile {
+            let ratio = s.ratio_to_limit.map_or(String::new(), |r| {
+                format!("{}{r:.1}", s.bound.unwrap_or(""))
+            });
+            // The engine's verdict on the limit for this date, not a comparison here.
+            let cls = css_class(s.status);
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td class=\"{cls}\">{ratio}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                s.date,
+                esc(&s.shown),
+                opt(s.le_5pct),
+                opt(s.u20pct),
+                opt(s.u60pct),
+                esc(&s.source)
+            );
+        }
+        let _ = writeln!(o, "</table>");
+    }
+    if !d.breakout.is_empty() {
+        let _ = writeln!(
+            o,
+            "<h2>Breakout time</h2><p>Days to make one significant quantity (25 kg U-235 at 90 %) from each report's stocks and centrifuges, least-SWU plan with natural uranium available and 0.3 % tails; shaded: Monte Carlo 5th–95th percentile over machine performance and stock figures.</p>"
+        );
+        let plot = Plot {
+            title: "Breakout time (days, log scale)",
+            y_label: "days",
+            series: vec![(
+                "days",
+                "#1565c0",
+                d.breakout.iter().map(|b| (b.date, b.days)).collect(),
+            )],
+            band: d
+                .breakout
+                .iter()
+                .map(|b| (b.date, b.days_p05, b.days_p95))
+                .collect(),
+            hline: Some((d.one_year_days, "one year".into())),
+        };
+        o.push_str(&plot.svg());
+        let _ = writeln!(
+            o,
+            "<table><tr><th>as of</th><th>days</th><th>p05–p95</th><th>≈</th><th>basis</th></tr>"
+        );
+        for b in &d.breakout {
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td>{:.1}</td><td>{:.1}–{:.1}</td><td>{}</td><td>{}</td></tr>",
+                b.date,
+                b.days,
+                b.days_p05,
+                b.days_p95,
+                span(b.days),
+                esc(&b.basis)
+            );
+        }
+        let _ = writeln!(o, "</table>");
+        for line in skipped_lines(d) {
+            let _ = writeln!(o, "<p class=\"muted\">{}</p>", esc(&line));
+        }
+    }
+    let _ = writeln!(o, "<h2 id=\"sources\">Sources</h2><ul>");
+    for (s, date) in &d.source_dates {
+        let _ = writeln!(
+            o,
+            "<li>{}{}</li>",
+            esc(s),
+            date.map_or(String::new(), |d| format!(" ({d})"))
+        );
+    }
+    let _ = writeln!(
+        o,
+        "</ul><p class=\"muted\">Generated by Verity from the agreement file and the evidence record; every verdict with its figures and sources: <code>verity assess --json</code>.</p></body></html>"
+    );
+    o
+}

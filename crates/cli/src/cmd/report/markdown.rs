@@ -1,0 +1,132 @@
+//! The report as Markdown. Draws the [`ReportDoc`]; every status comes from it.
+
+use std::fmt::Write as _;
+
+use verity_app::policy::{status_label, symbol};
+use verity_app::report::ReportDoc;
+use verity_evidence::fmt_num;
+
+use super::{LEGEND, first_breach_text, skipped_lines, span};
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+pub fn render(d: &ReportDoc) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "# Compliance report — {}\n", d.title);
+    let _ = writeln!(o, "{}\n", d.summary);
+    let _ = writeln!(o, "Legend: {LEGEND}\n");
+    for section in &d.parties {
+        if section.rows.is_empty() && section.silent.is_empty() {
+            continue;
+        }
+        let _ = writeln!(o, "## {}\n", section.name);
+        if !section.rows.is_empty() {
+            let _ = write!(o, "| obligation | citation |");
+            for y in &d.years {
+                let _ = write!(o, " {y} |");
+            }
+            let _ = writeln!(o, " now | first breach |");
+            let _ = write!(o, "|---|---|");
+            for _ in &d.years {
+                let _ = write!(o, ":-:|");
+            }
+            let _ = writeln!(o, "---|---|");
+            for r in &section.rows {
+                let _ = write!(o, "| `{}` | {} |", r.obligation, md_escape(&r.cite));
+                for c in &r.cells {
+                    let _ = write!(o, " {} |", symbol(*c));
+                }
+                let _ = writeln!(
+                    o,
+                    " {} | {} |",
+                    status_label(r.now),
+                    md_escape(&first_breach_text(r))
+                );
+            }
+            o.push('\n');
+        }
+        if !section.silent.is_empty() {
+            let ids: Vec<String> = section.silent.iter().map(|o| format!("`{o}`")).collect();
+            let _ = writeln!(
+                o,
+                "In force with no evidence in the record: {}.\n",
+                ids.join(", ")
+            );
+        }
+    }
+    if !d.stockpile.is_empty() {
+        let _ = writeln!(o, "## Enriched-uranium stock against its limit\n");
+        if let Some(l) = &d.stock_limit {
+            let _ = writeln!(
+                o,
+                "Limit: {} kg U (`{}`, {}).\n",
+                fmt_num(l.kg_u),
+                l.obligation,
+                l.cite
+            );
+        }
+        let _ = writeln!(
+            o,
+            "| as of | kg U | × limit | ≤ 5 % | 20 % | 60 % | source |\n|---|--:|--:|--:|--:|--:|---|"
+        );
+        let opt = |v: Option<f64>| v.map_or(String::new(), fmt_num);
+        for s in &d.stockpile {
+            let ratio = s.ratio_to_limit.map_or(String::new(), |r| {
+                format!("{}{r:.1}", s.bound.unwrap_or(""))
+            });
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                s.date,
+                s.shown,
+                ratio,
+                opt(s.le_5pct),
+                opt(s.u20pct),
+                opt(s.u60pct),
+                md_escape(&s.source)
+            );
+        }
+        o.push('\n');
+    }
+    if !d.breakout.is_empty() {
+        let _ = writeln!(
+            o,
+            "## Breakout time\n\nDays to make 1 SQ (25 kg U-235 at 90 %) from each report's stocks and centrifuges; Monte Carlo 5th–95th percentile over machine performance and stock figures.\n"
+        );
+        let _ = writeln!(
+            o,
+            "| as of | days | p05–p95 | ≈ | basis |\n|---|--:|--:|---|---|"
+        );
+        for b in &d.breakout {
+            let _ = writeln!(
+                o,
+                "| {} | {:.1} | {:.1}–{:.1} | {} | {} |",
+                b.date,
+                b.days,
+                b.days_p05,
+                b.days_p95,
+                span(b.days),
+                md_escape(&b.basis)
+            );
+        }
+        o.push('\n');
+        for line in skipped_lines(d) {
+            let _ = writeln!(o, "- {}", md_escape(&line));
+        }
+        o.push('\n');
+    }
+    let _ = writeln!(o, "## Sources\n");
+    for (s, date) in &d.source_dates {
+        match date {
+            Some(date) => {
+                let _ = writeln!(o, "- {} ({date})", md_escape(s));
+            }
+            None => {
+                let _ = writeln!(o, "- {}", md_escape(s));
+            }
+        }
+    }
+    o
+}

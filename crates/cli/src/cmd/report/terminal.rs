@@ -1,0 +1,205 @@
+//! The report as a terminal table: colour only when writing to a terminal and
+//! `NO_COLOR` is unset. Draws the [`ReportDoc`]; every status comes from it.
+
+use std::fmt::Write as _;
+
+use verity_app::policy::{status_label, symbol};
+use verity_app::report::ReportDoc;
+use verity_compliance::Status;
+use verity_evidence::fmt_num;
+
+use super::{LEGEND, band_colour, first_breach_text, short, skipped_lines, span};
+
+struct Paint(bool);
+
+impl Paint {
+    fn status(&self, s: Option<Status>, text: &str) -> String {
+        if !self.0 {
+            return text.to_owned();
+        }
+        let code = match s {
+            Some(Status::Compliant) => "32",
+            Some(Status::Breach) => "1;31",
+            Some(Status::Indeterminate) => "33",
+            Some(Status::CannotVerify) => "35",
+            Some(Status::NoEvidence) | None => "2",
+        };
+        format!("\x1b[{code}m{text}\x1b[0m")
+    }
+    fn bold(&self, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[1m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+    fn dim(&self, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[2m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+/// A bar of `width` cells for `v` on a log scale from `lo` to `hi`.
+fn log_bar(v: f64, lo: f64, hi: f64, width: usize) -> String {
+    if v <= 0.0 || hi <= lo {
+        return String::new();
+    }
+    let f = ((v.max(lo).ln() - lo.ln()) / (hi.ln() - lo.ln())).clamp(0.0, 1.0);
+    let n = (f * width as f64).round() as usize;
+    "█".repeat(n.max(1))
+}
+
+pub fn render(d: &ReportDoc, colour: bool) -> String {
+    let p = Paint(colour);
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}",
+        p.bold(&format!("Verity compliance report — {}", d.title))
+    );
+    let _ = writeln!(o, "{}", d.summary);
+    let _ = writeln!(o, "Legend: {LEGEND}");
+
+    let id_w = d
+        .parties
+        .iter()
+        .flat_map(|s| s.rows.iter().map(|r| r.obligation.chars().count()))
+        .max()
+        .unwrap_or(10)
+        .max(10);
+    for section in &d.parties {
+        if section.rows.is_empty() && section.silent.is_empty() {
+            continue;
+        }
+        let _ = writeln!(o, "\n{}", p.bold(&section.name.to_uppercase()));
+        let mut head = format!("  {:<id_w$} ", "obligation");
+        for y in &d.years {
+            let _ = write!(head, " {y:>4}");
+        }
+        let _ = write!(head, "   now            first breach");
+        if !section.rows.is_empty() {
+            let _ = writeln!(o, "{}", p.dim(&head));
+        }
+        for r in &section.rows {
+            let mut line = format!("  {:<id_w$} ", r.obligation);
+            for c in &r.cells {
+                let _ = write!(line, "    {}", p.status(*c, symbol(*c)));
+            }
+            let now = r.now;
+            let _ = write!(
+                line,
+                "   {}",
+                p.status(Some(now), &format!("{:<14}", status_label(now)))
+            );
+            let _ = write!(line, " {}", short(&first_breach_text(r), 72));
+            let _ = writeln!(o, "{line}");
+            let _ = writeln!(
+                o,
+                "  {}",
+                p.dim(&format!("  {} — {}", r.cite, short(&r.text, 90)))
+            );
+        }
+        if !section.silent.is_empty() {
+            let ids: Vec<&str> = section.silent.iter().map(String::as_str).collect();
+            let _ = writeln!(
+                o,
+                "  {}",
+                p.dim(&format!(
+                    "{} more in force with no evidence in the record: {}",
+                    ids.len(),
+                    short(&ids.join(", "), 160)
+                ))
+            );
+        }
+    }
+
+    if !d.stockpile.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n{}",
+            p.bold("ENRICHED-URANIUM STOCK AGAINST ITS LIMIT")
+        );
+        if let Some(l) = &d.stock_limit {
+            let _ = writeln!(
+                o,
+                "limit {} kg U ({}; {})",
+                fmt_num(l.kg_u),
+                l.obligation,
+                l.cite
+            );
+        }
+        let hi = d.stockpile.iter().map(|s| s.kg_u).fold(1.0, f64::max);
+        let _ = writeln!(
+            o,
+            "{}",
+            p.dim("  as of        kg U        × limit  (log scale)                      source")
+        );
+        for s in &d.stockpile {
+            let ratio = match s.ratio_to_limit {
+                Some(r) => format!("{:>7}", format!("{}{r:.1}", s.bound.unwrap_or(""))),
+                None => "      -".into(),
+            };
+            // The engine's verdict on the limit for this date, not a comparison here.
+            let status = s.status;
+            let bar = log_bar(s.kg_u, 10.0, hi, 30);
+            let _ = writeln!(
+                o,
+                "  {}  {:>10}  {}  {}  {}",
+                s.date,
+                s.shown,
+                p.status(status, &ratio),
+                p.status(status, &format!("{bar:<30}")),
+                p.dim(&s.source)
+            );
+        }
+    }
+
+    if !d.breakout.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n{}",
+            p.bold("BREAKOUT TIME (1 SQ = 25 kg U-235 at 90 %, from each report's stocks and centrifuges)")
+        );
+        let _ = writeln!(o, "{}", p.dim("  as of        days   (p05–p95)          ≈               (log scale)                    stocks / machines from"));
+        let hi = d.breakout.iter().map(|b| b.days).fold(2.0, f64::max);
+        for b in &d.breakout {
+            let st = Some(band_colour(b.band));
+            let bar = log_bar(b.days, 1.0, hi, 30);
+            let _ = writeln!(
+                o,
+                "  {}  {:>6.1}  ({:>6.1}–{:<6.1})  {:<13}  {}  {}",
+                b.date,
+                b.days,
+                b.days_p05,
+                b.days_p95,
+                span(b.days),
+                p.status(st, &format!("{bar:<30}")),
+                p.dim(&b.basis)
+            );
+        }
+        for line in skipped_lines(d) {
+            let _ = writeln!(o, "  {}", p.dim(&line));
+        }
+    }
+
+    let _ = writeln!(o, "\n{}", p.bold("SOURCES"));
+    for (s, date) in &d.source_dates {
+        match date {
+            Some(date) => {
+                let _ = writeln!(o, "  {s} ({date})");
+            }
+            None => {
+                let _ = writeln!(o, "  {s}");
+            }
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\n{}",
+        p.dim("Every verdict with its figures and sources: verity assess --json. Formats: --format markdown|html|json.")
+    );
+    o
+}
