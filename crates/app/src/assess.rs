@@ -49,6 +49,17 @@ pub fn load_evidence(files: &[(String, String)]) -> AppResult<EvidenceSet> {
     })
 }
 
+/// Every record of `evidence` names a party of `agreement`: a record about a party
+/// the agreement does not know would count for no verdict, silently.
+pub fn check_parties(agreement: &Agreement, evidence: &EvidenceSet) -> AppResult<()> {
+    verity_compliance::check_parties(agreement, evidence).map_err(|e| AppError::BadInput {
+        field: None,
+        value: None,
+        reason: e.to_string(),
+        problems: Vec::new(),
+    })
+}
+
 /// What to assess: whose obligations, over which dates, on the record as it stood
 /// when, and the σ rule.
 #[derive(Debug, Clone, PartialEq)]
@@ -186,13 +197,7 @@ pub fn run(
         Some(d) => evidence.as_of(d),
         None => evidence.clone(),
     };
-    // A record about a party the agreement does not know would count for no verdict.
-    verity_compliance::check_parties(&agreement, &evidence).map_err(|e| AppError::BadInput {
-        field: None,
-        value: None,
-        reason: e.to_string(),
-        problems: Vec::new(),
-    })?;
+    check_parties(&agreement, &evidence)?;
     let options = Options {
         sigma_k: query.sigma,
         party: query.party.clone(),

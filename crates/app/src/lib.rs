@@ -37,6 +37,9 @@ pub mod record;
 pub mod report;
 
 pub use location::Location;
+/// The verdict types the answers carry, re-exported so that front-ends name them
+/// through this crate and never depend on the compliance engine themselves.
+pub use verity_compliance::{Status, Step, Verdict};
 pub use verity_store::tokens::Role;
 
 /// The last report the shipped record holds, as `GOV/2025/25 (2025-05-31)`: the data

@@ -83,7 +83,7 @@ fn load(files: &[PathBuf]) -> Result<EvidenceSet, CliError> {
 /// Every record names a party of the JCPOA (the agreement these commands read against).
 fn check_parties(set: &EvidenceSet) -> Result<(), CliError> {
     let agreement = super::assess::load_agreement(None)?;
-    verity_compliance::check_parties(&agreement, set).map_err(CliError::bad_input)
+    Ok(verity_app::assess::check_parties(&agreement, set)?)
 }
 
 fn validate(files: &[PathBuf]) -> Result<(EvidenceSet, Vec<Upload>), CliError> {

@@ -11,9 +11,9 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use verity_app::Status;
 use verity_app::policy::BreakoutBand;
 use verity_app::report::{ObligationRow, ReportDoc};
-use verity_compliance::Status;
 
 use super::assess::{QueryArgs, emit, run_from_args};
 use super::{CliError, CmdResult};

@@ -3,9 +3,9 @@
 
 use std::fmt::Write as _;
 
+use verity_app::Status;
 use verity_app::policy::{status_label, symbol};
 use verity_app::report::ReportDoc;
-use verity_compliance::Status;
 use verity_evidence::fmt_num;
 
 use super::{LEGEND, band_colour, first_breach_text, short, skipped_lines, span};
