@@ -89,7 +89,7 @@ pub fn run(args: Args) -> CmdResult {
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let text = match args.format {
-        Format::Terminal => terminal::render(&doc, colour),
+        Format::Terminal => terminal::render(&doc, colour, width(args.out.is_none())),
         Format::Markdown => markdown::render(&doc),
         Format::Html => html::render(&doc),
         Format::Json => {
@@ -106,6 +106,17 @@ pub fn run(args: Args) -> CmdResult {
         None => emit(&text)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The width to fit: the terminal's when writing to one, else `COLUMNS`, else 120.
+fn width(to_stdout: bool) -> usize {
+    let term = (to_stdout && std::io::stdout().is_terminal())
+        .then(terminal_size::terminal_size)
+        .flatten()
+        .map(|(w, _)| usize::from(w.0));
+    term.or_else(|| std::env::var("COLUMNS").ok()?.trim().parse().ok())
+        .unwrap_or(120)
+        .clamp(60, 400)
 }
 
 // ------------------------------------------------------------------ shared by renderers

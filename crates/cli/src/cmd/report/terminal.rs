@@ -52,7 +52,8 @@ fn log_bar(v: f64, lo: f64, hi: f64, width: usize) -> String {
     "█".repeat(n.max(1))
 }
 
-pub fn render(d: &ReportDoc, colour: bool) -> String {
+/// `width` is the terminal's width in columns: long texts are cut to fit it.
+pub fn render(d: &ReportDoc, colour: bool, width: usize) -> String {
     let p = Paint(colour);
     let mut o = String::new();
     let _ = writeln!(
@@ -94,12 +95,25 @@ pub fn render(d: &ReportDoc, colour: bool) -> String {
                 "   {}",
                 p.status(Some(now), &format!("{:<14}", status_label(now)))
             );
-            let _ = write!(line, " {}", short(&first_breach_text(r), 72));
+            // What the columns before it take: indent, id, a year cell each, "now".
+            let used = 2 + id_w + 1 + 5 * d.years.len() + 3 + 15;
+            let _ = write!(
+                line,
+                " {}",
+                short(&first_breach_text(r), width.saturating_sub(used).max(24))
+            );
             let _ = writeln!(o, "{line}");
             let _ = writeln!(
                 o,
                 "  {}",
-                p.dim(&format!("  {} — {}", r.cite, short(&r.text, 90)))
+                p.dim(&format!(
+                    "  {} — {}",
+                    r.cite,
+                    short(
+                        &r.text,
+                        width.saturating_sub(r.cite.chars().count() + 7).max(30)
+                    )
+                ))
             );
         }
         if !section.silent.is_empty() {
@@ -110,7 +124,7 @@ pub fn render(d: &ReportDoc, colour: bool) -> String {
                 p.dim(&format!(
                     "{} more in force with no evidence in the record: {}",
                     ids.len(),
-                    short(&ids.join(", "), 160)
+                    short(&ids.join(", "), width.saturating_sub(50).max(40))
                 ))
             );
         }
