@@ -293,30 +293,3 @@ fn key_days_text_and_json() {
     assert_eq!(v["key_days"][1]["name"], "End");
     assert_eq!(v["key_days"][1]["date"], Value::Null);
 }
-
-/// The command after `$ ` and the output lines of the documentation's example that
-/// starts with `prefix`.
-fn doc_example(doc: &str, prefix: &str) -> (String, String) {
-    let mut lines = doc.lines().skip_while(|l| !l.starts_with(prefix));
-    let command = lines.next().expect("the example is in the documentation");
-    let output: Vec<&str> = lines.take_while(|l| !l.starts_with("```")).collect();
-    (command[2..].to_owned(), output.join("\n") + "\n")
-}
-
-#[test]
-fn the_documented_diagnostics_of_the_shipped_example_are_real() {
-    // docs/agreement-format.md shows `verity agreement check docs/examples/example.toml`
-    // and its output; the file ships and gives exactly that output.
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let doc = std::fs::read_to_string(root.join("docs/agreement-format.md")).expect("doc");
-    let (command, expected) = doc_example(&doc, "$ verity agreement check ");
-    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
-    let out = Command::cargo_bin("verity")
-        .expect("verity binary")
-        .current_dir(&root)
-        .args(&args)
-        .assert()
-        .code(2)
-        .stdout("");
-    assert_eq!(String::from_utf8_lossy(&out.get_output().stderr), expected);
-}

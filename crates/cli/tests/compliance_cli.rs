@@ -469,27 +469,3 @@ fn report_in_every_format() {
 
     env.verity(&["report", "--format", "pdf"]).code(2);
 }
-
-#[test]
-fn the_documented_import_errors_are_real_output() {
-    // docs/evidence-format.md shows an import of the two faulty files in docs/examples/
-    // and what the CLI prints; run it (on copies, so nothing is written in the
-    // repository) and compare line for line.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let doc = std::fs::read_to_string(root.join("docs/evidence-format.md")).expect("doc");
-    let mut lines = doc
-        .lines()
-        .skip_while(|l| !l.starts_with("$ verity evidence import "));
-    let command = lines.next().expect("the example is in the documentation");
-    let expected: Vec<&str> = lines.take_while(|l| !l.starts_with("```")).collect();
-    let env = Env::new();
-    std::fs::create_dir_all(env.path("docs/examples")).expect("mkdir");
-    // Past `$ verity`.
-    let args: Vec<&str> = command.split_whitespace().skip(2).collect();
-    for file in args.iter().filter(|a| a.starts_with("docs/")) {
-        std::fs::copy(root.join(file), env.path(file)).expect("copy the example");
-    }
-    let out = env.verity(&args).code(2).stdout("");
-    assert_eq!(stderr(&out).lines().collect::<Vec<_>>(), expected);
-    assert!(!env.path("verity.db").exists(), "nothing is stored");
-}
