@@ -13,7 +13,7 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 use verity_app::Location;
-use verity_server::{AppState, Db, auth, bootstrap};
+use verity_server::{AppState, auth, bootstrap};
 
 const PG_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 

@@ -15,7 +15,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use verity_app::assess::Timeline;
 
-use crate::db::Db;
+use crate::StoreDb;
 use crate::error::ApiResult;
 
 pub type Generation = (u64, u64);
@@ -87,7 +87,7 @@ impl Cache {
     }
 
     /// The current generation, re-reading the store's version when it is stale.
-    pub async fn generation(&self, store: &Arc<dyn Db>) -> ApiResult<Generation> {
+    pub async fn generation(&self, store: &Arc<StoreDb>) -> ApiResult<Generation> {
         let now = self.epoch.elapsed().as_millis() as u64;
         let checked = self.checked_ms.load(Ordering::Acquire);
         let stale = checked == u64::MAX || now.saturating_sub(checked) >= RECHECK_MS;

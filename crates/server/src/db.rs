@@ -1,14 +1,8 @@
-//! The server's view of the store: the synchronous calls its handlers make, each run
-//! on tokio's blocking pool (see [`crate::blocking`]). Implemented for
-//! `verity_store`'s backends (SQLite and PostgreSQL) in [`crate::store_impl`]; every
-//! method that writes does so in one transaction.
+//! The types of the server's store calls ([`crate::StoreDb`]): the records they return
+//! and [`DbError`], classified by the HTTP status it maps to.
 
 use serde::Serialize;
 use utoipa::ToSchema;
-use verity_ledger::SignedEntry;
-use verity_ledger::log::{ConsistencyProofJson, InclusionProofJson};
-
-use crate::api::log::{Appended, CheckpointDto, EntryDto};
 
 /// A stored API token (never its text: only its hash is kept).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -81,48 +75,3 @@ pub struct ImportOutcome {
 }
 
 pub type DbResult<T> = Result<T, DbError>;
-
-pub trait Db: Send + Sync + 'static {
-    /// The backend's name, for logs (`sqlite` or `postgres`).
-    fn backend(&self) -> &'static str;
-
-    /// A number that changes whenever evidence or the log change (also when another
-    /// process writes to the same store), to key caches on.
-    fn version(&self) -> DbResult<u64>;
-
-    // Evidence.
-    /// Every measurement, event and knowledge gap in the store.
-    fn evidence_set(&self) -> DbResult<verity_evidence::EvidenceSet>;
-    /// Validates the files together, then stores them, logs the import and signs a
-    /// checkpoint in one transaction.
-    fn import_evidence(
-        &self,
-        uploads: Vec<Upload>,
-        submitted_by: serde_json::Value,
-    ) -> DbResult<ImportOutcome>;
-
-    // Tokens.
-    /// The live (not revoked) token with this SHA-256 hex hash.
-    fn token_by_hash(&self, hash: &str) -> DbResult<Option<TokenRecord>>;
-    fn create_token(
-        &self,
-        role: verity_app::Role,
-        label: &str,
-        hash: &str,
-    ) -> DbResult<TokenRecord>;
-    fn list_tokens(&self) -> DbResult<Vec<TokenRecord>>;
-    /// Revokes a token; false when there is no live token with that id.
-    fn revoke_token(&self, id: i64) -> DbResult<bool>;
-
-    // The log.
-    /// None when the store holds no log.
-    fn log_state(&self) -> DbResult<Option<LogState>>;
-    /// The latest checkpoint, signing a fresh one first if the tree grew since.
-    fn current_checkpoint(&self) -> DbResult<Option<CheckpointDto>>;
-    /// Entries `start..end` (which must exist).
-    fn log_entries(&self, start: u64, end: u64) -> DbResult<Vec<EntryDto>>;
-    fn prove_inclusion(&self, index: u64, size: u64) -> DbResult<InclusionProofJson>;
-    fn prove_consistency(&self, old: u64, new: u64) -> DbResult<ConsistencyProofJson>;
-    /// Appends verified entries and signs a checkpoint, in one transaction.
-    fn append_entries(&self, entries: Vec<SignedEntry>) -> DbResult<Appended>;
-}

@@ -32,7 +32,7 @@ use tower_http::LatencyUnit;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use verity_agreement::Agreement;
 
-pub use crate::db::Db;
+pub use crate::store_impl::StoreDb;
 
 /// Body limit for every route except imports (which set their own).
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
@@ -42,14 +42,14 @@ pub const IMPORT_BODY_LIMIT: usize = 8 * 1024 * 1024;
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<dyn Db>,
+    pub store: Arc<StoreDb>,
     /// The agreements served (the shipped JCPOA unless told otherwise).
     pub agreements: Arc<Vec<Agreement>>,
     pub(crate) cache: Arc<cache::Cache>,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Db>, agreements: Vec<Agreement>) -> AppState {
+    pub fn new(store: Arc<StoreDb>, agreements: Vec<Agreement>) -> AppState {
         AppState {
             store,
             agreements: Arc::new(agreements),
@@ -242,7 +242,7 @@ pub fn run(cfg: RunConfig) -> anyhow::Result<()> {
     } else {
         None
     };
-    let db: Arc<dyn Db> = Arc::new(opened.db);
+    let db = Arc::new(opened.db);
     let backend = db.backend();
     let agreement = verity_agreement::jcpoa()
         .map_err(|d| anyhow::anyhow!("the shipped JCPOA does not parse:\n{d}"))?;

@@ -1,4 +1,4 @@
-//! [`Db`] on `verity_store::Store` (SQLite or PostgreSQL): each call is one store
+//! [`StoreDb`]: the server's calls on `verity_store::Store` (SQLite or PostgreSQL): each call is one store
 //! transaction; the log's work goes through `verity_ledger::log` on that transaction.
 
 use std::path::Path;
@@ -9,7 +9,7 @@ use verity_ledger::{Checkpoint, LogStorage, NoteSigner, SignedEntry};
 use verity_store::{Backend, Store, StoreError, Tx};
 
 use crate::api::log::{Appended, CheckpointDto, EntryDto};
-use crate::db::{Db, DbError, DbResult, ImportOutcome, LogState, TokenRecord, Upload};
+use crate::db::{DbError, DbResult, ImportOutcome, LogState, TokenRecord, Upload};
 
 /// The store, and the log's signing key when this server may sign checkpoints.
 pub struct StoreDb {
@@ -153,15 +153,20 @@ fn checkpoint_dto(tx: &mut Tx<'_>, text: String) -> Result<CheckpointDto, TxErro
     })
 }
 
-impl Db for StoreDb {
-    fn backend(&self) -> &'static str {
+/// The synchronous store calls handlers make, each run on tokio's blocking pool (see
+/// [`crate::blocking`]); every call that writes does so in one transaction.
+impl StoreDb {
+    /// The backend's name, for logs (`sqlite` or `postgres`).
+    pub fn backend(&self) -> &'static str {
         match self.store.backend() {
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "postgres",
         }
     }
 
-    fn version(&self) -> DbResult<u64> {
+    /// A number that changes whenever evidence or the log change (also when another
+    /// process writes to the same store), to key caches on.
+    pub fn version(&self) -> DbResult<u64> {
         let v = self.store.read(|tx| -> Result<u64, TxError> {
             let size = if tx.log_meta().map_err(storage)?.is_some() {
                 tx.tree_size().map_err(storage)?
@@ -173,13 +178,16 @@ impl Db for StoreDb {
         Ok(v)
     }
 
-    fn evidence_set(&self) -> DbResult<verity_evidence::EvidenceSet> {
+    /// Every measurement, event and knowledge gap in the store.
+    pub fn evidence_set(&self) -> DbResult<verity_evidence::EvidenceSet> {
         Ok(self
             .store
             .read(|tx| -> Result<_, TxError> { Ok(crate::evidence_store::load(tx)?) })?)
     }
 
-    fn import_evidence(
+    /// Validates the files together, then stores them, logs the import and signs a
+    /// checkpoint in one transaction.
+    pub fn import_evidence(
         &self,
         uploads: Vec<Upload>,
         submitted_by: serde_json::Value,
@@ -188,14 +196,15 @@ impl Db for StoreDb {
         crate::evidence_store::import(self, &set, &uploads, submitted_by)
     }
 
-    fn token_by_hash(&self, hash: &str) -> DbResult<Option<TokenRecord>> {
+    /// The live (not revoked) token with this SHA-256 hex hash.
+    pub fn token_by_hash(&self, hash: &str) -> DbResult<Option<TokenRecord>> {
         self.store
             .read(|tx| verity_store::tokens::token_by_hash(tx, hash))
             .map(|r| r.map(tokens))
             .map_err(store_err)
     }
 
-    fn create_token(
+    pub fn create_token(
         &self,
         role: verity_app::Role,
         label: &str,
@@ -207,20 +216,22 @@ impl Db for StoreDb {
             .map_err(store_err)
     }
 
-    fn list_tokens(&self) -> DbResult<Vec<TokenRecord>> {
+    pub fn list_tokens(&self) -> DbResult<Vec<TokenRecord>> {
         self.store
             .read(verity_store::tokens::list_tokens)
             .map(|v| v.into_iter().map(tokens).collect())
             .map_err(store_err)
     }
 
-    fn revoke_token(&self, id: i64) -> DbResult<bool> {
+    /// Revokes a token; false when there is no live token with that id.
+    pub fn revoke_token(&self, id: i64) -> DbResult<bool> {
         self.store
             .write(|tx| verity_store::tokens::revoke_token(tx, id))
             .map_err(store_err)
     }
 
-    fn log_state(&self) -> DbResult<Option<LogState>> {
+    /// None when the store holds no log.
+    pub fn log_state(&self) -> DbResult<Option<LogState>> {
         Ok(self.store.read(|tx| -> Result<_, TxError> {
             let Some(meta) = tx.log_meta().map_err(storage)? else {
                 return Ok(None);
@@ -232,7 +243,8 @@ impl Db for StoreDb {
         })?)
     }
 
-    fn current_checkpoint(&self) -> DbResult<Option<CheckpointDto>> {
+    /// The latest checkpoint, signing a fresh one first if the tree grew since.
+    pub fn current_checkpoint(&self) -> DbResult<Option<CheckpointDto>> {
         let latest = self.store.read(|tx| -> Result<_, TxError> {
             if tx.log_meta().map_err(storage)?.is_none() {
                 return Ok(None);
@@ -268,28 +280,30 @@ impl Db for StoreDb {
         }
     }
 
-    fn log_entries(&self, start: u64, end: u64) -> DbResult<Vec<EntryDto>> {
+    /// Entries `start..end` (which must exist).
+    pub fn log_entries(&self, start: u64, end: u64) -> DbResult<Vec<EntryDto>> {
         let rows = self
             .store
             .read(|tx| tx.entries(start..end).map_err(storage))?;
         rows.iter().map(|r| entry_dto(r.index, &r.data)).collect()
     }
 
-    fn prove_inclusion(&self, index: u64, size: u64) -> DbResult<InclusionProofJson> {
+    pub fn prove_inclusion(&self, index: u64, size: u64) -> DbResult<InclusionProofJson> {
         let p = self
             .store
             .read(|tx| -> Result<_, TxError> { Ok(ledger::prove_inclusion(tx, index, size)?) })?;
         Ok(InclusionProofJson::from(&p))
     }
 
-    fn prove_consistency(&self, old: u64, new: u64) -> DbResult<ConsistencyProofJson> {
+    pub fn prove_consistency(&self, old: u64, new: u64) -> DbResult<ConsistencyProofJson> {
         let p = self
             .store
             .read(|tx| -> Result<_, TxError> { Ok(ledger::prove_consistency(tx, old, new)?) })?;
         Ok(ConsistencyProofJson::from(&p))
     }
 
-    fn append_entries(&self, entries: Vec<SignedEntry>) -> DbResult<Appended> {
+    /// Appends verified entries and signs a checkpoint, in one transaction.
+    pub fn append_entries(&self, entries: Vec<SignedEntry>) -> DbResult<Appended> {
         let Some(signer) = &self.signer else {
             return Err(DbError::other(
                 "this server does not hold the log's key, so it cannot sign a checkpoint after an append",

@@ -155,13 +155,14 @@ fn killing_the_server_mid_import_leaves_all_or_nothing() {
         )
         .unwrap();
         let t = verity_server::auth::generate_token().unwrap();
-        verity_server::Db::create_token(
-            &opened.db,
-            verity_server::auth::Role::Inspector,
-            "kill test",
-            &verity_server::auth::hash_token(&t),
-        )
-        .unwrap();
+        opened
+            .db
+            .create_token(
+                verity_server::auth::Role::Inspector,
+                "kill test",
+                &verity_server::auth::hash_token(&t),
+            )
+            .unwrap();
         t
     };
 

@@ -11,7 +11,7 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
-use verity_server::{AppState, Db, auth, bootstrap};
+use verity_server::{AppState, StoreDb, auth, bootstrap};
 use verity_store::Store;
 
 pub const PG_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -37,7 +37,7 @@ impl Drop for Harness {
     }
 }
 
-fn token(db: &dyn Db, role: &str) -> String {
+fn token(db: &StoreDb, role: &str) -> String {
     let t = auth::generate_token().unwrap();
     db.create_token(role.parse().unwrap(), "test", &auth::hash_token(&t))
         .unwrap();
@@ -53,7 +53,7 @@ fn harness(
     let opened = bootstrap::setup(store, &dir.path().join("log.key"), "test.example/log").unwrap();
     assert!(opened.created_log);
     assert!(opened.imported_shipped.is_some());
-    let db: Arc<dyn Db> = Arc::new(opened.db);
+    let db = Arc::new(opened.db);
     let admin = token(db.as_ref(), "admin");
     let inspector = token(db.as_ref(), "inspector");
     let analyst = token(db.as_ref(), "analyst");
