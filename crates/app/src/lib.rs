@@ -35,6 +35,7 @@ pub mod obligations;
 pub mod policy;
 pub mod record;
 pub mod report;
+pub mod tokens;
 
 pub use location::Location;
 /// The verdict types the answers carry, re-exported so that front-ends name them

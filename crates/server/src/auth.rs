@@ -10,26 +10,16 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::error::ApiError;
 
 pub use verity_app::Role;
 
-const TOKEN_PREFIX: &str = "vty_";
-
-/// A fresh random token (shown to its owner once, never stored).
-pub fn generate_token() -> Result<String, getrandom::Error> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)?;
-    Ok(format!("{TOKEN_PREFIX}{}", hex::encode(bytes)))
-}
-
-/// The stored form of a token: lowercase hex SHA-256 of its text.
-pub fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
+/// Token generation and hashing are the application layer's (`verity_app::tokens`).
+pub use verity_app::tokens::{
+    PREFIX as TOKEN_PREFIX, generate as generate_token, hash as hash_token,
+};
 
 /// Who is calling: the role of a valid bearer token, or anonymous.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -75,3 +75,32 @@ pub struct ImportOutcome {
 }
 
 pub type DbResult<T> = Result<T, DbError>;
+
+/// An application-layer error in the store call's terms: bad input not tied to one
+/// field is an upload refused whole.
+impl From<verity_app::AppError> for DbError {
+    fn from(e: verity_app::AppError) -> DbError {
+        use verity_app::AppError;
+        match e {
+            AppError::BadInput {
+                field: None,
+                reason,
+                problems,
+                ..
+            } => DbError::Rejected(ImportRejected {
+                message: reason,
+                problems,
+            }),
+            AppError::BadInput {
+                ref field,
+                ref reason,
+                ..
+            } => DbError::BadInput {
+                field: field.clone(),
+                message: reason.clone(),
+            },
+            AppError::NotFound(what) => DbError::NotFound(what),
+            AppError::Failed(e) => DbError::Other(e),
+        }
+    }
+}

@@ -3,7 +3,6 @@
 //! checkpoint in one transaction — all of it lands, or none.
 
 use serde_json::json;
-use verity_app::AppError;
 use verity_app::record::{self, Signer};
 use verity_evidence::EvidenceSet;
 use verity_store::Tx;
@@ -11,30 +10,6 @@ use verity_store::evidence::EvidenceStoreError;
 
 use crate::db::{DbError, ImportOutcome, ImportRejected, Upload};
 use crate::store_impl::StoreDb;
-
-fn app_err(e: AppError) -> DbError {
-    match e {
-        AppError::BadInput {
-            field: None,
-            reason,
-            problems,
-            ..
-        } => DbError::Rejected(ImportRejected {
-            message: reason,
-            problems,
-        }),
-        AppError::BadInput {
-            ref field,
-            ref reason,
-            ..
-        } => DbError::BadInput {
-            field: field.clone(),
-            message: reason.clone(),
-        },
-        AppError::NotFound(what) => DbError::NotFound(what),
-        AppError::Failed(e) => DbError::Other(e),
-    }
-}
 
 pub fn load(tx: &mut Tx<'_>) -> Result<EvidenceSet, DbError> {
     verity_store::evidence::load(tx).map_err(|e| match e {
@@ -48,7 +23,7 @@ pub fn load(tx: &mut Tx<'_>) -> Result<EvidenceSet, DbError> {
 
 /// Validates `uploads` together (all or nothing, with located errors).
 pub fn validate(uploads: &[Upload]) -> Result<EvidenceSet, DbError> {
-    record::validate(uploads).map_err(app_err)
+    record::validate(uploads).map_err(DbError::from)
 }
 
 /// Stores a validated set, logs it (signed by the log key) and signs a checkpoint,
@@ -71,7 +46,7 @@ pub fn import(
         uploads,
         Some(submitted_by),
     )
-    .map_err(app_err)?;
+    .map_err(DbError::from)?;
     match (out.log_index, out.checkpoint) {
         (Some(log_index), Some(checkpoint)) => Ok(ImportOutcome {
             import_id: out.import_id,

@@ -107,7 +107,7 @@ fn storage(e: verity_ledger::log::StorageError) -> TxError {
     TxError::Db(DbError::other(e))
 }
 
-fn tokens(r: verity_store::tokens::TokenRecord) -> TokenRecord {
+pub(crate) fn token_record(r: verity_store::tokens::TokenRecord) -> TokenRecord {
     TokenRecord {
         id: r.id,
         role: r.role,
@@ -200,7 +200,7 @@ impl StoreDb {
     pub fn token_by_hash(&self, hash: &str) -> DbResult<Option<TokenRecord>> {
         self.store
             .read(|tx| verity_store::tokens::token_by_hash(tx, hash))
-            .map(|r| r.map(tokens))
+            .map(|r| r.map(token_record))
             .map_err(store_err)
     }
 
@@ -212,14 +212,14 @@ impl StoreDb {
     ) -> DbResult<TokenRecord> {
         self.store
             .write(|tx| verity_store::tokens::create_token(tx, role, label, hash))
-            .map(tokens)
+            .map(token_record)
             .map_err(store_err)
     }
 
     pub fn list_tokens(&self) -> DbResult<Vec<TokenRecord>> {
         self.store
             .read(verity_store::tokens::list_tokens)
-            .map(|v| v.into_iter().map(tokens).collect())
+            .map(|v| v.into_iter().map(token_record).collect())
             .map_err(store_err)
     }
 

@@ -3,9 +3,8 @@
 
 use std::process::ExitCode;
 
-use verity_server::auth::{Role, generate_token, hash_token};
+use verity_app::Role;
 use verity_store::Store;
-use verity_store::tokens;
 
 use super::{CliError, CmdResult, print_json};
 
@@ -71,10 +70,6 @@ fn open_existing(location: &Location) -> Result<Store, CliError> {
     super::open_existing(location.text())
 }
 
-fn failed(e: impl std::fmt::Display) -> CliError {
-    CliError::Failed(anyhow::anyhow!("{e}"))
-}
-
 pub fn run(command: Command) -> CmdResult {
     match command {
         Command::Create {
@@ -86,14 +81,9 @@ pub fn run(command: Command) -> CmdResult {
             let role: Role = role
                 .parse()
                 .map_err(|e: String| CliError::bad_input(format!("--role: {e}")))?;
-            if label.chars().count() > 200 {
-                return Err(CliError::bad_input("--label: longer than 200 characters"));
-            }
             let store = open(&location)?;
-            let token = generate_token().map_err(failed)?;
-            let rec = store
-                .write(|tx| tokens::create_token(tx, role, &label, &hash_token(&token)))
-                .map_err(failed)?;
+            let verity_app::tokens::Created { token, record: rec } =
+                verity_app::tokens::create(&store, role, &label)?;
             if json {
                 print_json(&serde_json::json!({
                     "id": rec.id, "role": rec.role, "label": rec.label,
@@ -110,7 +100,7 @@ pub fn run(command: Command) -> CmdResult {
         }
         Command::List { location, json } => {
             let store = open_existing(&location)?;
-            let list = store.read(tokens::list_tokens).map_err(failed)?;
+            let list = verity_app::tokens::list(&store)?;
             if json {
                 let v: Vec<_> = list
                     .iter()
@@ -132,15 +122,9 @@ pub fn run(command: Command) -> CmdResult {
         }
         Command::Revoke { id, location } => {
             let store = open_existing(&location)?;
-            if store
-                .write(|tx| tokens::revoke_token(tx, id))
-                .map_err(failed)?
-            {
-                eprintln!("token #{id} revoked");
-                Ok(ExitCode::SUCCESS)
-            } else {
-                Err(CliError::bad_input(format!("no live token with id {id}")))
-            }
+            verity_app::tokens::revoke(&store, id)?;
+            eprintln!("token #{id} revoked");
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

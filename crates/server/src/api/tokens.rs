@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{Caller, Role, generate_token, hash_token};
+use crate::auth::{Caller, Role};
+use crate::db::DbError;
 use crate::db::TokenRecord;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{Path, ValidJson};
@@ -69,16 +70,15 @@ async fn create_token(
         .role
         .parse()
         .map_err(|e: String| ApiError::bad_field("role", e))?;
-    if req.label.chars().count() > 200 {
-        return Err(ApiError::bad_field(
-            "label",
-            "the label is longer than 200 characters",
-        ));
-    }
-    let token = generate_token().map_err(ApiError::internal)?;
-    let hash = hash_token(&token);
     let store = state.store.clone();
-    let record = blocking(move || store.create_token(role, &req.label, &hash)).await?;
+    let created = blocking(move || {
+        verity_app::tokens::create(store.store(), role, &req.label).map_err(DbError::from)
+    })
+    .await?;
+    let (token, record) = (
+        created.token,
+        crate::store_impl::token_record(created.record),
+    );
     tracing::info!(id = record.id, role = %role, "token created");
     Ok((StatusCode::CREATED, Json(CreatedToken { token, record })))
 }
