@@ -89,7 +89,21 @@ pub enum Tails {
         min: A,
         max: A,
     },
+    /// The tails assay that needs the least separative work over the whole admissible
+    /// range: from 0.01 % up to just below the richest stock. Natural uranium is fed
+    /// only with tails up to [`NATURAL_FEED_TAILS_MAX`]: as the tails approach 0.711 %
+    /// the natural feed a cascade must process grows without bound while the work
+    /// falls only slowly, so no breakout plan strips natural uranium that little.
+    Optimal,
 }
+
+/// The highest tails assay at which natural uranium is fed (0.5 %): the upper end of
+/// the tails assays breakout studies use (Heinonen 2015 implies about 0.33 %; ISIS's
+/// IR-1 operating data about 0.4 %).
+pub const NATURAL_FEED_TAILS_MAX: A = A::constant(0.005);
+
+/// The lowest tails assay searched (0.01 %): below it no enrichment plant operates.
+const TAILS_FLOOR: f64 = 1e-4;
 
 impl Tails {
     /// The default tails assay of breakout estimates: 0.3 % (the value behind the
@@ -98,13 +112,9 @@ impl Tails {
         Tails::Fixed(A::constant(0.003))
     }
 
-    /// The range searched by `--optimise-tails`: 0.1–0.5 %, the span of tails assays
-    /// in breakout studies (Heinonen 2015 implies ~0.33 %; ISIS's IR-1 data 0.4 %).
+    /// What `--optimise-tails` asks for: the whole admissible range ([`Tails::Optimal`]).
     pub fn default_optimised() -> Tails {
-        Tails::Optimised {
-            min: A::constant(0.001),
-            max: A::constant(0.005),
-        }
+        Tails::Optimal
     }
 }
 
@@ -208,6 +218,7 @@ impl BreakoutInput {
         let (lo, hi) = match self.tails {
             Tails::Fixed(x) => (x, x),
             Tails::Optimised { min, max } => (min, max),
+            Tails::Optimal => return Ok(()),
         };
         if lo > hi {
             return Err(PhysicsError::InvalidParameter {
@@ -352,11 +363,11 @@ fn solve_fixed(
         && highest <= xt
     {
         return Err(PhysicsError::Infeasible(format!(
-            "the tails assay {:.3} % is at or above every feed's assay (the highest feed is \
-             {:.3} %): no feed can be enriched (choose tails below {:.3} %)",
-            xt * 100.0,
-            highest * 100.0,
-            highest * 100.0
+            "the tails assay {} % is at or above every feed's assay (the highest feed is \
+             {} %): no feed can be enriched (choose tails below {} %)",
+            pct(xt),
+            pct(highest),
+            pct(highest)
         )));
     }
     let prep = Prepared::new(offers, xp, xt);
@@ -365,13 +376,13 @@ fn solve_fixed(
     match prep.fill(p, &limits, &mut used) {
         Some(swu) => Ok((used, swu)),
         None => Err(PhysicsError::Infeasible(format!(
-            "the feeds hold {:.3} kg U-235 above the {:.3} % tails, {:.3} kg are needed for {:.2} kg U at {:.2} % \
+            "the feeds hold {:.3} kg U-235 above the {} % tails, {:.3} kg are needed for {:.2} kg U at {} % \
              (allow natural uranium, add stocks or lower the target)",
             prep.available(&limits),
-            xt * 100.0,
+            pct(xt),
             p * (xp - xt),
             p,
-            xp * 100.0
+            pct(xp)
         ))),
     }
 }
@@ -390,6 +401,7 @@ pub fn solve(input: &BreakoutInput) -> Result<BreakoutPlan, PhysicsError> {
             (t.fraction(), used, swu)
         }
         Tails::Optimised { min, max } => optimise_tails(&offers, xp, p, min, max)?,
+        Tails::Optimal => optimal_tails(&offers, xp, p)?,
     };
     Ok(plan_from(
         &offers,
@@ -507,6 +519,94 @@ fn optimise_tails(
     Ok((best.1, used, swu))
 }
 
+/// A fraction as a percentage without float noise (`3.67`, never `3.6699999999999995`).
+fn pct(x: f64) -> String {
+    crate::units::trim_pct(x * 100.0)
+}
+
+/// Least SWU over the whole admissible tails range ([`Tails::Optimal`]). The SWU as a
+/// function of the tails assay is smooth between kinks where a stock runs out or a
+/// feed drops below the tails, so a logarithmic grid finds the best region (every
+/// kink is bracketed) and golden-section search refines it.
+fn optimal_tails(offers: &[Offer], xp: f64, p: f64) -> Result<(f64, Vec<f64>, f64), PhysicsError> {
+    let natural_cap = NATURAL_FEED_TAILS_MAX.fraction();
+    let top = offers
+        .iter()
+        .filter(|o| o.limit.is_finite() && o.limit > 0.0)
+        .map(|o| o.x)
+        .fold(natural_cap, f64::max);
+    // The offers at a tails assay: natural uranium only up to the natural-feed bound.
+    let at = |xt: f64| -> Vec<Offer> {
+        offers
+            .iter()
+            .map(|o| Offer {
+                x: o.x,
+                limit: if o.limit.is_infinite() && xt > natural_cap {
+                    0.0
+                } else {
+                    o.limit
+                },
+            })
+            .collect()
+    };
+    let eval = |xt: f64| -> f64 {
+        solve_fixed(&at(xt), xp, xt, p)
+            .map(|(_, s)| s)
+            .unwrap_or(f64::INFINITY)
+    };
+    const GRID: usize = 240;
+    let (l0, l1) = (TAILS_FLOOR.ln(), (top * (1.0 - 1e-9)).ln());
+    let grid: Vec<f64> = (0..=GRID)
+        .map(|k| (l0 + (l1 - l0) * k as f64 / GRID as f64).exp())
+        .chain(std::iter::once(natural_cap))
+        .collect();
+    let mut best = (f64::INFINITY, grid[0]);
+    for &xt in &grid {
+        let s = eval(xt);
+        if s < best.0 {
+            best = (s, xt);
+        }
+    }
+    if !best.0.is_finite() {
+        // No tails assay works: report the most favourable one's reason.
+        let xt = TAILS_FLOOR.max(1e-4);
+        solve_fixed(&at(xt), xp, xt, p)?;
+        return Err(PhysicsError::Infeasible(
+            "no tails assay gives a feasible plan".into(),
+        ));
+    }
+    // Refine between the grid neighbours of the best point (golden section in ln x).
+    let step = (l1 - l0) / GRID as f64;
+    let (mut a, mut b) = ((best.1.ln() - step).max(l0), (best.1.ln() + step).min(l1));
+    let g = 0.5 * (5f64.sqrt() - 1.0);
+    let f = |lx: f64| eval(lx.exp());
+    let mut c = b - g * (b - a);
+    let mut d = a + g * (b - a);
+    let (mut fc, mut fd) = (f(c), f(d));
+    for _ in 0..80 {
+        if fc < fd {
+            b = d;
+            d = c;
+            fd = fc;
+            c = b - g * (b - a);
+            fc = f(c);
+        } else {
+            a = c;
+            c = d;
+            fc = fd;
+            d = a + g * (b - a);
+            fd = f(d);
+        }
+    }
+    let xt = (0.5 * (a + b)).exp();
+    let s = eval(xt);
+    if s < best.0 {
+        best = (s, xt);
+    }
+    let (used, swu) = solve_fixed(&at(best.1), xp, best.1, p)?;
+    Ok((best.1, used, swu))
+}
+
 /// One step of a staged (batch-recycling) plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Step {
@@ -553,9 +653,13 @@ pub fn solve_staged(input: &BreakoutInput, leu: A) -> Result<StagedPlan, Physics
             reason: format!("{leu}: the LEU step must lie between 0.711 % and 20 %"),
         });
     }
+    // The first step strips natural uranium: at most to the natural-feed bound.
     let first_tails = match input.tails {
         Tails::Fixed(t) => t.fraction(),
-        Tails::Optimised { .. } => solve(input)?.tails_assay.fraction(),
+        Tails::Optimised { .. } | Tails::Optimal => solve(input)?
+            .tails_assay
+            .fraction()
+            .min(NATURAL_FEED_TAILS_MAX.fraction()),
     };
     let xp = input.target.assay.fraction();
     // Levels: natural, LEU, 20, 60 below the target, then the target.
@@ -597,7 +701,7 @@ pub fn solve_staged(input: &BreakoutInput, leu: A) -> Result<StagedPlan, Physics
         }
         let (used, swu) = solve_fixed(&offers, to, xt, product).map_err(|e| match e {
             PhysicsError::Infeasible(m) => {
-                PhysicsError::Infeasible(format!("step {} % → {} %: {m}", from * 100.0, to * 100.0))
+                PhysicsError::Infeasible(format!("step {} % → {} %: {m}", pct(from), pct(to)))
             }
             other => other,
         })?;

@@ -36,6 +36,7 @@ mod error;
 pub mod marc;
 pub mod montecarlo;
 pub mod presets;
+pub mod routes;
 mod swu;
 mod units;
 
@@ -46,5 +47,9 @@ pub use breakout::{
 pub use centrifuge::Performance;
 pub use error::PhysicsError;
 pub use montecarlo::{McConfig, McSummary};
+pub use routes::{
+    CascadeSet, FixedCascadePlan, FixedCascades, RouteKind, RouteSummary, SqDefinition,
+    solve_fixed_cascades,
+};
 pub use swu::{Enrichment, Quantity, Streams, swu_per_product_curve};
 pub use units::{Assay, KgU, Swu, value_function};

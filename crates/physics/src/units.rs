@@ -85,7 +85,7 @@ impl fmt::Display for Assay {
 }
 
 /// Formats a percentage without float noise (0.711 rather than 0.7110000000000001).
-fn trim_pct(p: f64) -> String {
+pub(crate) fn trim_pct(p: f64) -> String {
     let s = format!("{p:.6}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     s.to_owned()

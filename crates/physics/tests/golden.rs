@@ -95,8 +95,8 @@ fn tails_at_or_above_every_feed_is_named_plainly() {
     input.tails = Tails::Fixed(a(5.0));
     let msg = solve(&input).unwrap_err().to_string();
     assert!(
-        msg.contains("tails assay 5.000 % is at or above every feed's assay")
-            && msg.contains("the highest feed is 3.670 %"),
+        msg.contains("tails assay 5 % is at or above every feed's assay")
+            && msg.contains("the highest feed is 3.67 %"),
         "{msg}"
     );
     assert!(!msg.contains("-0.000"), "{msg}");

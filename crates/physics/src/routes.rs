@@ -1,0 +1,383 @@
+//! Breakout routes: every credible way to make the target from the same stocks and
+//! machines, each computed on its own, so that the headline can be the fastest
+//! feasible one and an infeasible route is reported with its reason instead of
+//! aborting the others.
+//!
+//! - **single cascade** ([`crate::solve`]): one ideal cascade fed at several points;
+//!   the lower bound of the work (pooled capacity, no reconfiguration time).
+//! - **staged** ([`crate::solve_staged`]): batch recycling through the step sequence
+//!   0.711 % → LEU → 20 % → 60 % → target, all capacity on one step at a time.
+//! - **fixed cascades** ([`solve_fixed_cascades`]): a given number of cascades of given
+//!   machine types and sizes, reused without reconfiguration through the same step
+//!   sequence, with an equilibrium time for every step and an interconnection time
+//!   between steps — the way Glaser ("Characteristics of the Gas Centrifuge for
+//!   Uranium Enrichment and Their Relevance for Nuclear Weapon Proliferation", Science
+//!   & Global Security 16, 2008) models breakout in existing cascades and the way the
+//!   Institute for Science and International Security counts "three or four advanced
+//!   cascades" (e.g. its 12 June 2023 assessment of GOV/2023/24).
+
+use serde::Serialize;
+
+use crate::Assay as A;
+use crate::breakout::{BreakoutInput, Capacity, MachineCount, StagedPlan, solve, solve_staged};
+use crate::{PhysicsError, centrifuge};
+
+/// A set of identical cascades.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CascadeSet {
+    /// Catalogue machine type.
+    pub kind: String,
+    pub cascades: u32,
+    /// Machines per cascade.
+    pub machines_per_cascade: u32,
+}
+
+/// Machines per cascade when a set does not say: the production cascade sizes of
+/// Iran's plants — 164 machines for IR-1, IR-2m and IR-4 (the Natanz cascade design;
+/// JCPOA Annex I para. 27 keeps 5,060 IR-1 "in 30 cascades") and 174 for the IR-6
+/// (the cascades installed at Fordow). These are planning figures: the reports count
+/// cascades, not always their size; give the size where it is known.
+pub fn default_machines_per_cascade(kind: &str) -> u32 {
+    match kind.to_ascii_uppercase().as_str() {
+        "IR-6" => 174,
+        _ => 164,
+    }
+}
+
+/// Fixed cascades and the time they lose between steps.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FixedCascades {
+    pub sets: Vec<CascadeSet>,
+    /// Days for a cascade to reach equilibrium at the start of each step (assumed 1;
+    /// Glaser 2008 puts the equilibrium time of a centrifuge cascade at hours to days).
+    pub equilibrium_days: f64,
+    /// Days to reconnect the cascades and move material between two steps (assumed
+    /// 1).
+    pub interconnect_days: f64,
+}
+
+impl FixedCascades {
+    pub const DEFAULT_EQUILIBRIUM_DAYS: f64 = 1.0;
+    pub const DEFAULT_INTERCONNECT_DAYS: f64 = 1.0;
+
+    pub fn new(sets: Vec<CascadeSet>) -> FixedCascades {
+        FixedCascades {
+            sets,
+            equilibrium_days: FixedCascades::DEFAULT_EQUILIBRIUM_DAYS,
+            interconnect_days: FixedCascades::DEFAULT_INTERCONNECT_DAYS,
+        }
+    }
+
+    /// The machines of every set, as a capacity.
+    pub fn capacity(&self) -> Result<Capacity, PhysicsError> {
+        let mut list = Vec::with_capacity(self.sets.len());
+        for s in &self.sets {
+            let c = centrifuge::find(&s.kind)?;
+            list.push(MachineCount {
+                kind: c.name.to_owned(),
+                count: s.cascades.saturating_mul(s.machines_per_cascade),
+            });
+        }
+        Ok(Capacity::Centrifuges(list))
+    }
+}
+
+/// The fixed-cascade route's plan: the staged steps at the cascades' capacity, and the
+/// time between steps.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FixedCascadePlan {
+    pub staged: StagedPlan,
+    /// Equilibrium and interconnection days over all steps.
+    pub overhead_days: f64,
+    /// Enrichment days plus overhead.
+    pub days: f64,
+}
+
+/// Breakout in the given cascades: the staged step sequence at their capacity (with
+/// the input's performance level and efficiency), plus `equilibrium_days` per step and
+/// `interconnect_days` between steps.
+pub fn solve_fixed_cascades(
+    input: &BreakoutInput,
+    leu: A,
+    fixed: &FixedCascades,
+) -> Result<FixedCascadePlan, PhysicsError> {
+    for (field, v) in [
+        ("equilibrium_days", fixed.equilibrium_days),
+        ("interconnect_days", fixed.interconnect_days),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(PhysicsError::InvalidParameter {
+                field: field.into(),
+                reason: format!("{v}: a time must be ≥ 0 days"),
+            });
+        }
+    }
+    if fixed.sets.is_empty() {
+        return Err(PhysicsError::InvalidParameter {
+            field: "cascades".into(),
+            reason: "no cascades given".into(),
+        });
+    }
+    let mut own = input.clone();
+    own.capacity = fixed.capacity()?;
+    let staged = solve_staged(&own, leu)?;
+    let n = staged.steps.len() as f64;
+    let overhead = n * fixed.equilibrium_days + (n - 1.0).max(0.0) * fixed.interconnect_days;
+    Ok(FixedCascadePlan {
+        days: staged.days + overhead,
+        staged,
+        overhead_days: overhead,
+    })
+}
+
+/// Which route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteKind {
+    SingleCascade,
+    Staged,
+    FixedCascades,
+}
+
+impl RouteKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RouteKind::SingleCascade => "single_cascade",
+            RouteKind::Staged => "staged",
+            RouteKind::FixedCascades => "fixed_cascades",
+        }
+    }
+}
+
+/// One route's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RouteSummary {
+    pub kind: RouteKind,
+    pub feasible: bool,
+    pub swu_kg: Option<f64>,
+    pub days: Option<f64>,
+    /// The tails of the route's first step (single cascade: its one tails).
+    pub tails_pct: Option<f64>,
+    /// Why the route is infeasible.
+    pub reason: Option<String>,
+}
+
+impl RouteSummary {
+    fn infeasible(kind: RouteKind, e: &PhysicsError) -> RouteSummary {
+        RouteSummary {
+            kind,
+            feasible: false,
+            swu_kg: None,
+            days: None,
+            tails_pct: None,
+            reason: Some(e.to_string()),
+        }
+    }
+}
+
+/// Every route for the input: the single cascade, the staged route (LEU step at
+/// `leu`) and, when cascades are given, the fixed-cascade route. An input error
+/// (an impossible value) is returned as an error; a route that cannot reach the target
+/// is a summary with its reason.
+pub fn routes(
+    input: &BreakoutInput,
+    leu: A,
+    fixed: Option<&FixedCascades>,
+) -> Result<Vec<RouteSummary>, PhysicsError> {
+    let keep = |kind, r: Result<RouteSummary, PhysicsError>| match r {
+        Ok(s) => Ok(s),
+        Err(e @ (PhysicsError::Infeasible(_) | PhysicsError::NoConvergence { .. })) => {
+            Ok(RouteSummary::infeasible(kind, &e))
+        }
+        Err(e) => Err(e),
+    };
+    let mut out = vec![
+        keep(
+            RouteKind::SingleCascade,
+            solve(input).map(|p| RouteSummary {
+                kind: RouteKind::SingleCascade,
+                feasible: true,
+                swu_kg: Some(p.swu.kg_swu()),
+                days: Some(p.days),
+                tails_pct: Some(p.tails_assay.pct()),
+                reason: None,
+            }),
+        )?,
+        keep(
+            RouteKind::Staged,
+            solve_staged(input, leu).map(|p| RouteSummary {
+                kind: RouteKind::Staged,
+                feasible: true,
+                swu_kg: Some(p.swu.kg_swu()),
+                days: Some(p.days),
+                tails_pct: p.steps.first().map(|s| s.tails_assay.pct()),
+                reason: None,
+            }),
+        )?,
+    ];
+    if let Some(f) = fixed {
+        out.push(keep(
+            RouteKind::FixedCascades,
+            solve_fixed_cascades(input, leu, f).map(|p| RouteSummary {
+                kind: RouteKind::FixedCascades,
+                feasible: true,
+                swu_kg: Some(p.staged.swu.kg_swu()),
+                days: Some(p.days),
+                tails_pct: p.staged.steps.first().map(|s| s.tails_assay.pct()),
+                reason: None,
+            }),
+        )?);
+    }
+    Ok(out)
+}
+
+/// The fastest feasible route, if any.
+pub fn fastest(routes: &[RouteSummary]) -> Option<&RouteSummary> {
+    routes.iter().filter(|r| r.feasible).min_by(|a, b| {
+        a.days
+            .unwrap_or(f64::INFINITY)
+            .total_cmp(&b.days.unwrap_or(f64::INFINITY))
+    })
+}
+
+/// What one significant quantity of HEU is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SqDefinition {
+    /// The IAEA's: 25 kg of U-235 contained in HEU (IAEA Safeguards Glossary, 2022
+    /// edition, Table II).
+    #[default]
+    Iaea,
+    /// 25 kg of weapon-grade uranium (90 %), as the Institute for Science and
+    /// International Security counts a weapon's worth: 22.5 kg U-235 at 90 %.
+    Wgu,
+}
+
+impl SqDefinition {
+    /// kg U-235 in one SQ at the target assay.
+    pub fn u235_kg(self, target: A) -> f64 {
+        match self {
+            SqDefinition::Iaea => crate::breakout::SQ_U235_KG,
+            SqDefinition::Wgu => 25.0 * target.fraction(),
+        }
+    }
+}
+
+/// Days to the 1st, 2nd, … `n`th target quantity from the same stocks and capacity,
+/// by the fastest feasible route for each: the k-th figure is the time to hold k
+/// quantities (one campaign for all k, not k campaigns one after another). `None`
+/// where no route reaches k quantities.
+pub fn cumulative_days(
+    input: &BreakoutInput,
+    leu: A,
+    fixed: Option<&FixedCascades>,
+    n: u32,
+) -> Result<Vec<Option<f64>>, PhysicsError> {
+    let per = input.target.u235_kg;
+    (1..=n)
+        .map(|k| {
+            let mut own = input.clone();
+            own.target.u235_kg = per * f64::from(k);
+            let r = routes(&own, leu, fixed)?;
+            Ok(fastest(&r).and_then(|f| f.days))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{KgU, Stock, Tails};
+
+    fn a(p: f64) -> A {
+        A::from_pct(p).unwrap()
+    }
+
+    fn sixty(kg: f64) -> BreakoutInput {
+        BreakoutInput::new(
+            vec![Stock {
+                assay: a(60.0),
+                kg_u: KgU::new(kg).unwrap(),
+            }],
+            Capacity::Centrifuges(vec![MachineCount {
+                kind: "IR-6".into(),
+                count: 1392,
+            }]),
+        )
+    }
+
+    #[test]
+    fn the_optimal_single_cascade_needs_no_more_work_than_the_staged_route() {
+        // 60 % → 90 % from 408.6 kg (IAEA, May 2025): the staged route's last step
+        // (tails 20 %) needs 62 kg-SWU; one cascade stripping the 60 % feed only as far
+        // as the stock allows needs less.
+        let mut input = sixty(408.6);
+        input.tails = Tails::Optimal;
+        let r = routes(&input, a(3.67), None).unwrap();
+        let single = r[0].swu_kg.unwrap();
+        let staged = r[1].swu_kg.unwrap();
+        assert!((staged - 62.2).abs() < 0.1, "{staged}");
+        assert!(single < staged, "{single} vs {staged}");
+        // Feed balance at the optimum uses the whole stock: F = P (xp − xt)/(xf − xt).
+        let xt = r[0].tails_pct.unwrap() / 100.0;
+        let f = 25.0 / 0.9 * (0.9 - xt) / (0.6 - xt);
+        assert!((f - 408.6).abs() < 0.5, "feed {f} at tails {xt}");
+        assert_eq!(fastest(&r).unwrap().kind, RouteKind::SingleCascade);
+    }
+
+    #[test]
+    fn an_infeasible_route_does_not_abort_the_others() {
+        // 2,800 kg at 2 % with 1 % tails: one cascade strips it for 28 kg U-235 above
+        // tails (24.7 needed). The staged route strips its 3.67 % product to 0.711 %
+        // in the next step and must make 1,093 kg of it first, which needs 2,918 kg of
+        // the 2 % stock at 1 % tails: more than there is (natural uranium is below the
+        // tails and cannot help).
+        let mut input = BreakoutInput::new(
+            vec![Stock {
+                assay: a(2.0),
+                kg_u: KgU::new(2800.0).unwrap(),
+            }],
+            Capacity::SwuPerYear(10_000.0),
+        );
+        input.tails = Tails::Fixed(a(1.0));
+        let r = routes(&input, a(3.67), None).unwrap();
+        assert!(r[0].feasible, "{r:?}");
+        assert!(!r[1].feasible, "{r:?}");
+        assert!(r[1].reason.as_deref().unwrap().contains("step"), "{r:?}");
+        assert_eq!(fastest(&r).unwrap().kind, RouteKind::SingleCascade);
+    }
+
+    #[test]
+    fn fixed_cascades_add_equilibrium_and_interconnection_time() {
+        let input = sixty(100.0);
+        let fc = FixedCascades::new(vec![CascadeSet {
+            kind: "IR-6".into(),
+            cascades: 3,
+            machines_per_cascade: 174,
+        }]);
+        let plan = solve_fixed_cascades(&input, a(3.67), &fc).unwrap();
+        assert_eq!(plan.staged.steps.len(), 1);
+        assert!((plan.overhead_days - 1.0).abs() < 1e-12);
+        let swu_per_year = 3.0 * 174.0 * 5.0;
+        let expect = plan.staged.swu.kg_swu() / swu_per_year * 365.25 + 1.0;
+        assert!(
+            (plan.days - expect).abs() < 1e-9,
+            "{} vs {expect}",
+            plan.days
+        );
+    }
+
+    #[test]
+    fn more_quantities_take_longer() {
+        let input = sixty(408.6);
+        let d = cumulative_days(&input, a(3.67), None, 5).unwrap();
+        let d: Vec<f64> = d.into_iter().map(Option::unwrap).collect();
+        assert!(d.windows(2).all(|w| w[0] < w[1]), "{d:?}");
+    }
+
+    #[test]
+    fn the_wgu_definition_is_25_kg_of_90_percent_uranium() {
+        assert_eq!(SqDefinition::Iaea.u235_kg(a(90.0)), 25.0);
+        assert!((SqDefinition::Wgu.u235_kg(a(90.0)) - 22.5).abs() < 1e-12);
+    }
+}
