@@ -11,16 +11,18 @@ use serde::{Deserialize, Serialize};
 use verity_physics::centrifuge::{self, Performance};
 use verity_physics::montecarlo::{self, McConfig, McSummary};
 use verity_physics::presets::{self, Preset};
+use verity_physics::routes::{self as phys_routes, RouteSummary};
 use verity_physics::{
-    Assay, BreakoutInput, BreakoutPlan, Capacity, Feed, KgU, MachineCount, PhysicsError,
-    StagedPlan, Stock, Tails,
+    Assay, BreakoutInput, BreakoutPlan, Capacity, CascadeSet, Feed, FixedCascadePlan,
+    FixedCascades, KgU, MachineCount, PhysicsError, SqDefinition, StagedPlan, Stock, Tails,
 };
 
 use crate::{AppError, AppResult};
 
 /// Defaults of the request (the CLI's flags show the same).
 pub mod defaults {
-    pub const TAILS_PCT: f64 = 0.3;
+    /// The tails of the single cascade when none is given: optimised (`None`).
+    pub const TAILS_PCT: Option<f64> = None;
     pub const TARGET_PCT: f64 = 90.0;
     /// One significant quantity of HEU: 25 kg U-235 (IAEA Safeguards Glossary, 2022
     /// edition, Table II).
@@ -53,6 +55,31 @@ pub struct MachinesIn {
     pub count: u32,
 }
 
+/// A set of identical cascades for the fixed-cascade route.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CascadesIn {
+    /// Catalogue machine type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// How many cascades.
+    pub count: u32,
+    /// Machines per cascade (default 164; 174 for the IR-6).
+    #[serde(default)]
+    pub machines_per_cascade: Option<u32>,
+}
+
+/// What one significant quantity is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SqDefinitionIn {
+    /// 25 kg U-235 contained (the IAEA's).
+    #[default]
+    Iaea,
+    /// 25 kg of 90 % uranium (22.5 kg U-235), as ISIS counts a weapon's worth.
+    Wgu,
+}
+
 /// Which catalogue figure to use for machine capacity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -80,10 +107,11 @@ pub struct BreakoutRequest {
     /// capacity.
     #[serde(default)]
     pub preset: Option<String>,
-    /// Fixed tails assay, percent (default 0.3).
+    /// Fixed tails assay, percent (default: optimised over the admissible range).
     #[serde(default)]
     pub tails_pct: Option<f64>,
-    /// Choose the tails assay in 0.1–0.5 % that needs the least separative work.
+    /// Optimise the tails assay over the admissible range (the default when no
+    /// `tails_pct` is given; kept for explicitness).
     #[serde(default)]
     pub optimise_tails: bool,
     /// Product assay, percent (default 90).
@@ -117,6 +145,22 @@ pub struct BreakoutRequest {
     /// Spread (±) of a `swu_per_year` capacity in the Monte Carlo, percent (default 20).
     #[serde(default)]
     pub swu_spread_pct: Option<f64>,
+    /// How many significant quantities: the answer then gives the days to each of the
+    /// 1st … Nth (default 1).
+    #[serde(default)]
+    pub quantity: Option<u32>,
+    /// What one quantity is (default `iaea`); `target_u235_kg`, if given, wins.
+    #[serde(default)]
+    pub sq_definition: Option<SqDefinitionIn>,
+    /// Cascades for the fixed-cascade route (none: the route is not computed).
+    #[serde(default)]
+    pub cascades: Vec<CascadesIn>,
+    /// Equilibrium days per step of the fixed-cascade route (default 1).
+    #[serde(default)]
+    pub equilibrium_days: Option<f64>,
+    /// Interconnection days between steps of the fixed-cascade route (default 1).
+    #[serde(default)]
+    pub interconnect_days: Option<f64>,
 }
 
 impl BreakoutRequest {
@@ -139,6 +183,11 @@ impl BreakoutRequest {
             seed: None,
             stock_sigma_pct: None,
             swu_spread_pct: None,
+            quantity: None,
+            sq_definition: None,
+            cascades: Vec::new(),
+            equilibrium_days: None,
+            interconnect_days: None,
         }
     }
 }
@@ -182,12 +231,18 @@ fn assay(field: &str, pct: f64) -> AppResult<Assay> {
     Assay::from_pct(pct).map_err(|e| physics(field, pct, e))
 }
 
+/// The most quantities one request may ask for (each is a full set of routes).
+pub const MAX_QUANTITY: u32 = 50;
+
 /// A checked request: the physics input and what the answer needs to say about it.
 struct Checked {
     input: BreakoutInput,
     preset: Option<&'static Preset>,
     leu: Assay,
     mc: Option<McConfig>,
+    quantity: u32,
+    sq: SqDefinition,
+    fixed: Option<FixedCascades>,
 }
 
 fn check(req: &BreakoutRequest, limits: Limits) -> AppResult<Checked> {
@@ -261,11 +316,19 @@ fn check(req: &BreakoutRequest, limits: Limits) -> AppResult<Checked> {
                 "give a fixed tails assay or optimise_tails, not both",
             ));
         }
-        (true, None) => Tails::default_optimised(),
-        (false, t) => Tails::Fixed(assay("tails_pct", t.unwrap_or(defaults::TAILS_PCT))?),
+        // Without a fixed tails assay the single cascade strips each feed as far as
+        // pays: the whole admissible range (`Tails::Optimal`).
+        (_, None) => Tails::Optimal,
+        (false, Some(t)) => Tails::Fixed(assay("tails_pct", t)?),
     };
     input.target.assay = assay("target_pct", req.target_pct.unwrap_or(defaults::TARGET_PCT))?;
-    let target = req.target_u235_kg.unwrap_or(defaults::TARGET_U235_KG);
+    let sq = match req.sq_definition.unwrap_or_default() {
+        SqDefinitionIn::Iaea => SqDefinition::Iaea,
+        SqDefinitionIn::Wgu => SqDefinition::Wgu,
+    };
+    let target = req
+        .target_u235_kg
+        .unwrap_or_else(|| sq.u235_kg(input.target.assay));
     if !(target.is_finite() && target > 0.0) {
         return Err(AppError::field(
             "target_u235_kg",
@@ -316,6 +379,66 @@ fn check(req: &BreakoutRequest, limits: Limits) -> AppResult<Checked> {
             ));
         }
     }
+    let quantity = req.quantity.unwrap_or(1);
+    if !(1..=MAX_QUANTITY).contains(&quantity) {
+        return Err(AppError::field(
+            "quantity",
+            quantity,
+            format!("from 1 to {MAX_QUANTITY} significant quantities"),
+        ));
+    }
+    let fixed = if req.cascades.is_empty() {
+        None
+    } else {
+        let mut sets = Vec::with_capacity(req.cascades.len());
+        for (i, c) in req.cascades.iter().enumerate() {
+            let m = centrifuge::find(&c.kind)
+                .map_err(|e| physics(&format!("cascades[{i}].type"), &c.kind, e))?;
+            if c.count == 0 {
+                return Err(AppError::field(
+                    format!("cascades[{i}].count"),
+                    0,
+                    "give at least one cascade",
+                ));
+            }
+            let per = c
+                .machines_per_cascade
+                .unwrap_or_else(|| phys_routes::default_machines_per_cascade(m.name));
+            if per == 0 {
+                return Err(AppError::field(
+                    format!("cascades[{i}].machines_per_cascade"),
+                    0,
+                    "a cascade has at least one machine",
+                ));
+            }
+            sets.push(CascadeSet {
+                kind: m.name.to_owned(),
+                cascades: c.count,
+                machines_per_cascade: per,
+            });
+        }
+        let mut f = FixedCascades::new(sets);
+        for (field, v, slot) in [
+            (
+                "equilibrium_days",
+                req.equilibrium_days,
+                &mut f.equilibrium_days,
+            ),
+            (
+                "interconnect_days",
+                req.interconnect_days,
+                &mut f.interconnect_days,
+            ),
+        ] {
+            if let Some(v) = v {
+                if !(v.is_finite() && v >= 0.0) {
+                    return Err(AppError::field(field, v, "a time must be ≥ 0 days"));
+                }
+                *slot = v;
+            }
+        }
+        Some(f)
+    };
     let mc = (samples > 0).then(|| McConfig {
         samples,
         seed: req.seed.unwrap_or(defaults::SEED),
@@ -327,6 +450,9 @@ fn check(req: &BreakoutRequest, limits: Limits) -> AppResult<Checked> {
         preset,
         leu,
         mc,
+        quantity,
+        sq,
+        fixed,
     })
 }
 
@@ -409,15 +535,71 @@ pub struct UncertaintyOut {
     pub infeasible_samples: usize,
 }
 
+/// One route's outcome (see `verity_physics::routes`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RouteOut {
+    /// `single_cascade`, `staged` or `fixed_cascades`.
+    pub kind: &'static str,
+    pub feasible: bool,
+    pub swu_kg: Option<f64>,
+    pub days: Option<f64>,
+    pub tails_pct: Option<f64>,
+    /// Why the route cannot reach the target.
+    pub reason: Option<String>,
+}
+
+impl From<&RouteSummary> for RouteOut {
+    fn from(r: &RouteSummary) -> RouteOut {
+        RouteOut {
+            kind: r.kind.as_str(),
+            feasible: r.feasible,
+            swu_kg: r.swu_kg,
+            days: r.days,
+            tails_pct: r.tails_pct,
+            reason: r.reason.clone(),
+        }
+    }
+}
+
+/// The fixed-cascade route in detail.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FixedCascadesOut {
+    pub cascades: Vec<CascadeSetOut>,
+    pub swu_per_year: f64,
+    pub equilibrium_days: f64,
+    pub interconnect_days: f64,
+    pub overhead_days: f64,
+    pub swu_kg: f64,
+    pub days: f64,
+    pub steps: Vec<StepOut>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CascadeSetOut {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub count: u32,
+    pub machines_per_cascade: u32,
+}
+
 /// The answer: `verity breakout --json` and `POST /api/v1/breakout/what-if`.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BreakoutDoc {
     pub preset: Option<&'static str>,
     pub as_of: Option<&'static str>,
-    /// Separative work of the least-work plan, kg-SWU.
+    /// Separative work of the headline route (the fastest feasible one), kg-SWU.
     pub swu_kg: f64,
-    /// Days of the least-work plan at the effective capacity.
+    /// Days of the headline route.
     pub days: f64,
+    /// The headline route's kind.
+    pub route: &'static str,
+    /// Every route computed, feasible or with its reason.
+    pub routes: Vec<RouteOut>,
+    /// `iaea` (25 kg U-235) or `wgu` (25 kg of 90 % uranium).
+    pub sq_definition: &'static str,
+    /// Days to hold the 1st, 2nd, … Nth quantity (fastest route for each; null where
+    /// none reaches it). Present when more than one quantity is asked for.
+    pub cumulative_days: Option<Vec<Option<f64>>>,
     /// Effective capacity, kg-SWU per year.
     pub swu_per_year: f64,
     pub feeds: Vec<FeedOut>,
@@ -430,7 +612,13 @@ pub struct BreakoutDoc {
     pub natural_available: bool,
     pub stocks: Vec<StockOut>,
     pub capacity: CapacityOut,
-    pub staged: StagedOut,
+    /// The staged route in detail (null when it cannot reach the target; `routes` says
+    /// why).
+    pub staged: Option<StagedOut>,
+    /// The fixed-cascade route in detail, when cascades were given and it is feasible.
+    pub fixed_cascades: Option<FixedCascadesOut>,
+    /// Of the single-cascade (least-work) plan: `feeds`, `product_*`, `tails_*` above
+    /// describe it too.
     pub uncertainty: Option<UncertaintyOut>,
     pub notes: Option<&'static str>,
     /// How the figures are computed.
@@ -438,7 +626,7 @@ pub struct BreakoutDoc {
 }
 
 /// How every figure of a [`BreakoutDoc`] is computed.
-pub const METHOD: &str = "ideal-cascade separative work, V(x) = (2x−1)·ln(x/(1−x)); time = SWU ÷ capacity × 365.25 days; no equilibrium or reconfiguration time.";
+pub const METHOD: &str = "ideal-cascade separative work, V(x) = (2x−1)·ln(x/(1−x)); time = SWU ÷ capacity × 365.25 days. Single cascade: every feed into one cascade, tails optimised unless fixed (natural uranium stripped to at most 0.5 %), no reconfiguration time — the lower bound. Staged: batch recycling through 0.711 % → LEU → 20 % → 60 % → target with all capacity on one step at a time, no reconfiguration time. Fixed cascades: the staged steps in the given cascades, plus equilibrium and interconnection days. The headline is the fastest feasible route.";
 
 /// Computes the answer. `progress` hears the number of Monte Carlo samples done.
 pub fn what_if(
@@ -448,8 +636,22 @@ pub fn what_if(
 ) -> AppResult<BreakoutDoc> {
     let c = check(req, limits)?;
     let plan = verity_physics::solve(&c.input).map_err(|e| plan_error("", e))?;
-    let staged = verity_physics::solve_staged(&c.input, c.leu)
-        .map_err(|e| plan_error("staged plan: ", e))?;
+    let routes =
+        phys_routes::routes(&c.input, c.leu, c.fixed.as_ref()).map_err(|e| plan_error("", e))?;
+    // A route that cannot reach the target is reported in `routes`, never an error.
+    let staged = verity_physics::solve_staged(&c.input, c.leu).ok();
+    let fixed = c
+        .fixed
+        .as_ref()
+        .and_then(|f| verity_physics::solve_fixed_cascades(&c.input, c.leu, f).ok());
+    let cumulative = if c.quantity > 1 {
+        Some(
+            phys_routes::cumulative_days(&c.input, c.leu, c.fixed.as_ref(), c.quantity)
+                .map_err(|e| plan_error("", e))?,
+        )
+    } else {
+        None
+    };
     let mc = match &c.mc {
         Some(cfg) => Some((
             montecarlo::run_with_progress(&c.input, cfg, progress)
@@ -458,7 +660,15 @@ pub fn what_if(
         )),
         None => None,
     };
-    doc(&c, &plan, &staged, mc)
+    doc(
+        &c,
+        &plan,
+        staged.as_ref(),
+        fixed.as_ref(),
+        &routes,
+        cumulative,
+        mc,
+    )
 }
 
 /// Whether a request will run a Monte Carlo long enough to be worth a progress bar.
@@ -466,12 +676,32 @@ pub fn samples_of(req: &BreakoutRequest) -> usize {
     req.samples.unwrap_or(defaults::SAMPLES)
 }
 
+fn step_out(s: &verity_physics::breakout::Step) -> StepOut {
+    StepOut {
+        from_pct: s.from_assay.pct(),
+        to_pct: s.to_assay.pct(),
+        tails_pct: s.tails_assay.pct(),
+        feeds: s.feeds.iter().map(FeedOut::from).collect(),
+        product_kg_u: s.product.kg(),
+        tails_kg_u: s.tails.kg(),
+        swu_kg: s.swu.kg_swu(),
+        days: s.days,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn doc(
     c: &Checked,
     plan: &BreakoutPlan,
-    staged: &StagedPlan,
+    staged: Option<&StagedPlan>,
+    fixed: Option<&FixedCascadePlan>,
+    routes: &[RouteSummary],
+    cumulative: Option<Vec<Option<f64>>>,
     mc: Option<(McSummary, McConfig)>,
 ) -> AppResult<BreakoutDoc> {
+    // The single cascade is feasible here (its plan was solved), so there is a headline.
+    let head =
+        phys_routes::fastest(routes).ok_or_else(|| AppError::bad("no route reaches the target"))?;
     let input = &c.input;
     let preset = c.preset;
     let nominal = input
@@ -518,8 +748,15 @@ fn doc(
     Ok(BreakoutDoc {
         preset: preset.map(|p| p.name),
         as_of: preset.map(|p| p.as_of),
-        swu_kg: plan.swu.kg_swu(),
-        days: plan.days,
+        swu_kg: head.swu_kg.unwrap_or(plan.swu.kg_swu()),
+        days: head.days.unwrap_or(plan.days),
+        route: head.kind.as_str(),
+        routes: routes.iter().map(RouteOut::from).collect(),
+        sq_definition: match c.sq {
+            SqDefinition::Iaea => "iaea",
+            SqDefinition::Wgu => "wgu",
+        },
+        cumulative_days: cumulative,
         swu_per_year: plan.swu_per_year,
         feeds: plan.feeds.iter().map(FeedOut::from).collect(),
         product_kg_u: plan.product.kg(),
@@ -527,7 +764,7 @@ fn doc(
         target_u235_kg: input.target.u235_kg,
         tails_kg_u: plan.tails.kg(),
         tails_pct: plan.tails_assay.pct(),
-        tails_optimised: matches!(input.tails, Tails::Optimised { .. }),
+        tails_optimised: matches!(input.tails, Tails::Optimised { .. } | Tails::Optimal),
         natural_available: input.natural_available,
         stocks,
         capacity: CapacityOut {
@@ -536,24 +773,32 @@ fn doc(
             performance: input.performance,
             centrifuges,
         },
-        staged: StagedOut {
+        staged: staged.map(|st| StagedOut {
             leu_pct: c.leu.pct(),
-            swu_kg: staged.swu.kg_swu(),
-            days: staged.days,
-            steps: staged
-                .steps
-                .iter()
-                .map(|s| StepOut {
-                    from_pct: s.from_assay.pct(),
-                    to_pct: s.to_assay.pct(),
-                    tails_pct: s.tails_assay.pct(),
-                    feeds: s.feeds.iter().map(FeedOut::from).collect(),
-                    product_kg_u: s.product.kg(),
-                    tails_kg_u: s.tails.kg(),
-                    swu_kg: s.swu.kg_swu(),
-                    days: s.days,
-                })
-                .collect(),
+            swu_kg: st.swu.kg_swu(),
+            days: st.days,
+            steps: st.steps.iter().map(step_out).collect(),
+        }),
+        fixed_cascades: match (fixed, &c.fixed) {
+            (Some(p), Some(f)) => Some(FixedCascadesOut {
+                cascades: f
+                    .sets
+                    .iter()
+                    .map(|s| CascadeSetOut {
+                        kind: s.kind.clone(),
+                        count: s.cascades,
+                        machines_per_cascade: s.machines_per_cascade,
+                    })
+                    .collect(),
+                swu_per_year: p.staged.swu_per_year,
+                equilibrium_days: f.equilibrium_days,
+                interconnect_days: f.interconnect_days,
+                overhead_days: p.overhead_days,
+                swu_kg: p.staged.swu.kg_swu(),
+                days: p.days,
+                steps: p.staged.steps.iter().map(step_out).collect(),
+            }),
+            _ => None,
         },
         uncertainty: mc.map(|(s, cfg)| UncertaintyOut {
             median_days: s.median_days,
@@ -584,7 +829,13 @@ mod tests {
         let r = req(r#"{"stocks": [{"assay_pct": 60, "kg_u": 408.6}],
                         "centrifuges": [{"type": "IR-6", "count": 1392}], "samples": 500}"#);
         let d = what_if(&r, Limits::SERVER, &|_| {}).unwrap();
-        assert_eq!(d.tails_pct, defaults::TAILS_PCT);
+        // Tails optimised by default: the 60 % stock is stripped only as far as the
+        // whole stock must be fed (57.8 %), less work than the staged route's last step.
+        assert!(d.tails_optimised);
+        assert!(d.tails_pct > 50.0 && d.tails_pct < 60.0, "{}", d.tails_pct);
+        assert_eq!(d.route, "single_cascade");
+        let staged = d.routes.iter().find(|r| r.kind == "staged").unwrap();
+        assert!(d.swu_kg < staged.swu_kg.unwrap());
         assert_eq!(d.target_u235_kg, defaults::TARGET_U235_KG);
         assert!((d.product_pct - 90.0).abs() < 1e-9);
         assert!(d.natural_available);

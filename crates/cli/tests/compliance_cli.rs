@@ -139,7 +139,26 @@ fn assess_json_contract_on_the_shipped_defaults() {
             .keys()
             .map(String::as_str)
             .collect();
-        assert_eq!(keys, ["date", "days", "days_p05", "days_p95"]);
+        // The contract: the first four fields kept, the route, capacity, verified flag,
+        // basis and per-site figures added.
+        for k in [
+            "date",
+            "days",
+            "days_p05",
+            "days_p95",
+            "route",
+            "capacity_swu_per_year",
+            "verified",
+            "basis",
+            "by_site",
+        ] {
+            assert!(keys.contains(&k), "{k} missing from {keys:?}");
+        }
+        for b in p["basis"].as_array().expect("basis") {
+            for k in ["type", "site", "count", "as_of", "carried_forward"] {
+                assert!(b.get(k).is_some(), "{k} missing from {b}");
+            }
+        }
     }
 }
 

@@ -1,14 +1,24 @@
 //! Breakout time at each report date, from that report's own stocks and centrifuges,
-//! computed with `verity-physics` (least-SWU plan to 1 SQ at 90 %, natural uranium
-//! available, 0.3 % tails; Monte Carlo over machine performance and stock figures for
-//! the 5th and 95th percentiles).
+//! computed with `verity-physics`.
+//!
+//! The headline follows the mainstream published method (Glaser 2008; the Institute
+//! for Science and International Security's estimates): the machines enriching at each
+//! report, grouped in cascades of their plant's size, run the batch-recycling steps
+//! 0.711 % → LEU → 20 % → 60 % → 90 % without reconfiguration, with one day to
+//! equilibrium per step and one day to reconnect between steps (the fixed-cascade
+//! route). Beside it, the pooled ideal case — every machine in one ideal cascade with
+//! its tails optimised — is the lower bound. The 5th–95th percentiles scale the
+//! headline's enrichment days by the Monte Carlo spread of the pooled plan over machine
+//! performance and stock figures (capacity uncertainty acts on both alike).
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 use verity_evidence::{EvidenceSet, Measurement};
+use verity_physics::routes;
 use verity_physics::{
-    Assay, BreakoutInput, Capacity, KgU, MachineCount, McConfig, Stock, montecarlo,
+    Assay, BreakoutInput, Capacity, CascadeSet, FixedCascades, KgU, MachineCount, McConfig, Stock,
+    Tails, montecarlo,
 };
 use verity_vocab::{CentrifugeKey, Counted, Date, MachineState, MachineType, Site};
 
@@ -20,6 +30,10 @@ use verity_vocab::{CentrifugeKey, Counted, Date, MachineState, MachineType, Site
 const LEU_ASSAY_AFTER_2019_PCT: f64 = 4.5;
 const HEU20_ASSAY_PCT: f64 = 19.75;
 const HEU60_ASSAY_PCT: f64 = 60.0;
+
+/// The LEU level of the staged steps: 3.67 % (the JCPOA level; Iran's LEU product until
+/// July 2019, and the level of ISIS's four-step breakout).
+const LEU_STEP_PCT: f64 = 3.67;
 
 /// Centrifuge metrics counted as capacity, with their catalogue type.
 const MACHINES: [(&str, MachineType); 4] = [
@@ -46,15 +60,58 @@ impl Default for BreakoutOptions {
     }
 }
 
+/// One machine count a point stands on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BasisItem {
+    /// Catalogue type, e.g. `IR-6`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `natanz_fep`, `natanz_pfep`, `fordow`, or null for a count of all sites.
+    pub site: Option<&'static str>,
+    pub count: u32,
+    /// The report the count comes from.
+    pub as_of: String,
+    /// The date of that report's figure.
+    pub as_of_date: Date,
+    /// Whether it comes from an earlier report than the point's own.
+    pub carried_forward: bool,
+}
+
+/// The headline at one site alone.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SiteDays {
+    /// `natanz_fep`, `natanz_pfep`, `fordow`, or `unattributed` (counts not given by
+    /// site).
+    pub site: &'static str,
+    pub days: f64,
+}
+
 /// The breakout estimate at one report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BreakoutPoint {
     /// The "as of" date of the report's stock figures.
     pub date: Date,
-    /// Days to 1 SQ with central machine figures.
+    /// Days to 1 SQ (25 kg U-235 at 90 %) by the headline route, central machine
+    /// figures.
     pub days: f64,
     pub days_p05: f64,
     pub days_p95: f64,
+    /// The headline's route: `fixed_cascades` (see the module documentation).
+    pub route: &'static str,
+    /// The pooled ideal case (one cascade, optimised tails): the lower bound.
+    pub lower_bound_days: f64,
+    /// Central capacity of the machines counted, kg-SWU per year.
+    pub capacity_swu_per_year: f64,
+    /// False when the Agency had lost continuity of knowledge over the stocks on the
+    /// date (e.g. from 13 June 2025): the figures are its estimates, not verified.
+    pub verified: bool,
+    /// The machine counts used, each with the report it comes from.
+    pub basis: Vec<BasisItem>,
+    /// Stock figures this report does not give, carried forward from an earlier one
+    /// (metric and report).
+    pub stocks_carried_forward: Vec<String>,
+    /// The headline at each site alone, fastest first.
+    pub by_site: Vec<SiteDays>,
     /// The report the figures come from.
     #[serde(skip)]
     pub source: String,
@@ -147,9 +204,12 @@ pub fn timeline_explained(
     ordered.sort_by_key(|(d, _, r, _)| (*d, *r));
 
     let mut last_machines: Option<(Vec<(String, u32)>, String)> = None;
-    let mut counts: BTreeMap<(MachineType, Option<Site>), (f64, &str)> = BTreeMap::new();
+    let mut counts: BTreeMap<(MachineType, Option<Site>), (f64, &str, Date)> = BTreeMap::new();
     // The highest enrichment level, carried forward to reports that do not restate it.
     let mut last_level: Option<f64> = None;
+    // The last figure of each higher band, and the report it came from.
+    let mut last_heu20: Option<(f64, String)> = None;
+    let mut last_heu60: Option<(f64, String)> = None;
     let mut out = Vec::new();
     let mut skipped = Vec::new();
     for (_, stock_date, report, ms) in ordered {
@@ -159,12 +219,18 @@ pub fn timeline_explained(
                 .max_by_key(|m| m.date)
                 .and_then(|m| m.quantity.central())
         };
+        let date_of = |id: &str| {
+            ms.iter()
+                .filter(|m| m.metric.id == id)
+                .map(|m| m.date)
+                .max()
+        };
         // The latest count of machines enriching, per type and site, each carried
         // forward on its own: a report that counts one site leaves the others as the
         // last report that counted them had them. An all-sites figure for a type stands
         // for every site of that type until a report counts the type site by site.
         for (id, machine) in MACHINES {
-            let by_site: Vec<(Site, f64)> = Site::ALL
+            let by_site: Vec<(Site, f64, Date)> = Site::ALL
                 .into_iter()
                 .filter_map(|site| {
                     let key = CentrifugeKey {
@@ -177,17 +243,22 @@ pub fn timeline_explained(
                     let fallback = (machine == MachineType::Ir1 && site == Site::NatanzFep)
                         .then(|| get("centrifuges_ir1_installed_natanz_fep"))
                         .flatten();
-                    get(&key.id()).or(fallback).map(|n| (site, n))
+                    let d = date_of(&key.id())
+                        .or_else(|| date_of("centrifuges_ir1_installed_natanz_fep"));
+                    get(&key.id())
+                        .or(fallback)
+                        .map(|n| (site, n, d.unwrap_or(Date::constant(1970, 1, 1))))
                 })
                 .collect();
             if !by_site.is_empty() {
                 counts.remove(&(machine, None));
-                for (site, n) in by_site {
-                    counts.insert((machine, Some(site)), (n, report));
+                for (site, n, d) in by_site {
+                    counts.insert((machine, Some(site)), (n, report, d));
                 }
             } else if let Some(n) = get(id) {
                 counts.retain(|(m, _), _| *m != machine);
-                counts.insert((machine, None), (n, report));
+                let d = date_of(id).unwrap_or(Date::constant(1970, 1, 1));
+                counts.insert((machine, None), (n, report, d));
             }
         }
         let mut here: Vec<(String, u32)> = Vec::new();
@@ -196,13 +267,13 @@ pub fn timeline_explained(
             let n: f64 = counts
                 .iter()
                 .filter(|((m, _), _)| *m == machine)
-                .map(|(_, (n, _))| n)
+                .map(|(_, (n, _, _))| n)
                 .sum();
             if n >= 1.0 {
                 here.push((machine.label().to_owned(), n.round() as u32));
             }
         }
-        for (n, r) in counts.values() {
+        for (n, r, _) in counts.values() {
             if *n >= 1.0 && !from.contains(r) {
                 from.push(r);
             }
@@ -225,8 +296,24 @@ pub fn timeline_explained(
             _ => LEU_ASSAY_AFTER_2019_PCT,
         };
         let total = get("enriched_uranium_stock");
-        let heu20 = get("enriched_uranium_stock_20pct");
-        let heu60 = get("enriched_uranium_stock_60pct");
+        // A band this report does not give is carried forward from the last report
+        // that gave it, and the point says so — once the Agency has reported a band, a
+        // report that leaves it out does not mean the material is gone.
+        let mut carried: Vec<String> = Vec::new();
+        let mut band = |id: &'static str, last: &mut Option<(f64, String)>| -> Option<f64> {
+            match get(id) {
+                Some(v) => {
+                    *last = Some((v, report.to_owned()));
+                    Some(v)
+                }
+                None => last.as_ref().map(|(v, r)| {
+                    carried.push(format!("{id} from {r}"));
+                    *v
+                }),
+            }
+        };
+        let heu20 = band("enriched_uranium_stock_20pct", &mut last_heu20);
+        let heu60 = band("enriched_uranium_stock_60pct", &mut last_heu60);
         // The LEU band as given, else what the total leaves after the higher bands
         // (when the report splits out a higher band, or everything was LEU).
         let leu = get("enriched_uranium_stock_le_5pct").or_else(|| match total {
@@ -259,6 +346,18 @@ pub fn timeline_explained(
             skip("no count of centrifuges by type in this or an earlier report");
             continue;
         };
+        let basis: Vec<BasisItem> = counts
+            .iter()
+            .filter(|(_, (n, _, _))| *n >= 1.0)
+            .map(|((m, site), (n, r, d))| BasisItem {
+                kind: m.label().to_owned(),
+                site: site.map(Site::as_str),
+                count: n.round() as u32,
+                as_of: (*r).to_owned(),
+                as_of_date: *d,
+                carried_forward: *r != report,
+            })
+            .collect();
         let point = match estimate(&stocks, &machines, opts) {
             Ok(p) => p,
             Err(e) => {
@@ -266,11 +365,51 @@ pub fn timeline_explained(
                 continue;
             }
         };
+        // Each site alone, with all the stocks (material can be moved between sites).
+        let mut by_site: Vec<SiteDays> = Vec::new();
+        let mut sites: Vec<Option<&'static str>> = basis.iter().map(|b| b.site).collect();
+        sites.sort_unstable();
+        sites.dedup();
+        if sites.len() > 1 {
+            for site in sites {
+                let here: Vec<(String, u32)> = basis
+                    .iter()
+                    .filter(|b| b.site == site)
+                    .map(|b| (b.kind.clone(), b.count))
+                    .collect();
+                if let Ok(p) = estimate(
+                    &stocks,
+                    &here,
+                    &BreakoutOptions {
+                        samples: 0,
+                        ..*opts
+                    },
+                ) {
+                    by_site.push(SiteDays {
+                        site: site.unwrap_or("unattributed"),
+                        days: p.days,
+                    });
+                }
+            }
+            by_site.sort_by(|a, b| a.days.total_cmp(&b.days));
+        }
+        let verified = !evidence.knowledge.iter().any(|g| {
+            g.party.trim().to_lowercase() == party
+                && g.contains(date)
+                && g.scope.covers("enriched_uranium_stock")
+        });
         out.push(BreakoutPoint {
             date,
-            days: point.0,
-            days_p05: point.1,
-            days_p95: point.2,
+            days: point.days,
+            days_p05: point.p05,
+            days_p95: point.p95,
+            route: point.route,
+            lower_bound_days: point.lower_bound,
+            capacity_swu_per_year: point.capacity,
+            verified,
+            basis,
+            stocks_carried_forward: carried,
+            by_site,
             source: report.to_owned(),
             stocks,
             machines,
@@ -280,12 +419,43 @@ pub fn timeline_explained(
     (out, skipped)
 }
 
-/// (central days, p05, p95), or why physics rejects the figures.
+/// One estimate: the headline and its percentiles, the lower bound and the capacity.
+struct Estimate {
+    days: f64,
+    p05: f64,
+    p95: f64,
+    route: &'static str,
+    lower_bound: f64,
+    capacity: f64,
+}
+
+/// The cascades the counted machines form: per type, as many cascades of the plant
+/// size (`default_machines_per_cascade`) as the count fills, at least one; the
+/// machines are spread over them so that the capacity is the count's.
+fn cascades_of(machines: &[(String, u32)]) -> FixedCascades {
+    FixedCascades::new(
+        machines
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(kind, n)| {
+                let per = routes::default_machines_per_cascade(kind);
+                let cascades = (f64::from(*n) / f64::from(per)).round().max(1.0) as u32;
+                CascadeSet {
+                    kind: kind.clone(),
+                    cascades,
+                    machines_per_cascade: n.div_ceil(cascades),
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The estimate for stocks and machines, or why physics rejects the figures.
 fn estimate(
     stocks: &[(f64, f64)],
     machines: &[(String, u32)],
     opts: &BreakoutOptions,
-) -> Result<(f64, f64, f64), verity_physics::PhysicsError> {
+) -> Result<Estimate, verity_physics::PhysicsError> {
     let stocks = stocks
         .iter()
         .map(|(pct, kg)| {
@@ -304,15 +474,41 @@ fn estimate(
             })
             .collect(),
     );
-    let input = BreakoutInput::new(stocks, capacity);
-    let plan = verity_physics::solve(&input)?;
-    let mc = montecarlo::run(
-        &input,
-        &McConfig {
-            samples: opts.samples,
-            seed: opts.seed,
-            ..McConfig::default()
-        },
-    )?;
-    Ok((plan.days, mc.p05_days, mc.p95_days))
+    let mut input = BreakoutInput::new(stocks, capacity);
+    input.tails = Tails::Optimal;
+    let pooled = verity_physics::solve(&input)?;
+    let leu = Assay::from_pct(LEU_STEP_PCT)?;
+    let fixed = cascades_of(machines);
+    // The headline: the fixed cascades; where they cannot reach the target (no
+    // natural uranium step possible), the pooled plan stands alone.
+    let (days, enrich_days, route) = match verity_physics::solve_fixed_cascades(&input, leu, &fixed)
+    {
+        Ok(f) => (f.days, f.staged.days, "fixed_cascades"),
+        Err(_) => (pooled.days, pooled.days, "single_cascade"),
+    };
+    let (p05, p95) = if opts.samples > 0 && pooled.days > 0.0 {
+        let mc = montecarlo::run(
+            &input,
+            &McConfig {
+                samples: opts.samples,
+                seed: opts.seed,
+                ..McConfig::default()
+            },
+        )?;
+        let overhead = days - enrich_days;
+        (
+            enrich_days * mc.p05_days / pooled.days + overhead,
+            enrich_days * mc.p95_days / pooled.days + overhead,
+        )
+    } else {
+        (days, days)
+    };
+    Ok(Estimate {
+        days,
+        p05,
+        p95,
+        route,
+        lower_bound: pooled.days,
+        capacity: input.capacity.swu_per_year(input.performance)?,
+    })
 }

@@ -210,8 +210,21 @@ fn breakout_from_each_reports_stocks() {
     let dates: Vec<_> = pts.iter().map(|p| p.date.to_string()).collect();
     // Reports with a stock figure and a known capacity (counts carry forward from an
     // earlier report only; the first reports here have none). R/2025/2 gives only a
-    // total while enrichment was at 60 %: its split is unknown, so it is skipped.
-    assert_eq!(dates, ["2025-05-17"]);
+    // total while enrichment was at 60 %: its 60 % band is carried forward from
+    // R/2025/1, and the point says so.
+    assert_eq!(dates, ["2025-05-17", "2025-07-01"]);
+    let late = &pts[1];
+    assert_eq!(
+        late.stocks_carried_forward,
+        ["enriched_uranium_stock_60pct from R/2025/1"]
+    );
+    // After continuity of knowledge was lost (13 June 2025) the figures are estimates.
+    assert!(pts[0].verified && !late.verified, "{pts:?}");
+    // The machine count comes from R/2025/1, named as carried forward.
+    assert_eq!(late.basis.len(), 1);
+    assert!(late.basis[0].carried_forward && late.basis[0].as_of == "R/2025/1");
+    assert!(!pts[0].basis[0].carried_forward);
+    assert!(late.lower_bound_days <= late.days);
     let p = &pts[0];
     // 408.6 kg of 60 % and 10,000 IR-1: about a week or less.
     assert!(p.days > 1.0 && p.days < 14.0, "{}", p.days);
@@ -242,10 +255,6 @@ fn breakout_from_each_reports_stocks() {
             ("R/2019/2", no_machines),
             ("R/2019/3", no_machines),
             ("R/2020/1", no_machines),
-            (
-                "R/2025/2",
-                "only a total while enriching above 5 %: its split by assay is unknown"
-            ),
         ]
     );
 }
@@ -286,7 +295,8 @@ fn breakout_of_every_party_with_stocks() {
         sources,
         [
             ("2025-05-17".to_owned(), "A/1"),
-            ("2025-05-17".to_owned(), "R/2025/1")
+            ("2025-05-17".to_owned(), "R/2025/1"),
+            ("2025-07-01".to_owned(), "R/2025/2")
         ]
     );
     assert_eq!(points[0].days, points[1].days);

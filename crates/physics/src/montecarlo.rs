@@ -111,14 +111,30 @@ pub fn run_with_progress(
             });
         }
     }
-    // The central plan validates the input and fixes the tails assay.
+    // The central plan validates the input and fixes the tails assay. An optimised
+    // tails assay often lies where a stock is just used up, so a sample with a little
+    // less of that stock would be infeasible there: the samples are solved at the
+    // optimum for stocks 3σ below their figures instead, which every sample can reach
+    // (a slightly more conservative plan than the central one).
     let central = breakout::solve(input)?;
+    let tails = match input.tails {
+        Tails::Fixed(t) => t,
+        Tails::Optimised { .. } | Tails::Optimal if cfg.stock_sigma > 0.0 => {
+            let mut lean = input.clone();
+            let keep = (1.0 - 3.0 * cfg.stock_sigma).max(0.0);
+            for s in &mut lean.stocks {
+                s.kg_u = crate::KgU::new(s.kg_u.kg() * keep)?;
+            }
+            breakout::solve(&lean).map_or(central.tails_assay, |p| p.tails_assay)
+        }
+        _ => central.tails_assay,
+    };
     let mut fixed = input.clone();
-    fixed.tails = Tails::Fixed(central.tails_assay);
+    fixed.tails = Tails::Fixed(tails);
     let offers = breakout::offers(&fixed);
     let xp = input.target.assay.fraction();
     let p = input.target.product_kg_u();
-    let prep = Prepared::new(&offers, xp, central.tails_assay.fraction());
+    let prep = Prepared::new(&offers, xp, tails.fraction());
     let eff = input.efficiency;
 
     let terms: Vec<Term> = match &input.capacity {

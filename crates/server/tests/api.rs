@@ -401,11 +401,22 @@ async fn suite(h: &Harness) {
         }]),
     );
     input.performance = verity_physics::Performance::Central;
+    // The headline is the fastest feasible route, the single cascade with its tails
+    // optimised (the default when no tails are given).
+    input.tails = verity_physics::Tails::Optimal;
     let plan = verity_physics::solve(&input).unwrap();
     assert!(
         (r["days"].as_f64().unwrap() - plan.days).abs() < 1e-9,
         "{r}"
     );
+    assert_eq!(r["route"], "single_cascade", "{r}");
+    let kinds: Vec<&str> = r["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["single_cascade", "staged"]);
     let (p05, p50, p95) = (
         r["uncertainty"]["p05_days"].as_f64().unwrap(),
         r["uncertainty"]["median_days"].as_f64().unwrap(),

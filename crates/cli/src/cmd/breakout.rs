@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 use verity_app::breakout::{
-    self, BreakoutDoc, BreakoutRequest, Limits, MachinesIn, PerformanceIn, StockIn, StockOut,
+    self, BreakoutDoc, BreakoutRequest, CascadesIn, Limits, MachinesIn, PerformanceIn,
+    SqDefinitionIn, StockIn, StockOut,
 };
 use verity_physics::Assay;
 use verity_physics::centrifuge::Performance;
@@ -19,6 +20,12 @@ pub enum PerfArg {
     Low,
     Central,
     High,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SqArg {
+    Iaea,
+    Wgu,
 }
 
 #[derive(Debug, clap::Args)]
@@ -45,9 +52,10 @@ pub struct Args {
     /// Target assay, percent U-235.
     #[arg(long, value_name = "PCT", default_value_t = 90.0)]
     pub target_pct: f64,
-    /// Target quantity, kg of U-235 contained (one significant quantity: 25).
-    #[arg(long, value_name = "KG", default_value_t = 25.0)]
-    pub target_u235_kg: f64,
+    /// Target quantity, kg of U-235 contained [default: one significant quantity, 25
+    /// (iaea) or 22.5 (wgu)].
+    #[arg(long, value_name = "KG")]
+    pub target_u235_kg: Option<f64>,
     /// Natural uranium is not available; only the given stocks can be fed.
     #[arg(long)]
     pub no_natural: bool,
@@ -72,6 +80,23 @@ pub struct Args {
     /// Spread (±) of a --swu-per-year capacity in the Monte Carlo, percent.
     #[arg(long, value_name = "PCT", default_value_t = 20.0)]
     pub swu_spread: f64,
+    /// Also the time to the 1st, 2nd, … Nth significant quantity (`cumulative_days`).
+    #[arg(long, value_name = "N")]
+    pub quantity: Option<u32>,
+    /// What one significant quantity is: `iaea` (25 kg U-235 contained) or `wgu` (25 kg
+    /// of 90 % uranium, as ISIS counts it). --target-u235-kg overrides both.
+    #[arg(long, value_enum, default_value_t = SqArg::Iaea)]
+    pub sq_definition: SqArg,
+    /// Cascades for the fixed-cascade route: TYPE:COUNT or TYPE:COUNT:MACHINES (machines
+    /// per cascade; default 164, 174 for the IR-6). Repeatable.
+    #[arg(long = "cascades", value_name = "TYPE:COUNT[:MACHINES]")]
+    pub cascades: Vec<String>,
+    /// Days to equilibrium per step of the fixed-cascade route [default: 1].
+    #[arg(long, value_name = "DAYS", requires = "cascades")]
+    pub equilibrium_days: Option<f64>,
+    /// Days to reconnect between steps of the fixed-cascade route [default: 1].
+    #[arg(long, value_name = "DAYS", requires = "cascades")]
+    pub interconnect_days: Option<f64>,
     /// List the built-in scenarios and exit.
     #[arg(long, conflicts_with_all = ["preset", "stock", "swu_per_year", "centrifuges"])]
     pub list_presets: bool,
@@ -116,6 +141,32 @@ fn parse_machines(s: &str) -> Result<MachinesIn, CliError> {
     })
 }
 
+fn parse_cascades(s: &str) -> Result<CascadesIn, CliError> {
+    let parts: Vec<&str> = s.split(':').collect();
+    let whole = |what: &str, v: &str| -> Result<u32, CliError> {
+        v.trim().parse::<u32>().map_err(|_| {
+            CliError::bad_input(format!(
+                "--cascades {s}: {what} `{v}` is not a whole number ≥ 0"
+            ))
+        })
+    };
+    match parts.as_slice() {
+        [kind, count] => Ok(CascadesIn {
+            kind: (*kind).to_owned(),
+            count: whole("COUNT", count)?,
+            machines_per_cascade: None,
+        }),
+        [kind, count, machines] => Ok(CascadesIn {
+            kind: (*kind).to_owned(),
+            count: whole("COUNT", count)?,
+            machines_per_cascade: Some(whole("MACHINES", machines)?),
+        }),
+        _ => Err(CliError::bad_input(format!(
+            "--cascades {s}: expected TYPE:COUNT or TYPE:COUNT:MACHINES (e.g. IR-6:3:174)"
+        ))),
+    }
+}
+
 /// The request the flags make: the same type `POST /api/v1/breakout/what-if` takes.
 pub fn request(args: &Args) -> Result<BreakoutRequest, CliError> {
     let mut req = BreakoutRequest::new(
@@ -134,7 +185,19 @@ pub fn request(args: &Args) -> Result<BreakoutRequest, CliError> {
     req.tails_pct = args.tails;
     req.optimise_tails = args.optimise_tails;
     req.target_pct = Some(args.target_pct);
-    req.target_u235_kg = Some(args.target_u235_kg);
+    req.target_u235_kg = args.target_u235_kg;
+    req.quantity = args.quantity;
+    req.sq_definition = Some(match args.sq_definition {
+        SqArg::Iaea => SqDefinitionIn::Iaea,
+        SqArg::Wgu => SqDefinitionIn::Wgu,
+    });
+    req.cascades = args
+        .cascades
+        .iter()
+        .map(|s| parse_cascades(s))
+        .collect::<Result<_, _>>()?;
+    req.equilibrium_days = args.equilibrium_days;
+    req.interconnect_days = args.interconnect_days;
     req.natural = Some(!args.no_natural);
     req.efficiency = Some(args.efficiency);
     req.performance = Some(match args.performance {
@@ -160,6 +223,9 @@ fn flag(args: &Args, field: &str) -> Option<String> {
     }
     if let Some(i) = index("centrifuges[") {
         return Some(format!("--centrifuges {}", args.centrifuges.get(i)?));
+    }
+    if let Some(i) = index("cascades[") {
+        return Some(format!("--cascades {}", args.cascades.get(i)?));
     }
     Some(
         match field {
@@ -328,10 +394,10 @@ fn print_human(out: &BreakoutDoc) {
     );
 
     println!(
-        "\nLeast-work plan (one ideal cascade stripping every feed to {}{})",
+        "\nSingle cascade (least work: one ideal cascade stripping every feed to {}{})",
         pct(out.tails_pct),
         if out.tails_optimised {
-            ", optimised in 0.1–0.5 %"
+            ", optimised over the admissible range; natural uranium only with tails up to 0.5 %"
         } else {
             ""
         }
@@ -358,12 +424,92 @@ fn print_human(out: &BreakoutDoc) {
         num(out.tails_kg_u, 1),
         pct(out.tails_pct)
     );
-    println!("  work       {:>10} kg-SWU", num(out.swu_kg, 0));
-    println!("  time       {}", duration(out.days));
+    if let Some(single) = out.routes.iter().find(|r| r.kind == "single_cascade") {
+        println!(
+            "  work       {:>10} kg-SWU",
+            num(single.swu_kg.unwrap_or(0.0), 0)
+        );
+        println!("  time       {}", duration(single.days.unwrap_or(0.0)));
+    }
+    print_staged(out);
+    if let Some(f) = &out.fixed_cascades {
+        let sets: Vec<String> = f
+            .cascades
+            .iter()
+            .map(|c| format!("{} × {} {}", c.count, c.machines_per_cascade, c.kind))
+            .collect();
+        println!(
+            "\nFixed cascades ({}; {} kg-SWU/yr; the staged steps without reconfiguration, {} day(s) to equilibrium per step and {} between steps)",
+            sets.join(" + "),
+            num(f.swu_per_year, 0),
+            num(f.equilibrium_days, 1),
+            num(f.interconnect_days, 1)
+        );
+        println!(
+            "  work       {:>10} kg-SWU in {} step(s)",
+            num(f.swu_kg, 0),
+            f.steps.len()
+        );
+        println!(
+            "  time       {} (of which {} equilibrium and interconnection)",
+            duration(f.days),
+            duration(f.overhead_days)
+        );
+    }
+    println!("\nRoutes (the headline is the fastest feasible one)");
+    for r in &out.routes {
+        let mark = if r.kind == out.route { "→" } else { " " };
+        match (r.feasible, r.days, r.swu_kg) {
+            (true, Some(d), Some(w)) => println!(
+                "  {mark} {:<15} {:>10} kg-SWU  {}",
+                r.kind,
+                num(w, 0),
+                duration(d)
+            ),
+            _ => println!(
+                "  {mark} {:<15} infeasible: {}",
+                r.kind,
+                r.reason.as_deref().unwrap_or("")
+            ),
+        }
+    }
+    if let Some(days) = &out.cumulative_days {
+        let list: Vec<String> = days
+            .iter()
+            .enumerate()
+            .map(|(i, d)| match d {
+                Some(d) => format!("{}: {}", i + 1, duration(*d)),
+                None => format!("{}: not reachable", i + 1),
+            })
+            .collect();
+        println!(
+            "\nTime to hold N significant quantities ({}): {}",
+            if out.sq_definition == "wgu" {
+                "25 kg of 90 % uranium each"
+            } else {
+                "25 kg U-235 each"
+            },
+            list.join("; ")
+        );
+    }
 
+    print_uncertainty_and_sources(out, &sources);
+}
+
+fn print_staged(out: &BreakoutDoc) {
+    let Some(staged) = &out.staged else {
+        let why = out
+            .routes
+            .iter()
+            .find(|r| r.kind == "staged")
+            .and_then(|r| r.reason.as_deref())
+            .unwrap_or("");
+        println!("\nStaged plan: infeasible: {why}");
+        return;
+    };
     let chain: Vec<String> = std::iter::once(pct(0.711))
         .chain(
-            [out.staged.leu_pct, 20.0, 60.0]
+            [staged.leu_pct, 20.0, 60.0]
                 .into_iter()
                 .filter(|l| *l < out.product_pct)
                 .map(pct),
@@ -378,7 +524,7 @@ fn print_human(out: &BreakoutDoc) {
         "  {:<18} {:>8} {:>12} {:>12} {:>10} {:>9} {:>8}",
         "step", "tails", "feed kg U", "from stocks", "product", "kg-SWU", "days"
     );
-    for s in &out.staged.steps {
+    for s in &staged.steps {
         let feed: f64 = s.feeds.iter().map(|f| f.kg_u).sum();
         let stocks: f64 = s
             .feeds
@@ -403,10 +549,12 @@ fn print_human(out: &BreakoutDoc) {
         "",
         "",
         "",
-        num(out.staged.swu_kg, 0),
-        num(out.staged.days, 1)
+        num(staged.swu_kg, 0),
+        num(staged.days, 1)
     );
+}
 
+fn print_uncertainty_and_sources(out: &BreakoutDoc, sources: &[&str]) {
     if let Some(u) = &out.uncertainty {
         let what = match u.swu_spread_pct {
             Some(spread) => format!("capacity ±{}% triangular", num(spread, 0)),
