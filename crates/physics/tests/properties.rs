@@ -148,3 +148,78 @@ proptest! {
         prop_assert!(plan.swu.kg_swu() <= nat.swu.kg_swu() * (1.0 + 1e-12));
     }
 }
+
+/// Stocks at the IAEA's reporting bands with random masses.
+fn band_stocks() -> impl Strategy<Value = Vec<Stock>> {
+    (0.0..5000.0f64, 0.0..300.0f64, 0.0..500.0f64).prop_map(|(leu, s20, s60)| {
+        [(4.5, leu), (19.75, s20), (60.0, s60)]
+            .into_iter()
+            .filter(|(_, kg)| *kg > 0.5)
+            .map(|(pct, kg)| Stock {
+                assay: Assay::from_pct(pct).unwrap(),
+                kg_u: KgU::new(kg).unwrap(),
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// The headline is the fastest feasible route: never slower than any of them, and
+    /// the optimised single cascade never needs more work than at any fixed tails.
+    #[test]
+    fn the_headline_is_never_slower_than_a_feasible_route(
+        stocks in band_stocks(),
+        swu in 500.0..20_000.0f64,
+        cascades in 1u32..12,
+        fixed_tails in 0.1..0.5f64,
+    ) {
+        let mut input = BreakoutInput::new(stocks, Capacity::SwuPerYear(swu));
+        input.tails = Tails::Optimal;
+        let fc = verity_physics::FixedCascades::new(vec![verity_physics::CascadeSet {
+            kind: "IR-6".into(),
+            cascades,
+            machines_per_cascade: 174,
+        }]);
+        let leu = Assay::from_pct(3.67).unwrap();
+        let r = verity_physics::routes::routes(&input, leu, Some(&fc)).unwrap();
+        let head = verity_physics::routes::fastest(&r).expect("natural uranium makes one feasible");
+        for route in r.iter().filter(|x| x.feasible) {
+            prop_assert!(head.days.unwrap() <= route.days.unwrap() + 1e-9, "{r:?}");
+        }
+        let optimal = solve(&input).unwrap().swu.kg_swu();
+        input.tails = Tails::Fixed(Assay::from_pct(fixed_tails).unwrap());
+        let fixed = solve(&input).unwrap().swu.kg_swu();
+        prop_assert!(optimal <= fixed * (1.0 + 1e-6), "{optimal} > {fixed} at {fixed_tails} %");
+    }
+
+    /// More capacity or more stock never makes breakout slower; holding more quantities
+    /// always takes longer.
+    #[test]
+    fn time_falls_with_capacity_and_stock_and_rises_with_quantity(
+        stocks in band_stocks(),
+        swu in 500.0..20_000.0f64,
+        more in 1.01..3.0f64,
+    ) {
+        let leu = Assay::from_pct(3.67).unwrap();
+        let fastest = |i: &BreakoutInput| {
+            let r = verity_physics::routes::routes(i, leu, None).unwrap();
+            verity_physics::routes::fastest(&r).and_then(|f| f.days).unwrap()
+        };
+        let mut input = BreakoutInput::new(stocks.clone(), Capacity::SwuPerYear(swu));
+        input.tails = Tails::Optimal;
+        let base = fastest(&input);
+        let mut faster = input.clone();
+        faster.capacity = Capacity::SwuPerYear(swu * more);
+        prop_assert!(fastest(&faster) <= base * (1.0 + 1e-9));
+        let mut richer = input.clone();
+        for s in &mut richer.stocks {
+            s.kg_u = KgU::new(s.kg_u.kg() * more).unwrap();
+        }
+        prop_assert!(fastest(&richer) <= base * (1.0 + 1e-6), "{} > {base}", fastest(&richer));
+        let days = verity_physics::routes::cumulative_days(&input, leu, None, 4).unwrap();
+        let days: Vec<f64> = days.into_iter().map(Option::unwrap).collect();
+        prop_assert!(days.windows(2).all(|w| w[0] < w[1]), "{days:?}");
+    }
+}
