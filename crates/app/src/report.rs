@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use verity_agreement::ObligationKind;
+use verity_compliance::breakout::{BasisItem, SiteDays};
 use verity_compliance::{BreakoutPoint, Status, Step, Verdict};
 use verity_evidence::fmt_num;
 use verity_vocab::Date;
@@ -164,6 +165,20 @@ pub struct BreakoutView {
     pub days_p05: f64,
     pub days_p95: f64,
     pub band: BreakoutBand,
+    /// The headline's route (`fixed_cascades`, or `single_cascade` where the cascades
+    /// cannot reach the target).
+    pub route: &'static str,
+    /// The pooled ideal cascade: the lower bound.
+    pub lower_bound_days: f64,
+    pub capacity_swu_per_year: f64,
+    /// False inside a period the Agency could not verify the stocks.
+    pub verified: bool,
+    /// Each machine count used, with its report and whether it is carried forward.
+    pub machine_basis: Vec<BasisItem>,
+    /// Stock figures carried forward from an earlier report.
+    pub stocks_carried_forward: Vec<String>,
+    /// The headline at each site alone, fastest first.
+    pub by_site: Vec<SiteDays>,
     /// The report the stocks come from.
     pub source: String,
     pub stocks: Vec<StockUsed>,
@@ -182,8 +197,10 @@ pub struct SkippedView {
     pub reason: String,
 }
 
-const BREAKOUT_METHOD: &str = "Days to make one significant quantity (25 kg U-235 at 90 %) from each report's stocks and centrifuges: the least-SWU plan of one ideal cascade with natural uranium available and 0.3 % tails, at the catalogue's central machine figures; p05–p95 is the Monte Carlo 5th–95th percentile over machine performance and stock figures.";
+const BREAKOUT_METHOD: &str = "Days to make one significant quantity (25 kg U-235 at 90 %) from each report's stocks and the machines enriching: the machines in cascades of their plant's size run the batch-recycling steps 0.711 % → 3.67 % → 20 % → 60 % → 90 % without reconfiguration, with a day to equilibrium per step and a day between steps (fixed cascades), at the catalogue's central machine figures; the pooled ideal cascade with optimised tails is the lower bound. p05–p95 scale the enrichment days by the Monte Carlo 5th–95th percentile over machine performance and stock figures. A count a report does not give is carried forward from the last report that did, and the basis says from which and how old.";
 
+/// Stocks, machines and reports in one line; what is carried forward says from where
+/// and how old, and an unverified point says so.
 fn basis(b: &BreakoutPoint) -> String {
     let stocks: Vec<String> = b
         .stocks
@@ -191,17 +208,37 @@ fn basis(b: &BreakoutPoint) -> String {
         .map(|(pct, kg)| format!("{} kg @ {} %", fmt_num(*kg), fmt_num(*pct)))
         .collect();
     let machines: Vec<String> = b.machines.iter().map(|(k, n)| format!("{n} {k}")).collect();
-    let from = if b.machines_from == b.source {
+    let mut notes: Vec<String> = Vec::new();
+    let mut carried: Vec<(&str, i32)> = b
+        .basis
+        .iter()
+        .filter(|m| m.carried_forward)
+        .map(|m| (m.as_of.as_str(), (b.date - m.as_of_date).get_days()))
+        .collect();
+    carried.sort_unstable();
+    carried.dedup();
+    for (report, age) in carried {
+        notes.push(format!(
+            "machines carried forward from {report}, {age} days older"
+        ));
+    }
+    for s in &b.stocks_carried_forward {
+        notes.push(format!("{s} carried forward"));
+    }
+    if !b.verified {
+        notes.push("not verified: the Agency had lost continuity of knowledge".into());
+    }
+    let notes = if notes.is_empty() {
         String::new()
     } else {
-        format!(" (machines as of {})", b.machines_from)
+        format!(" ({})", notes.join("; "))
     };
     format!(
         "{}; {}; {}{}",
         stocks.join(" + "),
         machines.join(" + "),
         b.source,
-        from
+        notes
     )
 }
 
@@ -425,6 +462,13 @@ impl ReportDoc {
                     days_p05: b.days_p05,
                     days_p95: b.days_p95,
                     band: BreakoutBand::of(b.days),
+                    route: b.route,
+                    lower_bound_days: b.lower_bound_days,
+                    capacity_swu_per_year: b.capacity_swu_per_year,
+                    verified: b.verified,
+                    machine_basis: b.basis.clone(),
+                    stocks_carried_forward: b.stocks_carried_forward.clone(),
+                    by_site: b.by_site.clone(),
                     source: b.source.clone(),
                     stocks: b
                         .stocks

@@ -74,7 +74,7 @@ const App = (() => {
     cards.push(h("div", { class: "card", id: "latest-breakout" },
       h("h3", {}, "Latest breakout estimate"),
       last ? [h("div", { class: "big" }, `${fmt(last.days)} days`),
-        h("p", { class: "muted" }, `${last.date}; central estimate, 90 % interval ${fmt(last.days_p05)}–${fmt(last.days_p95)} days (${last.band.replaceAll("_", " ")})`)]
+        h("p", { class: "muted" }, `${last.date}; central estimate, 90 % interval ${fmt(last.days_p05)}–${fmt(last.days_p95)} days (${last.band.replaceAll("_", " ")}); route ${last.route.replaceAll("_", " ")}, lower bound ${fmt(last.lower_bound_days)} days${last.verified ? "" : "; not verified"}`)]
         : h("p", { class: "muted" }, "no estimate"),
       h("a", { href: "#/breakout" }, "timeline →")));
     cards.push(h("div", { class: "card", id: "log-head" },
@@ -215,16 +215,18 @@ const App = (() => {
     const b = assess.breakout;
     Charts.timeSeries(document.getElementById("chart"), {
       title: "Breakout time at each IAEA report date (days, log scale)", yLabel: "days", unit: "days", log: true,
-      series: [{ name: "central estimate", points: b.map((r) => [r.date, r.days]) }],
+      series: [{ name: "central estimate", points: b.map((r) => [r.date, r.days]) },
+        { name: "lower bound (one pooled cascade)", points: b.map((r) => [r.date, r.lower_bound_days]) }],
       bands: [{ name: "5–95 % interval", points: b.map((r) => [r.date, r.days_p05, r.days_p95]) }],
       // The one-year breakout goal the negotiators set for the JCPOA's first decade
       // (The White House, "The Iran Nuclear Deal: What You Need to Know about the JCPOA",
       // July 2015: from 2–3 months to at least one year).
       limits: [{ y: assess.one_year_days, label: "one year (the negotiators' goal)" }],
     });
-    main.appendChild(h("table", {}, h("tr", {}, ["date", "days", "p05", "p95", "", "basis"].map((c) => h("th", {}, c))),
-      b.map((r) => h("tr", {}, h("td", {}, r.date), h("td", {}, fmt(r.days)), h("td", {}, fmt(r.days_p05)), h("td", {}, fmt(r.days_p95)),
-        h("td", {}, r.band.replaceAll("_", " ")), h("td", {}, r.basis)))));
+    main.appendChild(h("table", { id: "breakout-table" }, h("tr", {}, ["date", "days", "p05", "p95", "lower bound", "", "route", "verified", "basis"].map((c) => h("th", {}, c))),
+      b.map((r) => h("tr", { "data-verified": String(r.verified), "data-carried": String(r.machine_basis.some((m) => m.carried_forward) || r.stocks_carried_forward.length > 0) },
+        h("td", {}, r.date), h("td", {}, fmt(r.days)), h("td", {}, fmt(r.days_p05)), h("td", {}, fmt(r.days_p95)), h("td", {}, fmt(r.lower_bound_days)),
+        h("td", {}, r.band.replaceAll("_", " ")), h("td", {}, r.route.replaceAll("_", " ")), h("td", {}, r.verified ? "yes" : "no"), h("td", {}, r.basis)))));
   }
 
   async function log(params) {

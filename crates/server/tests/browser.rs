@@ -282,6 +282,32 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
             .len(),
         usize::from(points > 0)
     );
+    // Each row names its route and says whether it is verified and whether any of its
+    // figures are carried forward, as the API's points do.
+    let pts = assess["breakout"].as_array().unwrap();
+    let unverified = pts.iter().filter(|p| p["verified"] == false).count();
+    let carried = pts
+        .iter()
+        .filter(|p| {
+            p["basis"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|b| b["carried_forward"] == true)
+                || !p["stocks_carried_forward"].as_array().unwrap().is_empty()
+        })
+        .count();
+    assert!(unverified > 0 && carried > 0, "the record has both");
+    for (css, n) in [
+        ("#breakout-table tr[data-verified=false]", unverified),
+        ("#breakout-table tr[data-carried=true]", carried),
+    ] {
+        assert_eq!(
+            c.find_all(Locator::Css(css)).await.unwrap().len(),
+            n,
+            "{css}"
+        );
+    }
     shot(c, "breakout").await;
 
     // Centrifuge counts.

@@ -196,16 +196,27 @@ pub fn render(d: &ReportDoc) -> String {
     if !d.breakout.is_empty() {
         let _ = writeln!(
             o,
-            "<h2>Breakout time</h2><p>Days to make one significant quantity (25 kg U-235 at 90 %) from each report's stocks and centrifuges, least-SWU plan with natural uranium available and 0.3 % tails; shaded: Monte Carlo 5th–95th percentile over machine performance and stock figures.</p>"
+            "<h2>Breakout time</h2><p>{} Shaded: the 5th–95th percentile.</p>",
+            esc(d.breakout_method)
         );
         let plot = Plot {
             title: "Breakout time (days, log scale)",
             y_label: "days",
-            series: vec![(
-                "days",
-                "#1565c0",
-                d.breakout.iter().map(|b| (b.date, b.days)).collect(),
-            )],
+            series: vec![
+                (
+                    "days",
+                    "#1565c0",
+                    d.breakout.iter().map(|b| (b.date, b.days)).collect(),
+                ),
+                (
+                    "lower bound (one pooled cascade)",
+                    "#6d4c41",
+                    d.breakout
+                        .iter()
+                        .map(|b| (b.date, b.lower_bound_days))
+                        .collect(),
+                ),
+            ],
             band: d
                 .breakout
                 .iter()
@@ -216,17 +227,19 @@ pub fn render(d: &ReportDoc) -> String {
         o.push_str(&plot.svg());
         let _ = writeln!(
             o,
-            "<table><tr><th>as of</th><th>days</th><th>p05–p95</th><th>≈</th><th>basis</th></tr>"
+            "<table><tr><th>as of</th><th>days</th><th>p05–p95</th><th>lower bound</th><th>≈</th><th>route</th><th>basis</th></tr>"
         );
         for b in &d.breakout {
             let _ = writeln!(
                 o,
-                "<tr><td>{}</td><td>{:.1}</td><td>{:.1}–{:.1}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{:.1}</td><td>{:.1}–{:.1}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 b.date,
                 b.days,
                 b.days_p05,
                 b.days_p95,
+                b.lower_bound_days,
                 span(b.days),
+                b.route,
                 esc(&b.basis)
             );
         }

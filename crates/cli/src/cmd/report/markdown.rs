@@ -91,23 +91,22 @@ pub fn render(d: &ReportDoc) -> String {
         o.push('\n');
     }
     if !d.breakout.is_empty() {
+        let _ = writeln!(o, "## Breakout time\n\n{}\n", d.breakout_method);
         let _ = writeln!(
             o,
-            "## Breakout time\n\nDays to make 1 SQ (25 kg U-235 at 90 %) from each report's stocks and centrifuges; Monte Carlo 5th–95th percentile over machine performance and stock figures.\n"
-        );
-        let _ = writeln!(
-            o,
-            "| as of | days | p05–p95 | ≈ | basis |\n|---|--:|--:|---|---|"
+            "| as of | days | p05–p95 | lower bound | ≈ | route | basis |\n|---|--:|--:|--:|---|---|---|"
         );
         for b in &d.breakout {
             let _ = writeln!(
                 o,
-                "| {} | {:.1} | {:.1}–{:.1} | {} | {} |",
+                "| {} | {:.1} | {:.1}–{:.1} | {:.1} | {} | {} | {} |",
                 b.date,
                 b.days,
                 b.days_p05,
                 b.days_p95,
+                b.lower_bound_days,
                 span(b.days),
+                b.route,
                 md_escape(&b.basis)
             );
         }

@@ -177,21 +177,27 @@ pub fn render(d: &ReportDoc, colour: bool, width: usize) -> String {
             "\n{}",
             p.bold("BREAKOUT TIME (1 SQ = 25 kg U-235 at 90 %, from each report's stocks and centrifuges)")
         );
-        let _ = writeln!(o, "{}", p.dim("  as of        days   (p05–p95)          ≈               (log scale)                    stocks / machines from"));
+        let _ = writeln!(
+            o,
+            "{}",
+            p.dim(&short(d.breakout_method, width.saturating_sub(2).max(40)))
+        );
+        let _ = writeln!(o, "{}", p.dim("  as of        days   (p05–p95)        ≥ bound  ≈               (log scale)                    route; stocks / machines from"));
         let hi = d.breakout.iter().map(|b| b.days).fold(2.0, f64::max);
         for b in &d.breakout {
             let st = Some(band_colour(b.band));
             let bar = log_bar(b.days, 1.0, hi, 30);
             let _ = writeln!(
                 o,
-                "  {}  {:>6.1}  ({:>6.1}–{:<6.1})  {:<13}  {}  {}",
+                "  {}  {:>6.1}  ({:>6.1}–{:<6.1})  {:>6.1}  {:<13}  {}  {}",
                 b.date,
                 b.days,
                 b.days_p05,
                 b.days_p95,
+                b.lower_bound_days,
                 span(b.days),
                 p.status(st, &format!("{bar:<30}")),
-                p.dim(&b.basis)
+                p.dim(&format!("{}; {}", b.route, b.basis))
             );
         }
         for line in skipped_lines(d) {
