@@ -34,6 +34,7 @@ rows = [
     ("marc_solve", "MARC solves", 1),
     ("breakout_lp_solve", "breakout LP solves", 1),
     ("monte_carlo_1e6", "Monte Carlo samples", 1_000_000),
+    ("breakout_routes", "route sets (optimised single cascade + staged)", 1),
 ]
 print()
 print(f"{'workload':<20} {'Rust':>12} {'NumPy':>12} {'NumPy/Rust':>11}   Rust throughput")
@@ -54,6 +55,10 @@ checks = [
     ("breakout days", rust_ans["breakout_days"], pa["breakout_days"], 1e-12),
     ("MARC M*", rust_ans["marc_check_nu"]["m_star"], pa["marc_check_nu"]["m_star"], 1e-7),
     ("MARC L/F", rust_ans["marc_check_nu"]["flow_per_feed"], pa["marc_check_nu"]["flow_per_feed"], 1e-7),
+    ("optimised tails %", rust_ans["routes"]["tails_pct"], pa["routes"]["tails_pct"], 1e-6),
+    ("single-cascade SWU (optimised tails)", rust_ans["routes"]["single_swu_kg"], pa["routes"]["single_swu_kg"], 1e-9),
+    ("staged SWU", rust_ans["routes"]["staged_swu_kg"], pa["routes"]["staged_swu_kg"], 1e-9),
+    ("staged days", rust_ans["routes"]["staged_days"], pa["routes"]["staged_days"], 1e-9),
     ("MC median days (different RNGs)", rust_ans["mc_p05_median_p95_days"][1], pa["mc_p05_median_p95_days"][1], 1e-2),
 ]
 bad = 0

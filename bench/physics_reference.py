@@ -9,6 +9,9 @@ check both implementations agree (bench/physics.sh compares them with `verity`).
   marc_solve         one multicomponent MARC design (PyNE check_NU case)
   breakout_lp_solve  one breakout LP (4 stocks + natural uranium, IR-1 + IR-2m)
   monte_carlo_1e6    1,000,000 Monte Carlo samples of that breakout, vectorised
+  breakout_routes    that breakout by two routes: the single cascade with its tails
+                     optimised over the admissible range (log grid + golden section, as
+                     crates/physics/src/breakout.rs) and the staged route
 
 Usage: python3 bench/physics_reference.py [--json]
 """
@@ -63,6 +66,103 @@ def breakout(stocks, machines, xt=TAILS, xp=TARGET_X, u235=TARGET_U235, natural=
         raise ValueError("infeasible")
     swu = p * (value(xp) - value(xt)) + f @ c[order]
     return swu, swu / cap * DAYS_PER_YEAR
+
+
+# ---------------------------------------------------------------- routes
+NATURAL_TAILS_MAX = 0.005
+TAILS_FLOOR = 1e-4
+
+
+def lp(x, lim, xp, xt, p):
+    """The fractional-knapsack LP: (swu, feed per offer) or None when infeasible."""
+    x = np.asarray(x, float)
+    lim = np.asarray(lim, float)
+    use = (x > xt) & (lim > 0)
+    w = x - xt
+    c = value(xt) - value(np.where(use, x, 0.5))
+    order = np.argsort(np.where(use, c / np.where(use, w, 1.0), np.inf), kind="stable")
+    order = order[use[order]]
+    need = p * (xp - xt)
+    eps = 1e-12 * need
+    f = np.zeros(len(x))
+    swu = p * (value(xp) - value(xt))
+    for i in order:
+        if need <= eps:
+            break
+        fi = min(need / w[i], lim[i])
+        f[i] = fi
+        swu += fi * c[i]
+        need -= fi * w[i]
+    return None if need > eps else (swu, f)
+
+
+def optimal_tails(stocks, natural, xp, p):
+    x = [s[0] for s in stocks] + ([NATURAL] if natural else [])
+    base = [s[1] for s in stocks] + ([math.inf] if natural else [])
+    top = max([s[0] for s in stocks if s[1] > 0] + [NATURAL_TAILS_MAX])
+
+    def at(xt):
+        return [0.0 if math.isinf(b) and xt > NATURAL_TAILS_MAX else b for b in base]
+
+    def ev(xt):
+        r = lp(x, at(xt), xp, xt, p)
+        return math.inf if r is None else r[0]
+
+    l0, l1 = math.log(TAILS_FLOOR), math.log(top * (1 - 1e-9))
+    grid = [math.exp(l0 + (l1 - l0) * k / 240) for k in range(241)] + [NATURAL_TAILS_MAX]
+    best = (math.inf, grid[0])
+    for xt in grid:
+        s_ = ev(xt)
+        if s_ < best[0]:
+            best = (s_, xt)
+    step = (l1 - l0) / 240
+    a, b = max(math.log(best[1]) - step, l0), min(math.log(best[1]) + step, l1)
+    g = 0.5 * (math.sqrt(5.0) - 1.0)
+    f = lambda lx: ev(math.exp(lx))
+    c_, d_ = b - g * (b - a), a + g * (b - a)
+    fc, fd = f(c_), f(d_)
+    for _ in range(80):
+        if fc < fd:
+            b, d_, fd = d_, c_, fc
+            c_ = b - g * (b - a)
+            fc = f(c_)
+        else:
+            a, c_, fc = c_, d_, fd
+            d_ = a + g * (b - a)
+            fd = f(d_)
+    xt = math.exp(0.5 * (a + b))
+    s_ = ev(xt)
+    if s_ < best[0]:
+        best = (s_, xt)
+    return best[1], best[0]
+
+
+def staged(stocks, natural, xp, p, first_tails, leu=0.0367):
+    levels = [l for l in [NATURAL, leu, 0.20, 0.60] if l < xp] + [xp]
+    total, product = 0.0, p
+    for k in range(len(levels) - 2, -1, -1):
+        if product <= 0:
+            break
+        lo, hi = levels[k], levels[k + 1]
+        xt = first_tails if k == 0 else levels[k - 1]
+        offers = [(x, m) for x, m in stocks if lo <= x < hi]
+        upstream = k > 0 or natural
+        if upstream:
+            offers.append((lo, math.inf))
+        r = lp([o[0] for o in offers], [o[1] for o in offers], hi, xt, product)
+        if r is None:
+            raise ValueError("infeasible step")
+        total += r[0]
+        product = r[1][-1] if (upstream and k > 0) else 0.0
+    return total
+
+
+def routes(stocks=STOCKS, machines=MACHINES, xp=TARGET_X, u235=TARGET_U235):
+    cap = float(sum(n * c for n, _, c, _ in machines))
+    p = u235 / xp
+    xt, single = optimal_tails(stocks, True, xp, p)
+    st = staged(stocks, True, xp, p, min(xt, NATURAL_TAILS_MAX))
+    return (xt, single, single / cap * DAYS_PER_YEAR, st, st / cap * DAYS_PER_YEAR)
 
 
 # ---------------------------------------------------------------- Monte Carlo
@@ -206,12 +306,14 @@ def main():
     lp = breakout(STOCKS, MACHINES)
     mc = monte_carlo(1_000_000)
     mr = marc(nu, 0.05, 0.0025)
+    rt = routes()
 
     results = {
         "swu_eval_x1000": per_op(lambda: swu_per_product(NATURAL, xps, 0.003)),
         "marc_solve": per_op(lambda: marc(nu, 0.05, 0.0025)),
         "breakout_lp_solve": per_op(lambda: breakout(STOCKS, MACHINES)),
         "monte_carlo_1e6": per_op(lambda: monte_carlo(1_000_000), min_time=3.0),
+        "breakout_routes": per_op(routes),
     }
     answers = {
         "swu_per_kg_90pct_from_natural_at_0.3pct": float(swu_vals[-1]),
@@ -219,6 +321,8 @@ def main():
         "breakout_days": float(lp[1]),
         "mc_p05_median_p95_days": [float(v) for v in mc],
         "marc_check_nu": {"m_star": mr[0], "flow_per_feed": mr[1], "swu_per_product": mr[2]},
+        "routes": {"tails_pct": rt[0] * 100, "single_swu_kg": rt[1], "single_days": rt[2],
+                   "staged_swu_kg": rt[3], "staged_days": rt[4]},
     }
     if "--json" in sys.argv:
         print(json.dumps({"seconds_per_op": results, "answers": answers, "numpy": np.__version__}))

@@ -94,5 +94,26 @@ fn monte_carlo(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, swu, marc_solve, breakout_solve, monte_carlo);
+fn breakout_routes(c: &mut Criterion) {
+    // The single cascade with optimised tails and the staged route, as the NumPy
+    // reference's `routes()`.
+    let mut input = bench_input();
+    input.tails = verity_physics::Tails::Optimal;
+    let leu = Assay::from_pct(3.67).expect("valid");
+    let mut g = c.benchmark_group("physics");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("breakout_routes", |b| {
+        b.iter(|| verity_physics::routes::routes(black_box(&input), leu, None))
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    swu,
+    marc_solve,
+    breakout_solve,
+    monte_carlo,
+    breakout_routes
+);
 criterion_main!(benches);

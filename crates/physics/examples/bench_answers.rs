@@ -24,9 +24,14 @@ fn main() -> Result<(), PhysicsError> {
         Assay::from_pct(0.3)?,
     )?;
     let m = marc::solve(&workload::marc_spec()?)?;
+    let mut opt = input.clone();
+    opt.tails = verity_physics::Tails::Optimal;
+    let single = verity_physics::solve(&opt)?;
+    let staged = verity_physics::solve_staged(&opt, Assay::from_pct(3.67)?)?;
     println!(
         "{{\"swu_per_kg_90pct_from_natural_at_0.3pct\": {}, \"breakout_swu_kg\": {}, \"breakout_days\": {}, \
-         \"mc_p05_median_p95_days\": [{}, {}, {}], \"marc_check_nu\": {{\"m_star\": {}, \"flow_per_feed\": {}, \"swu_per_product\": {}}}}}",
+         \"mc_p05_median_p95_days\": [{}, {}, {}], \"marc_check_nu\": {{\"m_star\": {}, \"flow_per_feed\": {}, \"swu_per_product\": {}}}, \
+         \"routes\": {{\"tails_pct\": {}, \"single_swu_kg\": {}, \"single_days\": {}, \"staged_swu_kg\": {}, \"staged_days\": {}}}}}",
         heu.swu_per_product(),
         plan.swu.kg_swu(),
         plan.days,
@@ -35,7 +40,12 @@ fn main() -> Result<(), PhysicsError> {
         mc.p95_days,
         m.m_star,
         m.flow_per_feed,
-        m.swu_per_product
+        m.swu_per_product,
+        single.tails_assay.pct(),
+        single.swu.kg_swu(),
+        single.days,
+        staged.swu.kg_swu(),
+        staged.days
     );
     Ok(())
 }
