@@ -64,7 +64,7 @@ pub struct CascadesIn {
     pub kind: String,
     /// How many cascades.
     pub count: u32,
-    /// Machines per cascade (default 164; 174 for the IR-6).
+    /// Machines per cascade (default 164 for IR-1 and IR-4, 174 for IR-2m and IR-6).
     #[serde(default)]
     pub machines_per_cascade: Option<u32>,
 }
@@ -107,6 +107,10 @@ pub struct BreakoutRequest {
     /// capacity.
     #[serde(default)]
     pub preset: Option<String>,
+    /// With a preset: only its machines at this site (`natanz_fep`, `natanz_pfep`,
+    /// `fordow`), with all its stocks.
+    #[serde(default)]
+    pub site: Option<String>,
     /// Fixed tails assay, percent (default: optimised over the admissible range).
     #[serde(default)]
     pub tails_pct: Option<f64>,
@@ -171,6 +175,7 @@ impl BreakoutRequest {
             centrifuges: Vec::new(),
             swu_per_year: None,
             preset: None,
+            site: None,
             tails_pct: None,
             optimise_tails: false,
             target_pct: None,
@@ -256,9 +261,23 @@ fn check(req: &BreakoutRequest, limits: Limits) -> AppResult<Checked> {
                 ));
             }
             let p = presets::find(name).map_err(|e| physics("preset", name, e))?;
-            (p.input().map_err(|e| physics("preset", name, e))?, Some(p))
+            let site = req.site.as_deref();
+            let input = p.input_at(site).map_err(|e| match e {
+                PhysicsError::InvalidParameter { reason, .. } => {
+                    AppError::field("site", site.unwrap_or(""), reason)
+                }
+                other => physics("preset", name, other),
+            })?;
+            (input, Some(p))
         }
         None => {
+            if let Some(site) = &req.site {
+                return Err(AppError::field(
+                    "site",
+                    site,
+                    "a site selects among a preset's machines: give it with a preset",
+                ));
+            }
             let mut stocks = Vec::with_capacity(req.stocks.len());
             for (i, s) in req.stocks.iter().enumerate() {
                 stocks.push(Stock {
@@ -843,6 +862,44 @@ mod tests {
         assert_eq!((u.samples, u.seed), (500, 1));
         // The least-work days are the SWU over the effective capacity, in days.
         assert!((d.days - d.swu_kg / d.swu_per_year * 365.25).abs() < 1e-9);
+    }
+
+    #[test]
+    fn quantities_sites_and_cascades() {
+        // Five SQ from 408.6 kg at 60 %: cumulative days rise; the WGU definition needs
+        // 10 % less material than the IAEA's, so less time.
+        let mut r = req(r#"{"stocks": [{"assay_pct": 60, "kg_u": 408.6}],
+            "centrifuges": [{"type": "IR-6", "count": 1392}], "samples": 0, "quantity": 5,
+            "cascades": [{"type": "IR-6", "count": 3}]}"#);
+        let d = what_if(&r, Limits::SERVER, &|_| {}).unwrap();
+        let days: Vec<f64> = d
+            .cumulative_days
+            .unwrap()
+            .into_iter()
+            .map(Option::unwrap)
+            .collect();
+        assert_eq!(days.len(), 5);
+        assert!(days.windows(2).all(|w| w[0] < w[1]), "{days:?}");
+        let fixed = d.fixed_cascades.unwrap();
+        assert_eq!(fixed.cascades[0].machines_per_cascade, 174);
+        assert_eq!(d.routes.len(), 3);
+        r.sq_definition = Some(SqDefinitionIn::Wgu);
+        r.quantity = None;
+        let w = what_if(&r, Limits::SERVER, &|_| {}).unwrap();
+        assert!((w.target_u235_kg - 22.5).abs() < 1e-12 && w.days < d.days);
+        // A preset at one site: only its machines there.
+        let mut p = BreakoutRequest::new(vec![]);
+        p.preset = Some("iaea-2021-02".into());
+        p.site = Some("fordow".into());
+        p.samples = Some(0);
+        let f = what_if(&p, Limits::SERVER, &|_| {}).unwrap();
+        assert_eq!(f.capacity.centrifuges.len(), 1);
+        assert_eq!(f.capacity.centrifuges[0].count, 1044);
+        p.site = Some("natanz_pfep".into());
+        match what_if(&p, Limits::SERVER, &|_| {}) {
+            Err(AppError::BadInput { field: Some(f), .. }) => assert_eq!(f, "site"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

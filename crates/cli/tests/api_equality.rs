@@ -256,7 +256,39 @@ async fn suite(s: &Served) {
     same("key days", &agreement["key_days"], &doc["key_days"]);
 
     // Breakout what-if: the body the flags make, and the defaults of both.
-    let cases: [(Value, Vec<&str>); 3] = [
+    let cases: [(Value, Vec<&str>); 5] = [
+        (
+            json!({"stocks": [{"assay_pct": 60, "kg_u": 408.6}], "centrifuges": [{"type": "IR-6", "count": 1392}],
+                   "quantity": 3, "sq_definition": "wgu", "cascades": [{"type": "IR-6", "count": 3}],
+                   "equilibrium_days": 0.5, "samples": 1000}),
+            vec![
+                "--stock",
+                "60:408.6",
+                "--centrifuges",
+                "IR-6:1392",
+                "--quantity",
+                "3",
+                "--sq-definition",
+                "wgu",
+                "--cascades",
+                "IR-6:3",
+                "--equilibrium-days",
+                "0.5",
+                "--samples",
+                "1000",
+            ],
+        ),
+        (
+            json!({"stocks": [], "preset": "iaea-2021-02", "site": "fordow", "samples": 500}),
+            vec![
+                "--preset",
+                "iaea-2021-02",
+                "--site",
+                "fordow",
+                "--samples",
+                "500",
+            ],
+        ),
         (
             json!({"stocks": [{"assay_pct": 60, "kg_u": 408.6}, {"assay_pct": 20, "kg_u": 274.8}],
                    "centrifuges": [{"type": "IR-6", "count": 1392}, {"type": "IR-1", "count": 5060}],

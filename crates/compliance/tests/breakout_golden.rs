@@ -101,3 +101,30 @@ fn the_headline_is_never_below_its_lower_bound_and_names_its_basis() {
         }
     }
 }
+
+#[test]
+fn in_may_2025_fordow_alone_makes_a_weapons_worth_in_two_to_three_days() {
+    // The estimate the published analyses of GOV/2025/24 gave for Fordow alone: two to
+    // three days for the first 25 kg of WGU from the 60 % stock (408.6 kg U as of 17
+    // May 2025). Verity's preset `iaea-2025-05` at `fordow`: the eight cascades of 174
+    // IR-6 in Fordow Unit 1, 25 kg of WGU. The staged route (the 60 → 90 % step on all
+    // of Fordow's IR-6) takes 2.9 days; in the eight cascades with a day to equilibrium,
+    // 3.9; the pooled single cascade, stripping the 60 % only to 57.8 %, 1.6 — the lower
+    // bound.
+    let preset = verity_physics::presets::find("iaea-2025-05").unwrap();
+    let mut input = preset.input_at(Some("fordow")).unwrap();
+    input.target.u235_kg = SqDefinition::Wgu.u235_kg(input.target.assay);
+    input.tails = verity_physics::Tails::Optimal;
+    let leu = Assay::from_pct(3.67).unwrap();
+    let fc = FixedCascades::new(vec![CascadeSet {
+        kind: "IR-6".into(),
+        cascades: 8,
+        machines_per_cascade: 174,
+    }]);
+    let r = routes::routes(&input, leu, Some(&fc)).unwrap();
+    let staged = r[1].days.unwrap();
+    assert!((2.0..=3.0).contains(&staged), "staged {staged} days");
+    let fixed = r[2].days.unwrap();
+    assert!((staged..=staged + 1.5).contains(&fixed), "fixed {fixed}");
+    assert!(r[0].days.unwrap() < staged);
+}

@@ -19,6 +19,9 @@ pub struct PresetStock {
 pub struct PresetMachines {
     pub kind: &'static str,
     pub count: u32,
+    /// Where they are: `natanz_fep`, `natanz_pfep` or `fordow` (the vocabulary's site
+    /// ids).
+    pub site: &'static str,
     pub source: &'static str,
 }
 
@@ -39,6 +42,32 @@ impl Preset {
     /// The breakout input of this scenario with the crate's defaults (central machine
     /// figures, 0.3 % tails, 1 SQ at 90 %, natural uranium available).
     pub fn input(&self) -> Result<BreakoutInput, PhysicsError> {
+        self.input_at(None)
+    }
+
+    /// The sites this scenario has machines at.
+    pub fn sites(&self) -> Vec<&'static str> {
+        let mut v: Vec<&'static str> = self.machines.iter().map(|m| m.site).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// Like [`Preset::input`], with only the machines at `site` (all stocks: material
+    /// can be moved between sites, as published single-site estimates assume).
+    pub fn input_at(&self, site: Option<&str>) -> Result<BreakoutInput, PhysicsError> {
+        if let Some(site) = site
+            && !self.machines.iter().any(|m| m.site == site)
+        {
+            return Err(PhysicsError::InvalidParameter {
+                field: "site".into(),
+                reason: format!(
+                    "preset {} has machines only at {}",
+                    self.name,
+                    self.sites().join(", ")
+                ),
+            });
+        }
         let stocks = self
             .stocks
             .iter()
@@ -52,6 +81,7 @@ impl Preset {
         let machines = self
             .machines
             .iter()
+            .filter(|m| site.is_none_or(|s| s == m.site))
             .map(|m| MachineCount {
                 kind: m.kind.to_owned(),
                 count: m.count,
@@ -74,6 +104,7 @@ pub const PRESETS: &[Preset] = &[
         machines: &[PresetMachines {
             kind: "IR-1",
             count: 5060,
+            site: "natanz_fep",
             source: "JCPOA main text para 2 and Annex I §F para 27: up to 5,060 IR-1 enriching at Natanz FEP for 10 years",
         }],
         notes: "The 1,044 IR-1 kept at Fordow are not enriching under the JCPOA and are left out.",
@@ -97,12 +128,20 @@ pub const PRESETS: &[Preset] = &[
         machines: &[
             PresetMachines {
                 kind: "IR-1",
-                count: 6104,
-                source: "5,060 IR-1 in 30 cascades enriching at Natanz FEP (IAEA report of 1 Mar 2021 as quoted by Reuters) + 1,044 IR-1 enriching to 20 % at Fordow since 4 Jan 2021 (ISIS analysis of GOV/2021/10, 25 Feb 2021, item 1)",
+                count: 5060,
+                site: "natanz_fep",
+                source: "5,060 IR-1 in 30 cascades enriching at Natanz FEP (IAEA report of 1 Mar 2021 as quoted by Reuters)",
+            },
+            PresetMachines {
+                kind: "IR-1",
+                count: 1044,
+                site: "fordow",
+                source: "1,044 IR-1 enriching to 20 % at Fordow since 4 Jan 2021 (ISIS analysis of GOV/2021/10, 25 Feb 2021, item 1)",
             },
             PresetMachines {
                 kind: "IR-2m",
                 count: 348,
+                site: "natanz_fep",
                 source: "two cascades of 174 IR-2m enriching at Natanz FEP before the third was fed on 7 Mar 2021 (IAEA report quoted by Reuters, 8 Mar 2021)",
             },
         ],
@@ -120,6 +159,7 @@ pub const PRESETS: &[Preset] = &[
         machines: &[PresetMachines {
             kind: "IR-6",
             count: 1392,
+            site: "fordow",
             source: "eight cascades of 174 IR-6 in Fordow FFEP Unit 1 (IAEA report of 13 Jun 2024 as quoted by Reuters; installation completed by Aug 2024, AP 29 Aug 2024)",
         }],
         notes: "A deliberately low capacity: only the Fordow Unit 1 IR-6 cascades (ISIS counted 13,555 advanced machines installed in Feb 2025), so the time is an upper bound. The other 8,839 kg of the 9,247.6 kg total are below 60 % and are left out: for 1 SQ the least-SWU plan does not use them.",

@@ -33,13 +33,14 @@ pub struct CascadeSet {
 }
 
 /// Machines per cascade when a set does not say: the production cascade sizes of
-/// Iran's plants — 164 machines for IR-1, IR-2m and IR-4 (the Natanz cascade design;
-/// JCPOA Annex I para. 27 keeps 5,060 IR-1 "in 30 cascades") and 174 for the IR-6
-/// (the cascades installed at Fordow). These are planning figures: the reports count
-/// cascades, not always their size; give the size where it is known.
+/// Iran's plants — 164 for the IR-1 (the Natanz design; JCPOA Annex I para. 27 keeps
+/// 5,060 IR-1 "in 30 cascades") and the IR-4, 174 for the IR-2m (the Natanz FEP
+/// cascades of 2021, as the IAEA reported them) and the IR-6 (the Fordow cascades).
+/// These are planning figures: the reports count cascades, not always their size;
+/// give the size where it is known.
 pub fn default_machines_per_cascade(kind: &str) -> u32 {
     match kind.to_ascii_uppercase().as_str() {
-        "IR-6" => 174,
+        "IR-6" | "IR-2M" => 174,
         _ => 164,
     }
 }

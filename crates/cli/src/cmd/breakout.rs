@@ -80,6 +80,10 @@ pub struct Args {
     /// Spread (±) of a --swu-per-year capacity in the Monte Carlo, percent.
     #[arg(long, value_name = "PCT", default_value_t = 20.0)]
     pub swu_spread: f64,
+    /// With --preset: only the machines at this site (natanz_fep, natanz_pfep, fordow),
+    /// with all the stocks, as single-site estimates are stated.
+    #[arg(long, value_name = "SITE", requires = "preset")]
+    pub site: Option<String>,
     /// Also the time to the 1st, 2nd, … Nth significant quantity (`cumulative_days`).
     #[arg(long, value_name = "N")]
     pub quantity: Option<u32>,
@@ -88,7 +92,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = SqArg::Iaea)]
     pub sq_definition: SqArg,
     /// Cascades for the fixed-cascade route: TYPE:COUNT or TYPE:COUNT:MACHINES (machines
-    /// per cascade; default 164, 174 for the IR-6). Repeatable.
+    /// per cascade; default 164 for IR-1 and IR-4, 174 for IR-2m and IR-6). Repeatable.
     #[arg(long = "cascades", value_name = "TYPE:COUNT[:MACHINES]")]
     pub cascades: Vec<String>,
     /// Days to equilibrium per step of the fixed-cascade route [default: 1].
@@ -182,6 +186,7 @@ pub fn request(args: &Args) -> Result<BreakoutRequest, CliError> {
         .collect::<Result<_, _>>()?;
     req.swu_per_year = args.swu_per_year;
     req.preset = args.preset.clone();
+    req.site = args.site.clone();
     req.tails_pct = args.tails;
     req.optimise_tails = args.optimise_tails;
     req.target_pct = Some(args.target_pct);
@@ -607,6 +612,7 @@ struct PresetMachinesOut {
     #[serde(rename = "type")]
     kind: &'static str,
     count: u32,
+    site: &'static str,
     source: &'static str,
 }
 
@@ -632,6 +638,7 @@ fn list_presets(json: bool) -> CmdResult {
                 .map(|m| PresetMachinesOut {
                     kind: m.kind,
                     count: m.count,
+                    site: m.site,
                     source: m.source,
                 })
                 .collect(),
@@ -659,9 +666,10 @@ fn list_presets(json: bool) -> CmdResult {
         }
         for m in &p.centrifuges {
             println!(
-                "    machines  {} × {}: {}",
+                "    machines  {} × {} at {}: {}",
                 num(f64::from(m.count), 0),
                 m.kind,
+                m.site,
                 m.source
             );
         }
