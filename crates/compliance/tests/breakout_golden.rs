@@ -128,3 +128,37 @@ fn in_may_2025_fordow_alone_makes_a_weapons_worth_in_two_to_three_days() {
     assert!((staged..=staged + 1.5).contains(&fixed), "fixed {fixed}");
     assert!(r[0].days.unwrap() < staged);
 }
+
+#[test]
+fn before_the_deal_breakout_took_two_to_three_months() {
+    // The US government's estimate for the programme before the JCPOA: "two to three
+    // months" (The White House, July 2015). Inputs as the IAEA reported them under the
+    // Joint Plan of Action (2014–15): 9,156 IR-1 fed in 54 cascades at Natanz FEP and
+    // 696 in 4 cascades at Fordow, and about 7,800 kg UF6 of LEU up to 5 % (≈ 5,300 kg
+    // U at 3.5 %, rounded). The published figure follows the step-by-step route in the
+    // existing cascades: Verity's staged route takes 2.3 months and the fixed cascades
+    // 2.5; the pooled single cascade, stripping the large LEU stock only lightly, is the
+    // lower bound (about five weeks).
+    let mut input = BreakoutInput::new(
+        vec![Stock {
+            assay: Assay::from_pct(3.5).unwrap(),
+            kg_u: KgU::new(5300.0).unwrap(),
+        }],
+        Capacity::Centrifuges(vec![verity_physics::MachineCount {
+            kind: "IR-1".into(),
+            count: 9852,
+        }]),
+    );
+    input.tails = verity_physics::Tails::Optimal;
+    let fc = FixedCascades::new(vec![CascadeSet {
+        kind: "IR-1".into(),
+        cascades: 58,
+        machines_per_cascade: 170,
+    }]);
+    let r = routes::routes(&input, Assay::from_pct(3.5).unwrap(), Some(&fc)).unwrap();
+    for route in &r[1..] {
+        let months = route.days.unwrap() / 30.44;
+        assert!((2.0..=3.0).contains(&months), "{route:?}: {months} months");
+    }
+    assert!(r[0].days.unwrap() < r[1].days.unwrap());
+}
