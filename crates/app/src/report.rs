@@ -226,7 +226,13 @@ fn basis(b: &BreakoutPoint) -> String {
         notes.push(format!("{s} carried forward"));
     }
     if !b.verified {
-        notes.push("not verified: the Agency had lost continuity of knowledge".into());
+        notes.push(match &b.last_verified {
+            Some(l) => format!(
+                "not verified: the Agency had lost continuity of knowledge; last verified inputs {} ({})",
+                l.report, l.date
+            ),
+            None => "not verified: the Agency had lost continuity of knowledge".into(),
+        });
     }
     let notes = if notes.is_empty() {
         String::new()

@@ -77,6 +77,13 @@ pub struct BasisItem {
     pub carried_forward: bool,
 }
 
+/// The last verified point before an unverified one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LastVerified {
+    pub report: String,
+    pub date: Date,
+}
+
 /// The headline at one site alone.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SiteDays {
@@ -105,6 +112,9 @@ pub struct BreakoutPoint {
     /// False when the Agency had lost continuity of knowledge over the stocks on the
     /// date (e.g. from 13 June 2025): the figures are its estimates, not verified.
     pub verified: bool,
+    /// For an unverified point: the last report whose figures the Agency had verified
+    /// (the inputs an analyst can still stand on), and its date.
+    pub last_verified: Option<LastVerified>,
     /// The machine counts used, each with the report it comes from.
     pub basis: Vec<BasisItem>,
     /// Stock figures this report does not give, carried forward from an earlier one
@@ -407,6 +417,7 @@ pub fn timeline_explained(
             lower_bound_days: point.lower_bound,
             capacity_swu_per_year: point.capacity,
             verified,
+            last_verified: None,
             basis,
             stocks_carried_forward: carried,
             by_site,
@@ -415,6 +426,18 @@ pub fn timeline_explained(
             machines,
             machines_from,
         });
+    }
+    // Name, on each unverified point, the last verified one before it.
+    let mut last: Option<LastVerified> = None;
+    for p in &mut out {
+        if p.verified {
+            last = Some(LastVerified {
+                report: p.source.clone(),
+                date: p.date,
+            });
+        } else {
+            p.last_verified = last.clone();
+        }
     }
     (out, skipped)
 }

@@ -220,6 +220,13 @@ fn breakout_from_each_reports_stocks() {
     );
     // After continuity of knowledge was lost (13 June 2025) the figures are estimates.
     assert!(pts[0].verified && !late.verified, "{pts:?}");
+    assert_eq!(
+        late.last_verified
+            .as_ref()
+            .map(|l| (l.report.as_str(), l.date)),
+        Some(("R/2025/1", pts[0].date)),
+        "the last verified inputs are named"
+    );
     // The machine count comes from R/2025/1, named as carried forward.
     assert_eq!(late.basis.len(), 1);
     assert!(late.basis[0].carried_forward && late.basis[0].as_of == "R/2025/1");
