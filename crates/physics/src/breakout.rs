@@ -489,27 +489,7 @@ fn optimise_tails(
         ));
     }
     if step > 0.0 {
-        let (mut a, mut b) = ((best.1 - step).max(lo), (best.1 + step).min(hi));
-        let g = 0.5 * (5f64.sqrt() - 1.0);
-        let mut c = b - g * (b - a);
-        let mut d = a + g * (b - a);
-        let (mut fc, mut fd) = (eval(c), eval(d));
-        for _ in 0..60 {
-            if fc < fd {
-                b = d;
-                d = c;
-                fd = fc;
-                c = b - g * (b - a);
-                fc = eval(c);
-            } else {
-                a = c;
-                c = d;
-                fc = fd;
-                d = a + g * (b - a);
-                fd = eval(d);
-            }
-        }
-        let xt = 0.5 * (a + b);
+        let xt = golden_min(&eval, (best.1 - step).max(lo), (best.1 + step).min(hi), 60);
         let s = eval(xt);
         if s < best.0 {
             best = (s, xt);
@@ -517,6 +497,31 @@ fn optimise_tails(
     }
     let (used, swu) = solve_fixed(offers, xp, best.1, p)?;
     Ok((best.1, used, swu))
+}
+
+/// The minimiser of a unimodal `f` on [a, b] by `iters` golden-section steps (the
+/// midpoint of the last bracket).
+fn golden_min(f: &dyn Fn(f64) -> f64, mut a: f64, mut b: f64, iters: usize) -> f64 {
+    let g = 0.5 * (5f64.sqrt() - 1.0);
+    let mut c = b - g * (b - a);
+    let mut d = a + g * (b - a);
+    let (mut fc, mut fd) = (f(c), f(d));
+    for _ in 0..iters {
+        if fc < fd {
+            b = d;
+            d = c;
+            fd = fc;
+            c = b - g * (b - a);
+            fc = f(c);
+        } else {
+            a = c;
+            c = d;
+            fc = fd;
+            d = a + g * (b - a);
+            fd = f(d);
+        }
+    }
+    0.5 * (a + b)
 }
 
 /// A fraction as a percentage without float noise (`3.67`, never `3.6699999999999995`).
@@ -577,28 +582,13 @@ fn optimal_tails(offers: &[Offer], xp: f64, p: f64) -> Result<(f64, Vec<f64>, f6
     }
     // Refine between the grid neighbours of the best point (golden section in ln x).
     let step = (l1 - l0) / GRID as f64;
-    let (mut a, mut b) = ((best.1.ln() - step).max(l0), (best.1.ln() + step).min(l1));
-    let g = 0.5 * (5f64.sqrt() - 1.0);
-    let f = |lx: f64| eval(lx.exp());
-    let mut c = b - g * (b - a);
-    let mut d = a + g * (b - a);
-    let (mut fc, mut fd) = (f(c), f(d));
-    for _ in 0..80 {
-        if fc < fd {
-            b = d;
-            d = c;
-            fd = fc;
-            c = b - g * (b - a);
-            fc = f(c);
-        } else {
-            a = c;
-            c = d;
-            fc = fd;
-            d = a + g * (b - a);
-            fd = f(d);
-        }
-    }
-    let xt = (0.5 * (a + b)).exp();
+    let xt = golden_min(
+        &|lx: f64| eval(lx.exp()),
+        (best.1.ln() - step).max(l0),
+        (best.1.ln() + step).min(l1),
+        80,
+    )
+    .exp();
     let s = eval(xt);
     if s < best.0 {
         best = (s, xt);

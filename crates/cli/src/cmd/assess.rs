@@ -12,8 +12,9 @@ use verity_evidence::{EvidenceSet, Input};
 
 use super::{CliError, CmdResult};
 
+/// What to assess, the flags `verity assess` and `verity report` share.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub struct Inputs {
     /// The agreement file; default: the shipped JCPOA.
     #[arg(long, value_name = "FILE")]
     pub agreement: Option<PathBuf>,
@@ -45,6 +46,12 @@ pub struct Args {
     /// it must exist) instead of files or the shipped record.
     #[arg(long, value_name = "LOCATION", conflicts_with = "evidence")]
     pub db: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub inputs: Inputs,
     /// Print one JSON document instead of text.
     #[arg(long)]
     pub json: bool,
@@ -126,49 +133,24 @@ pub(crate) use verity_app::assess::Run;
 
 /// Loads the agreement and the record (from files, a store, or the shipped ones) and
 /// assesses them for the query the flags give: the one path `assess` and `report` share.
-pub(crate) fn run_from_args(
-    agreement: Option<&Path>,
-    evidence: &[PathBuf],
-    db: Option<&str>,
-    query: QueryArgs<'_>,
-) -> Result<Run, CliError> {
+pub(crate) fn run_from_args(inputs: &Inputs) -> Result<Run, CliError> {
     let query = verity_app::assess::Query::parse(
-        query.party,
-        query.from,
-        query.to,
-        query.as_of,
-        Some(query.sigma),
+        inputs.party.as_deref(),
+        inputs.from.as_deref(),
+        inputs.to.as_deref(),
+        inputs.as_of.as_deref(),
+        Some(inputs.sigma),
     )?;
-    let agreement = load_agreement(agreement)?;
-    let evidence = match db {
+    let agreement = load_agreement(inputs.agreement.as_deref())?;
+    let evidence = match &inputs.db {
         Some(db) => verity_app::record::load(&super::open_existing(db)?)?,
-        None => load_evidence(evidence)?,
+        None => load_evidence(&inputs.evidence)?,
     };
     Ok(verity_app::assess::run(agreement, &evidence, &query, None)?)
 }
 
-/// The query flags as typed.
-pub(crate) struct QueryArgs<'a> {
-    pub party: Option<&'a str>,
-    pub from: Option<&'a str>,
-    pub to: Option<&'a str>,
-    pub as_of: Option<&'a str>,
-    pub sigma: f64,
-}
-
 pub fn run(args: Args) -> CmdResult {
-    let run = run_from_args(
-        args.agreement.as_deref(),
-        &args.evidence,
-        args.db.as_deref(),
-        QueryArgs {
-            party: args.party.as_deref(),
-            from: args.from.as_deref(),
-            to: args.to.as_deref(),
-            as_of: args.as_of.as_deref(),
-            sigma: args.sigma,
-        },
-    )?;
+    let run = run_from_args(&args.inputs)?;
     if args.json {
         emit_json(&run.assessment_doc())?;
         return Ok(ExitCode::SUCCESS);

@@ -15,7 +15,7 @@ use verity_app::Status;
 use verity_app::policy::BreakoutBand;
 use verity_app::report::{ObligationRow, ReportDoc};
 
-use super::assess::{QueryArgs, emit, run_from_args};
+use super::assess::{Inputs, emit, run_from_args};
 use super::{CliError, CmdResult};
 
 mod html;
@@ -39,51 +39,12 @@ pub struct Args {
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
-    /// The agreement file; default: the shipped JCPOA.
-    #[arg(long, value_name = "FILE")]
-    pub agreement: Option<PathBuf>,
-    /// Evidence files (CSV or JSON); default: the shipped record.
-    #[arg(long, value_name = "FILE", num_args = 1..)]
-    pub evidence: Vec<PathBuf>,
-    /// Only obligations binding this party (id or name; groups it belongs to included).
-    #[arg(long, value_name = "NAME")]
-    pub party: Option<String>,
-    /// Only dates on or after this (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
-    /// Only dates on or before this (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
-    /// The record as it stood on this date: only what had been published by then.
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<String>,
-    /// A figure within K standard deviations of a limit is "indeterminate".
-    #[arg(
-        long,
-        value_name = "K",
-        default_value_t = verity_app::policy::DEFAULT_SIGMA,
-        allow_negative_numbers = true
-    )]
-    pub sigma: f64,
-    /// Read the evidence from this store (a file path, sqlite://PATH or postgres://…;
-    /// it must exist) instead of files or the shipped record.
-    #[arg(long, value_name = "LOCATION", conflicts_with = "evidence")]
-    pub db: Option<String>,
+    #[command(flatten)]
+    pub inputs: Inputs,
 }
 
 pub fn run(args: Args) -> CmdResult {
-    let run = run_from_args(
-        args.agreement.as_deref(),
-        &args.evidence,
-        args.db.as_deref(),
-        QueryArgs {
-            party: args.party.as_deref(),
-            from: args.from.as_deref(),
-            to: args.to.as_deref(),
-            as_of: args.as_of.as_deref(),
-            sigma: args.sigma,
-        },
-    )?;
+    let run = run_from_args(&args.inputs)?;
     let doc = ReportDoc::build(&run);
     let colour = args.out.is_none()
         && std::io::stdout().is_terminal()
