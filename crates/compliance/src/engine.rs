@@ -290,6 +290,15 @@ fn source_text(s: &Source, derived_from: Option<&str>) -> String {
     t
 }
 
+/// The lowest enrichment that is highly enriched uranium in the JCPOA's terms: "highly
+/// enriched uranium (20 % or more U-235)" (Annex I, Section E, para. 26).
+pub const HEU_MIN_PCT: f64 = 20.0;
+
+/// Days within which a Security Council re-imposition follows a snapback
+/// notification: the 30 days of UNSCR 2231 para. 12, with the days the Council's
+/// record takes to state it.
+const SNAPBACK_DAYS: i32 = 45;
+
 /// Relative distance within which an interval bound is taken to be the limit itself.
 const BOUND_IS_LIMIT_REL: f64 = 5e-4;
 
@@ -453,6 +462,12 @@ pub fn assess(agreement: &Agreement, evidence: &EvidenceSet, opts: &Options) -> 
         let p = party_id(agreement, &e.party);
         ctx.all_dates.insert(e.date);
         ctx.events.push((p.clone(), e.event.id, e.date, &e.source));
+        // The JCPOA defines highly enriched uranium as 20 % or more U-235 (Annex I,
+        // para. 26): enrichment begun at such a level is HEU produced.
+        if e.event.id == "enrichment_level_begun" && e.value.is_some_and(|v| v >= HEU_MIN_PCT) {
+            ctx.events
+                .push((p.clone(), "heu_or_plutonium_acquired", e.date, &e.source));
+        }
         if let Some((metric, q)) = derived_metric(e.event.id, e.value) {
             let list = ctx.obs.entry((p.clone(), metric)).or_default();
             // A measurement on the same day takes precedence over the event.
@@ -701,7 +716,7 @@ impl<'a> Ctx<'a> {
             }
             let hits = self.occurred(&parties, event, since, date);
             let v = if hits.is_empty() {
-                self.verdict(ob, date, Status::Compliant, format!("no {event} recorded"))
+                self.absence(ob, &parties, event, date)
             } else {
                 let mut v = self.verdict(
                     ob,
@@ -717,6 +732,63 @@ impl<'a> Ctx<'a> {
             };
             out.push(v);
         }
+    }
+
+    /// A prohibited event not recorded on `date`: compliance only where a verification
+    /// report covers the party on that date (the Agency verified its programme under
+    /// the Additional Protocol and reported no such activity); "cannot verify" inside a
+    /// loss of continuity of knowledge; otherwise no evidence either way.
+    fn absence(&self, ob: &Ob<'_>, parties: &[String], event: &str, date: Date) -> Verdict {
+        if let Some((_, g)) = self.gaps.iter().find(|(p, g)| {
+            parties.contains(p)
+                && matches!(g.scope, verity_evidence::Scope::All)
+                && g.contains(date)
+        }) {
+            return self.verdict(
+                ob,
+                date,
+                Status::CannotVerify,
+                format!(
+                    "no {event} recorded, but continuity of knowledge lost since {} ({}): absence cannot be verified",
+                    g.from, g.source
+                ),
+            );
+        }
+        // The party's Additional Protocol status on the date (the latest figure), and a
+        // report verifying its programme that day.
+        for p in parties {
+            let ap = self
+                .obs
+                .get(&(p.clone(), "additional_protocol_applied"))
+                .and_then(|l| l.iter().filter(|o| o.date <= date).max_by_key(|o| o.date))
+                .and_then(|o| o.quantity.central());
+            if ap != Some(1.0) {
+                continue;
+            }
+            let report = self
+                .party_dates
+                .get(p)
+                .and_then(|d| d.get(&date))
+                .and_then(|r| r.iter().next());
+            if let Some(report) = report {
+                let mut v = self.verdict(
+                    ob,
+                    date,
+                    Status::Compliant,
+                    format!(
+                        "no {event} recorded; the Agency verified {p}'s programme under the Additional Protocol on this date and reported none"
+                    ),
+                );
+                v.sources.push((*report).to_owned());
+                return v;
+            }
+        }
+        self.verdict(
+            ob,
+            date,
+            Status::NoEvidence,
+            format!("no {event} recorded, and no verification report covers the date"),
+        )
     }
 
     fn undertaking(
@@ -751,8 +823,40 @@ impl<'a> Ctx<'a> {
                             reverses(event, e) && parties.contains(p) && *d >= first.2 && *d <= date
                         })
                         .collect();
-                    match undone.first() {
-                        Some(u) => {
+                    // Sanctions re-imposed by the snapback of UNSCR 2231 paras. 11–12,
+                    // after a notification, are the resolution's own mechanism: the
+                    // Council does what the resolution prescribes, not a breach.
+                    let snapback = undone
+                        .first()
+                        .filter(|u| u.1 == "un_sanctions_reimposed")
+                        .and_then(|u| {
+                            self.events
+                                .iter()
+                                .find(|(_, e, d, _)| {
+                                    *e == "snapback_notified"
+                                        && *d <= u.2
+                                        && (u.2 - *d).get_days() <= SNAPBACK_DAYS
+                                })
+                                .map(|n| (*u, n))
+                        });
+                    match (undone.first(), snapback) {
+                        (Some(_), Some((u, n))) => {
+                            let mut v = self.verdict(
+                                ob,
+                                date,
+                                Status::Compliant,
+                                format!(
+                                    "{event} on {}; {} on {} under the snapback of UNSCR 2231 paras. 11–12, notified by {} on {}: the resolution's mechanism, not a breach",
+                                    first.2, u.1, u.2, n.0, n.2
+                                ),
+                            );
+                            v.sources = vec![
+                                format!("{} [event {} by {} on {}]", n.3, n.1, n.0, n.2),
+                                format!("{} [event {} by {} on {}]", u.3, u.1, u.0, u.2),
+                            ];
+                            v
+                        }
+                        (Some(u), None) => {
                             let mut v = self.verdict(
                                 ob,
                                 date,
@@ -768,7 +872,7 @@ impl<'a> Ctx<'a> {
                                 .collect();
                             v
                         }
-                        None => {
+                        (None, _) => {
                             let mut v = self.verdict(
                                 ob,
                                 date,

@@ -108,7 +108,13 @@ fn enrichment_level_breached_by_the_event() {
 fn us_obligations_from_events() {
     let a = assess(&agreement(), &evidence(), &Options::default());
     let vs = &a.verdicts;
-    for ob in ["us.no_reimposition", "us.lift"] {
+    // The undertaking is kept on the evidence of the lifting; the prohibition has no
+    // evidence of compliance (nothing verifies that a party did not act) until the
+    // re-imposition breaches it.
+    for (ob, before) in [
+        ("us.no_reimposition", Status::NoEvidence),
+        ("us.lift", Status::Compliant),
+    ] {
         let steps = &a.steps()[ob];
         let got: Vec<_> = steps
             .iter()
@@ -117,7 +123,7 @@ fn us_obligations_from_events() {
         assert_eq!(
             got,
             [
-                ("2016-01-16".to_owned(), Status::Compliant),
+                ("2016-01-16".to_owned(), before),
                 ("2018-08-07".to_owned(), Status::Breach)
             ],
             "{ob}"
@@ -132,15 +138,15 @@ fn us_obligations_from_events() {
             .sources[0]
             .contains("EO 13846")
     );
-    // The withdrawal alone is not a re-imposition.
+    // The withdrawal alone is not a re-imposition (and no source attests the absence).
     assert_eq!(
         at(vs, "us.no_reimposition", "2018-05-08"),
-        Status::Compliant
+        Status::NoEvidence
     );
     // A group's obligation is not breached by a non-member's act.
     assert_eq!(
         at(vs, "e3.no_reimposition", "2019-08-19"),
-        Status::Compliant
+        Status::NoEvidence
     );
     assert_eq!(at(vs, "iran.fordow", "2019-11-09"), Status::Breach);
     assert_eq!(at(vs, "iran.fordow", "2019-08-19"), Status::Compliant);

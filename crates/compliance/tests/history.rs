@@ -173,11 +173,18 @@ fn united_states_in_breach_of_its_sanctions_undertakings_from_2018_08_07() {
     for ob in us {
         assert_eq!(fb.get(ob), Some(&d("2018-08-07")), "{ob}");
         let vs = verdicts(ob);
-        // Compliant from Implementation Day until the re-imposition …
+        // Compliant from Implementation Day until the re-imposition where the record
+        // holds evidence of it (the cessation of sanctions); without evidence either
+        // way for the prohibition on re-imposing them …
+        let before = if ob == "us.no_reimposition" {
+            Status::NoEvidence
+        } else {
+            Status::Compliant
+        };
         assert!(
             vs.iter()
                 .filter(|v| v.date < d("2018-08-07"))
-                .all(|v| v.status == Status::Compliant),
+                .all(|v| v.status == before),
             "{ob}"
         );
         assert!(vs.iter().any(|v| v.date < d("2018-08-07")));
@@ -193,11 +200,12 @@ fn united_states_in_breach_of_its_sanctions_undertakings_from_2018_08_07() {
     for (ob, date) in fb.iter().filter(|(ob, _)| ob.starts_with("us.")) {
         assert_eq!(*date, d("2018-08-07"), "{ob}");
     }
-    // The EU, which did not re-impose, stays compliant with its undertaking.
+    // The EU did not re-impose: never in breach, but no source attests the absence, so
+    // never "compliant" either (an absence of a record is not evidence).
     assert!(
         verdicts("eu.no_reimposition")
             .iter()
-            .all(|v| v.status == Status::Compliant)
+            .all(|v| v.status == Status::NoEvidence)
     );
 }
 
@@ -266,4 +274,43 @@ fn breakout_falls_from_about_a_year_to_about_a_week() {
             "{p:?}"
         );
     }
+}
+
+#[test]
+fn producing_heu_breaches_the_heu_prohibition_from_the_first_20_percent() {
+    // JCPOA Annex I para. 26 defines HEU as 20 % or more U-235; Iran began enriching to
+    // 20 % at Fordow on 4 January 2021 (IAEA, GOV/INF/2021/1).
+    let fb = history().assessment.first_breaches();
+    assert_eq!(fb.get("iran.heu_plutonium"), Some(&d("2021-01-04")));
+}
+
+#[test]
+fn no_verdict_is_compliant_without_a_source() {
+    for v in &history().assessment.verdicts {
+        if v.status == Status::Compliant {
+            assert!(
+                !v.sources.is_empty(),
+                "{} on {}: {}",
+                v.obligation,
+                v.date,
+                v.reason
+            );
+        }
+    }
+}
+
+#[test]
+fn the_2025_snapback_is_the_resolutions_mechanism_not_a_council_breach() {
+    // UNSCR 2231 paras. 11–12: on a participant's notification the previous
+    // resolutions apply again unless the Council decides otherwise within 30 days.
+    // The E3 notified on 28 August 2025; the sanctions returned on 27–28 September.
+    for v in verdicts("unsc.terminate_resolutions") {
+        assert_ne!(v.status, Status::Breach, "{v:?}");
+    }
+    assert!(
+        !history()
+            .assessment
+            .first_breaches()
+            .contains_key("unsc.terminate_resolutions")
+    );
 }
