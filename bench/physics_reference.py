@@ -119,18 +119,25 @@ def optimal_tails(stocks, natural, xp, p):
     a, b = max(math.log(best[1]) - step, l0), min(math.log(best[1]) + step, l1)
     g = 0.5 * (math.sqrt(5.0) - 1.0)
     f = lambda lx: ev(math.exp(lx))
+    # Golden section in ln x keeping the best point evaluated; an infeasible (infinite)
+    # right point shrinks the bracket from the right (as breakout.rs's golden_min).
     c_, d_ = b - g * (b - a), a + g * (b - a)
     fc, fd = f(c_), f(d_)
+    seen = min((fc, c_), (fd, d_))
     for _ in range(80):
-        if fc < fd:
+        if fc < fd or not math.isfinite(fd):
             b, d_, fd = d_, c_, fc
             c_ = b - g * (b - a)
             fc = f(c_)
+            seen = min(seen, (fc, c_))
         else:
             a, c_, fc = c_, d_, fd
             d_ = a + g * (b - a)
             fd = f(d_)
-    xt = math.exp(0.5 * (a + b))
+            seen = min(seen, (fd, d_))
+    mid = 0.5 * (a + b)
+    lx = mid if f(mid) < seen[0] else seen[1]
+    xt = math.exp(lx)
     s_ = ev(xt)
     if s_ < best[0]:
         best = (s_, xt)

@@ -499,29 +499,41 @@ fn optimise_tails(
     Ok((best.1, used, swu))
 }
 
-/// The minimiser of a unimodal `f` on [a, b] by `iters` golden-section steps (the
-/// midpoint of the last bracket).
+/// The minimiser of a unimodal `f` on [a, b] by `iters` golden-section steps: the best
+/// point evaluated (the minimum often sits just left of an edge where a stock is used
+/// up, beyond which `f` is infinite, so the last bracket's midpoint may be infeasible).
+/// An infinite value marks an infeasible tails assay; feasibility only ever ends to the
+/// right (a higher tails assay extracts less), so the bracket then shrinks from the
+/// right.
 fn golden_min(f: &dyn Fn(f64) -> f64, mut a: f64, mut b: f64, iters: usize) -> f64 {
     let g = 0.5 * (5f64.sqrt() - 1.0);
     let mut c = b - g * (b - a);
     let mut d = a + g * (b - a);
     let (mut fc, mut fd) = (f(c), f(d));
+    let mut best = if fc <= fd { (fc, c) } else { (fd, d) };
     for _ in 0..iters {
-        if fc < fd {
+        if fc < fd || !fd.is_finite() {
             b = d;
             d = c;
             fd = fc;
             c = b - g * (b - a);
             fc = f(c);
+            if fc < best.0 {
+                best = (fc, c);
+            }
         } else {
             a = c;
             c = d;
             fc = fd;
             d = a + g * (b - a);
             fd = f(d);
+            if fd < best.0 {
+                best = (fd, d);
+            }
         }
     }
-    0.5 * (a + b)
+    let mid = 0.5 * (a + b);
+    if f(mid) < best.0 { mid } else { best.1 }
 }
 
 /// A fraction as a percentage without float noise (`3.67`, never `3.6699999999999995`).

@@ -327,6 +327,29 @@ mod tests {
     }
 
     #[test]
+    fn the_optimum_at_the_edge_where_the_stock_runs_out_is_found() {
+        // 89.03 kg at 60 %: the least work strips it just as far as the whole stock is
+        // needed, tails x with 27.78 (0.9 − x)/(0.6 − x) = 89.03, x = 46.40 %; a brute
+        // force over 0.40–0.50 % in steps of 0.0025 % (independent, in Python) gives
+        // 42.2455 kg-SWU at 46.395 %. (A proptest case once found 44.9 %, a worse point:
+        // the search must keep the best point it evaluates, not the last bracket's
+        // midpoint, which lies beyond the edge.)
+        let mut input = sixty(89.03283);
+        input.tails = Tails::Optimal;
+        let plan = crate::solve(&input).unwrap();
+        assert!(
+            (plan.tails_assay.pct() - 46.40).abs() < 0.01,
+            "{}",
+            plan.tails_assay
+        );
+        assert!(
+            (plan.swu.kg_swu() - 42.2455).abs() < 0.001,
+            "{}",
+            plan.swu.kg_swu()
+        );
+    }
+
+    #[test]
     fn an_infeasible_route_does_not_abort_the_others() {
         // 2,800 kg at 2 % with 1 % tails: one cascade strips it for 28 kg U-235 above
         // tails (24.7 needed). The staged route strips its 3.67 % product to 0.711 %
