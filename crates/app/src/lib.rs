@@ -30,6 +30,7 @@ use std::fmt;
 
 pub mod assess;
 pub mod breakout;
+pub mod disputes;
 pub mod location;
 pub mod obligations;
 pub mod policy;

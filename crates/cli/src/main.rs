@@ -92,6 +92,12 @@ enum Command {
   verity assess --party iran --from 2019-01-01
   verity assess --json --db verity.db")]
     Assess(cmd::assess::Args),
+    /// Every invocation of the dispute procedures (JCPOA para. 36, UNSCR 2231 snapback)
+    /// in the record: who, when, the stages, the outcome.
+    #[command(after_help = "Examples:
+  verity disputes
+  verity disputes --json")]
+    Disputes(cmd::disputes::Args),
     /// A readable compliance report over time, with stockpile and breakout.
     #[command(after_help = "Examples:
   verity report
@@ -147,6 +153,7 @@ fn main() -> ExitCode {
         Command::Agreement(c) => cmd::agreement::run(c),
         Command::Evidence(c) => cmd::evidence::run(c),
         Command::Assess(args) => cmd::assess::run(args),
+        Command::Disputes(args) => cmd::disputes::run(args),
         Command::Report(args) => cmd::report::run(args),
         Command::Key(c) => cmd::key::run(c),
         Command::Log(c) => cmd::log::run(c),

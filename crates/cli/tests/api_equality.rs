@@ -340,6 +340,12 @@ async fn suite(s: &Served) {
         same(&format!("what-if {body}"), &api, &cli(&args));
     }
 
+    // The dispute procedures invoked in the record.
+    let (st, api) = call(s, "GET", "/api/v1/disputes", None).await;
+    assert_eq!(st, 200, "{api}");
+    assert!(api["disputes"].as_array().unwrap().len() >= 2, "{api}");
+    same("disputes", &api, &cli(&["disputes", "--json", "--db", db]));
+
     // Bad input: the same field and the same words on both faces.
     let (st, api) = call(s, "GET", "/api/v1/report?from=2025-13-01", None).await;
     assert_eq!((st, api["field"].as_str()), (400, Some("from")), "{api}");

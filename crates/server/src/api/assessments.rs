@@ -28,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_assessment))
         .routes(routes!(get_report))
+        .routes(routes!(get_disputes))
         .routes(routes!(breakout_timeline))
 }
 
@@ -208,6 +209,26 @@ async fn get_report(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     answer(&state, &q, &headers, Answer::Report).await
+}
+
+/// Every invocation of the agreement's dispute procedures in the store's record: the
+/// `verity disputes --json` document. Public.
+#[utoipa::path(get, path = "/api/v1/disputes", tag = "assessments",
+    responses((status = 200, description = "The `verity disputes --json` document", body = Object)))]
+async fn get_disputes(State(state): State<AppState>) -> ApiResult<axum::Json<serde_json::Value>> {
+    let evidence = evidence(&state).await?;
+    let agreement = state
+        .agreements
+        .first()
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("no agreement"))?;
+    let doc =
+        tokio::task::spawn_blocking(move || verity_app::disputes::list(&agreement, &evidence))
+            .await
+            .map_err(ApiError::internal)?;
+    Ok(axum::Json(
+        serde_json::to_value(doc).map_err(ApiError::internal)?,
+    ))
 }
 
 /// The breakout time at each report date (the `breakout` part of the assessment).
