@@ -134,7 +134,8 @@ impl Query {
         }
     }
 
-    fn in_range(&self, d: Date) -> bool {
+    /// Whether `d` lies in the query's period (from, to and as_of).
+    pub fn in_range(&self, d: Date) -> bool {
         self.from.is_none_or(|f| d >= f) && self.until().is_none_or(|t| d <= t)
     }
 }

@@ -59,6 +59,8 @@ pub struct ReportDoc {
     pub breakout_method: &'static str,
     /// The one-year line of the plots and of the bands (days).
     pub one_year_days: f64,
+    /// Every invocation of the agreement's dispute procedures in the record.
+    pub disputes: Vec<crate::disputes::Dispute>,
     /// Every report the record cites.
     pub sources: Vec<String>,
     /// Report id → its date, where the record gives it.
@@ -504,6 +506,11 @@ impl ReportDoc {
                 .collect(),
             breakout_method: BREAKOUT_METHOD,
             one_year_days: policy::ONE_YEAR_DAYS,
+            disputes: crate::disputes::list(&run.agreement, &run.evidence)
+                .disputes
+                .into_iter()
+                .filter(|d| run.query.in_range(d.notified))
+                .collect(),
             sources: sources.into_iter().collect(),
             source_dates,
         }

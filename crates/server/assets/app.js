@@ -109,7 +109,16 @@ const App = (() => {
     const parties = assess.parties.map((p) => p.id).sort();
     const filter = h("p", {}, "Party: ", h("a", { href: "#/matrix" }, "all"),
       parties.map((p) => [" · ", h("a", { href: `#/matrix?party=${encodeURIComponent(p)}` }, p)]));
-    main.replaceChildren(h("h2", {}, "Compliance matrix"), filter, legend, h("div", { class: "matrix-wrap" }, table), detail);
+    // The dispute procedures invoked (JCPOA para. 36, UNSCR 2231 snapback), as the
+    // report lists them.
+    const disputes = h("table", { id: "disputes" },
+      h("tr", {}, ["notified", "mechanism", "raised by", "stages", "outcome"].map((c) => h("th", {}, c))),
+      assess.disputes.map((d) => h("tr", { "data-mechanism": d.mechanism },
+        h("td", {}, d.notified), h("td", {}, d.mechanism), h("td", {}, d.raised_by),
+        h("td", {}, d.stages.map((s) => `${s.start} – ${s.end}: ${s.name} (${s.cite})`).join("; ")),
+        h("td", {}, d.outcome ? `${d.outcome_date}: ${d.outcome}` : "none recorded"))));
+    main.replaceChildren(h("h2", {}, "Compliance matrix"), filter, legend, h("div", { class: "matrix-wrap" }, table), detail,
+      h("h3", {}, "Disputes"), disputes);
     const pick = params.get("ob") && cell.get(`${params.get("ob")}|${params.get("date")}`);
     if (pick) showVerdict(detail, pick);
   }

@@ -196,6 +196,17 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
 
     // Compliance matrix: one coloured cell per verdict; a cell shows its evidence.
     open(c, "matrix").await;
+    // … and the dispute procedures invoked, one row each, as the report lists them.
+    let report = common::get(app, "/api/v1/report", None).await.json();
+    let n_disputes = report["disputes"].as_array().unwrap().len();
+    assert!(n_disputes > 0);
+    assert_eq!(
+        c.find_all(Locator::Css("#disputes tr[data-mechanism]"))
+            .await
+            .unwrap()
+            .len(),
+        n_disputes
+    );
     let verdicts = assess["verdicts"].as_array().unwrap();
     let cells = c
         .find_all(Locator::Css("td.cell[data-status]"))

@@ -248,6 +248,33 @@ pub fn render(d: &ReportDoc) -> String {
             let _ = writeln!(o, "<p class=\"muted\">{}</p>", esc(&line));
         }
     }
+    if !d.disputes.is_empty() {
+        let _ = writeln!(
+            o,
+            "<h2 id=\"disputes\">Disputes</h2><table><tr><th>notified</th><th>mechanism</th><th>raised by</th><th>stages</th><th>outcome</th></tr>"
+        );
+        for x in &d.disputes {
+            let stages: Vec<String> = x
+                .stages
+                .iter()
+                .map(|s| format!("{} – {}: {} ({})", s.start, s.end, s.name, s.cite))
+                .collect();
+            let out = match (&x.outcome, x.outcome_date) {
+                (Some(out), Some(date)) => format!("{date}: {out}"),
+                _ => "none recorded".to_owned(),
+            };
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                x.notified,
+                esc(&x.mechanism),
+                esc(&x.raised_by),
+                esc(&stages.join("; ")),
+                esc(&out)
+            );
+        }
+        let _ = writeln!(o, "</table>");
+    }
     let _ = writeln!(o, "<h2 id=\"sources\">Sources</h2><ul>");
     for (s, date) in &d.source_dates {
         let _ = writeln!(

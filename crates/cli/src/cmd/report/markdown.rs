@@ -116,6 +116,29 @@ pub fn render(d: &ReportDoc) -> String {
         }
         o.push('\n');
     }
+    if !d.disputes.is_empty() {
+        let _ = writeln!(
+            o,
+            "## Disputes\n\n| notified | mechanism | raised by | stages to | outcome |\n|---|---|---|---|---|"
+        );
+        for x in &d.disputes {
+            let last = x.stages.iter().map(|s| s.end).max();
+            let out = match (&x.outcome, x.outcome_date) {
+                (Some(out), Some(date)) => format!("{date}: {out}"),
+                _ => "none recorded".to_owned(),
+            };
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} |",
+                x.notified,
+                x.mechanism,
+                md_escape(&x.raised_by),
+                last.map_or("-".to_owned(), |d| d.to_string()),
+                md_escape(&out)
+            );
+        }
+        o.push('\n');
+    }
     let _ = writeln!(o, "## Sources\n");
     for (s, date) in &d.source_dates {
         match date {

@@ -205,6 +205,30 @@ pub fn render(d: &ReportDoc, colour: bool, width: usize) -> String {
         }
     }
 
+    if !d.disputes.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n{}",
+            p.bold("DISPUTES (JCPOA para. 36, UNSCR 2231 snapback)")
+        );
+        for x in &d.disputes {
+            let last = x.stages.iter().map(|s| s.end).max();
+            let _ = writeln!(
+                o,
+                "  {}  {:<8} by {:<6} stages to {}  {}",
+                x.notified,
+                x.mechanism,
+                x.raised_by,
+                last.map_or("-".to_owned(), |d| d.to_string()),
+                p.dim(&match (&x.outcome, x.outcome_date) {
+                    (Some(out), Some(date)) =>
+                        short(&format!("{date}: {out}"), width.saturating_sub(60).max(30)),
+                    _ => "no outcome recorded".to_owned(),
+                })
+            );
+        }
+    }
+
     let _ = writeln!(o, "\n{}", p.bold("SOURCES"));
     for (s, date) in &d.source_dates {
         match date {
