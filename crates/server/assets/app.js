@@ -303,7 +303,9 @@ const App = (() => {
         result.replaceChildren(h("div", { class: "card" },
           h("div", { class: "big", id: "whatif-days" }, `${fmt(r.days)} days`),
           r.uncertainty ? h("p", {}, `90 % interval ${fmt(r.uncertainty.p05_days)}–${fmt(r.uncertainty.p95_days)} days (${r.uncertainty.samples} Monte Carlo samples, seed ${r.uncertainty.seed}).`) : null,
-          h("p", {}, `Separative work needed: ${fmt(r.swu_kg, 0)} kg-SWU at ${fmt(r.swu_per_year, 0)} kg-SWU/yr; product ${fmt(r.product_kg_u, 1)} kg U at ${fmt(r.product_pct, 1)} %. Staged plan: ${fmt(r.staged.days)} days.`),
+          h("p", {}, `Separative work needed: ${fmt(r.swu_kg, 0)} kg-SWU at ${fmt(r.swu_per_year, 0)} kg-SWU/yr; product ${fmt(r.product_kg_u, 1)} kg U at ${fmt(r.product_pct, 1)} %. Route: ${r.route.replaceAll("_", " ")}.`),
+          h("ul", { id: "whatif-routes" }, r.routes.map((x) => h("li", { "data-route": x.kind, "data-feasible": String(x.feasible) },
+            x.feasible ? `${x.kind.replaceAll("_", " ")}: ${fmt(x.days)} days, ${fmt(x.swu_kg, 0)} kg-SWU` : `${x.kind.replaceAll("_", " ")}: infeasible (${x.reason})`))),
           h("p", { class: "muted" }, `Method: ${r.method}`),
           h("pre", {}, JSON.stringify(r, null, 2))));
       } catch (err) {

@@ -389,6 +389,16 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
         (shown - expected.parse::<f64>().unwrap()).abs() < 0.051,
         "{days} vs {expected}"
     );
+    // Every route the API computed is listed, feasible or with its reason.
+    let routes = r["routes"].as_array().unwrap().len();
+    assert!(routes >= 2);
+    assert_eq!(
+        c.find_all(Locator::Css("#whatif-routes li[data-route]"))
+            .await
+            .unwrap()
+            .len(),
+        routes
+    );
     shot(c, "whatif").await;
 
     // Signed out, evidence pages say what they need instead of failing.
