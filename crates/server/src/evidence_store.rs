@@ -5,21 +5,9 @@
 use serde_json::json;
 use verity_app::record::{self, Signer};
 use verity_evidence::EvidenceSet;
-use verity_store::Tx;
-use verity_store::evidence::EvidenceStoreError;
 
-use crate::db::{DbError, ImportOutcome, ImportRejected, Upload};
+use crate::db::{DbError, ImportOutcome, Upload};
 use crate::store_impl::StoreDb;
-
-pub fn load(tx: &mut Tx<'_>) -> Result<EvidenceSet, DbError> {
-    verity_store::evidence::load(tx).map_err(|e| match e {
-        EvidenceStoreError::AlreadyStored(list) => DbError::Rejected(ImportRejected {
-            message: format!("{} records already stored", list.len()),
-            problems: list,
-        }),
-        other => DbError::other(other),
-    })
-}
 
 /// Validates `uploads` together (all or nothing, with located errors).
 pub fn validate(uploads: &[Upload]) -> Result<EvidenceSet, DbError> {

@@ -228,17 +228,13 @@ pub fn run(cfg: RunConfig) -> anyhow::Result<()> {
         .map_err(|e| anyhow::Error::new(e).context(ListenError(cfg.bind)))?;
     let opened = bootstrap::open(&cfg.location, cfg.key_path.as_deref(), &cfg.origin)?;
     let first_token = if opened.created_log {
-        let token =
-            auth::generate_token().map_err(|e| anyhow::anyhow!("generating a token: {e}"))?;
-        opened
-            .db
-            .create_token(
-                auth::Role::Analyst,
-                "created by `verity serve` on first start",
-                &auth::hash_token(&token),
-            )
-            .context("storing the first analyst token")?;
-        Some(token)
+        let created = verity_app::tokens::create(
+            opened.db.store(),
+            auth::Role::Analyst,
+            "created by `verity serve` on first start",
+        )
+        .map_err(|e| anyhow::anyhow!("storing the first analyst token: {e}"))?;
+        Some(created.token)
     } else {
         None
     };

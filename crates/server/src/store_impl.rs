@@ -180,9 +180,7 @@ impl StoreDb {
 
     /// Every measurement, event and knowledge gap in the store.
     pub fn evidence_set(&self) -> DbResult<verity_evidence::EvidenceSet> {
-        Ok(self
-            .store
-            .read(|tx| -> Result<_, TxError> { Ok(crate::evidence_store::load(tx)?) })?)
+        verity_app::record::load(&self.store).map_err(DbError::from)
     }
 
     /// Validates the files together, then stores them, logs the import and signs a
