@@ -654,15 +654,13 @@ pub fn what_if(
     progress: &(dyn Fn(usize) + Sync),
 ) -> AppResult<BreakoutDoc> {
     let c = check(req, limits)?;
-    let plan = verity_physics::solve(&c.input).map_err(|e| plan_error("", e))?;
-    let routes =
-        phys_routes::routes(&c.input, c.leu, c.fixed.as_ref()).map_err(|e| plan_error("", e))?;
+    // Each route solved once: its summary in `routes`, its detail below.
+    let plans = phys_routes::plans(&c.input, c.leu, c.fixed.as_ref());
+    let plan = plans.single.clone().map_err(|e| plan_error("", e))?;
+    let routes = plans.summaries().map_err(|e| plan_error("", e))?;
     // A route that cannot reach the target is reported in `routes`, never an error.
-    let staged = verity_physics::solve_staged(&c.input, c.leu).ok();
-    let fixed = c
-        .fixed
-        .as_ref()
-        .and_then(|f| verity_physics::solve_fixed_cascades(&c.input, c.leu, f).ok());
+    let staged = plans.staged.ok();
+    let fixed = plans.fixed.and_then(Result::ok);
     let cumulative = if c.quantity > 1 {
         Some(
             phys_routes::cumulative_days(&c.input, c.leu, c.fixed.as_ref(), c.quantity)

@@ -19,7 +19,9 @@
 use serde::Serialize;
 
 use crate::Assay as A;
-use crate::breakout::{BreakoutInput, Capacity, MachineCount, StagedPlan, solve, solve_staged};
+use crate::breakout::{
+    BreakoutInput, BreakoutPlan, Capacity, MachineCount, StagedPlan, solve, solve_staged,
+};
 use crate::{PhysicsError, centrifuge};
 
 /// A set of identical cascades.
@@ -176,60 +178,87 @@ impl RouteSummary {
     }
 }
 
-/// Every route for the input: the single cascade, the staged route (LEU step at
-/// `leu`) and, when cascades are given, the fixed-cascade route. An input error
-/// (an impossible value) is returned as an error; a route that cannot reach the target
-/// is a summary with its reason.
+/// Every route's plan, or why it has none: computed once, for callers that need the
+/// plans as well as their summaries.
+#[derive(Debug, Clone)]
+pub struct Plans {
+    pub single: Result<BreakoutPlan, PhysicsError>,
+    pub staged: Result<StagedPlan, PhysicsError>,
+    /// Present when cascades were given.
+    pub fixed: Option<Result<FixedCascadePlan, PhysicsError>>,
+}
+
+/// The plan of every route for the input: the single cascade, the staged route (LEU
+/// step at `leu`) and, when cascades are given, the fixed-cascade route.
+pub fn plans(input: &BreakoutInput, leu: A, fixed: Option<&FixedCascades>) -> Plans {
+    Plans {
+        single: solve(input),
+        staged: solve_staged(input, leu),
+        fixed: fixed.map(|f| solve_fixed_cascades(input, leu, f)),
+    }
+}
+
+impl Plans {
+    /// A summary per route. An input error (an impossible value) is returned as an
+    /// error; a route that cannot reach the target is a summary with its reason.
+    pub fn summaries(&self) -> Result<Vec<RouteSummary>, PhysicsError> {
+        fn keep(
+            kind: RouteKind,
+            r: Result<RouteSummary, &PhysicsError>,
+        ) -> Result<RouteSummary, PhysicsError> {
+            match r {
+                Ok(s) => Ok(s),
+                Err(e @ (PhysicsError::Infeasible(_) | PhysicsError::NoConvergence { .. })) => {
+                    Ok(RouteSummary::infeasible(kind, e))
+                }
+                Err(e) => Err(e.clone()),
+            }
+        }
+        let staged_summary = |kind, p: &StagedPlan, days: f64| RouteSummary {
+            kind,
+            feasible: true,
+            swu_kg: Some(p.swu.kg_swu()),
+            days: Some(days),
+            tails_pct: p.steps.first().map(|s| s.tails_assay.pct()),
+            reason: None,
+        };
+        let mut out = vec![
+            keep(
+                RouteKind::SingleCascade,
+                self.single.as_ref().map(|p| RouteSummary {
+                    kind: RouteKind::SingleCascade,
+                    feasible: true,
+                    swu_kg: Some(p.swu.kg_swu()),
+                    days: Some(p.days),
+                    tails_pct: Some(p.tails_assay.pct()),
+                    reason: None,
+                }),
+            )?,
+            keep(
+                RouteKind::Staged,
+                self.staged
+                    .as_ref()
+                    .map(|p| staged_summary(RouteKind::Staged, p, p.days)),
+            )?,
+        ];
+        if let Some(f) = &self.fixed {
+            out.push(keep(
+                RouteKind::FixedCascades,
+                f.as_ref()
+                    .map(|p| staged_summary(RouteKind::FixedCascades, &p.staged, p.days)),
+            )?);
+        }
+        Ok(out)
+    }
+}
+
+/// Every route for the input, summarised (see [`Plans::summaries`]).
 pub fn routes(
     input: &BreakoutInput,
     leu: A,
     fixed: Option<&FixedCascades>,
 ) -> Result<Vec<RouteSummary>, PhysicsError> {
-    let keep = |kind, r: Result<RouteSummary, PhysicsError>| match r {
-        Ok(s) => Ok(s),
-        Err(e @ (PhysicsError::Infeasible(_) | PhysicsError::NoConvergence { .. })) => {
-            Ok(RouteSummary::infeasible(kind, &e))
-        }
-        Err(e) => Err(e),
-    };
-    let mut out = vec![
-        keep(
-            RouteKind::SingleCascade,
-            solve(input).map(|p| RouteSummary {
-                kind: RouteKind::SingleCascade,
-                feasible: true,
-                swu_kg: Some(p.swu.kg_swu()),
-                days: Some(p.days),
-                tails_pct: Some(p.tails_assay.pct()),
-                reason: None,
-            }),
-        )?,
-        keep(
-            RouteKind::Staged,
-            solve_staged(input, leu).map(|p| RouteSummary {
-                kind: RouteKind::Staged,
-                feasible: true,
-                swu_kg: Some(p.swu.kg_swu()),
-                days: Some(p.days),
-                tails_pct: p.steps.first().map(|s| s.tails_assay.pct()),
-                reason: None,
-            }),
-        )?,
-    ];
-    if let Some(f) = fixed {
-        out.push(keep(
-            RouteKind::FixedCascades,
-            solve_fixed_cascades(input, leu, f).map(|p| RouteSummary {
-                kind: RouteKind::FixedCascades,
-                feasible: true,
-                swu_kg: Some(p.staged.swu.kg_swu()),
-                days: Some(p.days),
-                tails_pct: p.staged.steps.first().map(|s| s.tails_assay.pct()),
-                reason: None,
-            }),
-        )?);
-    }
-    Ok(out)
+    plans(input, leu, fixed).summaries()
 }
 
 /// The fastest feasible route, if any.
