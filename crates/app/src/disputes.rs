@@ -43,6 +43,16 @@ pub struct Dispute {
     pub sources: Vec<String>,
 }
 
+impl Dispute {
+    /// `DATE: OUTCOME`, when the record shows one.
+    pub fn outcome_line(&self) -> Option<String> {
+        match (&self.outcome, self.outcome_date) {
+            (Some(out), Some(date)) => Some(format!("{date}: {out}")),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DisputesDoc {
     pub agreement: String,

@@ -55,11 +55,11 @@ pub fn run(args: Args) -> CmdResult {
                 s.start, s.end, s.name, s.procedure, s.cite
             );
         }
-        match (&d.outcome, d.outcome_date) {
-            (Some(out), Some(date)) => {
-                let _ = writeln!(o, "  outcome {date}: {out}");
+        match d.outcome_line() {
+            Some(line) => {
+                let _ = writeln!(o, "  outcome {line}");
             }
-            _ => {
+            None => {
                 let _ = writeln!(o, "  outcome: none recorded");
             }
         }

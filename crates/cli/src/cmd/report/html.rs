@@ -259,10 +259,9 @@ pub fn render(d: &ReportDoc) -> String {
                 .iter()
                 .map(|s| format!("{} – {}: {} ({})", s.start, s.end, s.name, s.cite))
                 .collect();
-            let out = match (&x.outcome, x.outcome_date) {
-                (Some(out), Some(date)) => format!("{date}: {out}"),
-                _ => "none recorded".to_owned(),
-            };
+            let out = x
+                .outcome_line()
+                .unwrap_or_else(|| "none recorded".to_owned());
             let _ = writeln!(
                 o,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",

@@ -123,10 +123,9 @@ pub fn render(d: &ReportDoc) -> String {
         );
         for x in &d.disputes {
             let last = x.stages.iter().map(|s| s.end).max();
-            let out = match (&x.outcome, x.outcome_date) {
-                (Some(out), Some(date)) => format!("{date}: {out}"),
-                _ => "none recorded".to_owned(),
-            };
+            let out = x
+                .outcome_line()
+                .unwrap_or_else(|| "none recorded".to_owned());
             let _ = writeln!(
                 o,
                 "| {} | {} | {} | {} | {} |",

@@ -220,11 +220,10 @@ pub fn render(d: &ReportDoc, colour: bool, width: usize) -> String {
                 x.mechanism,
                 x.raised_by,
                 last.map_or("-".to_owned(), |d| d.to_string()),
-                p.dim(&match (&x.outcome, x.outcome_date) {
-                    (Some(out), Some(date)) =>
-                        short(&format!("{date}: {out}"), width.saturating_sub(60).max(30)),
-                    _ => "no outcome recorded".to_owned(),
-                })
+                p.dim(&x.outcome_line().map_or_else(
+                    || "no outcome recorded".to_owned(),
+                    |line| short(&line, width.saturating_sub(60).max(30))
+                ))
             );
         }
     }
