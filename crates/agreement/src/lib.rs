@@ -17,8 +17,9 @@ mod resolve;
 
 pub use diag::{DiagKind, Diagnostic, Diagnostics};
 pub use model::{
-    Agreement, Citation, Comparator, HistoryEntry, KeyDay, Loc, Obligation, ObligationKind,
-    Occurrence, Offset, Party, Step, TimeExpr, Window,
+    Agreement, Citation, Comparator, FINDINGS, Ground, HistoryEntry, KeyDay, Loc, Obligation,
+    ObligationKind, ObligationPattern, Occurrence, Offset, Party, Reading, ReadingStatus, Step,
+    TimeExpr, Window,
 };
 pub use resolve::{KeyDays, ResolvedKeyDay, add_offset};
 pub use verity_vocab::Date;

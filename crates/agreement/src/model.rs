@@ -40,6 +40,123 @@ pub struct Agreement {
     pub history: Vec<HistoryEntry>,
     /// Every obligation, in file order.
     pub obligations: Vec<Obligation>,
+    /// The parties' stated legal positions on obligations over periods, in file order.
+    pub readings: Vec<Reading>,
+}
+
+/// Why a party's reading departs from the plain application of the text to the facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ground {
+    /// The facts and the text are not in dispute; the party invokes a provision that, in
+    /// its view, excuses or requires the conduct (e.g. JCPOA paras. 26 and 36). The
+    /// finding on the evidence stands beside it.
+    Justification,
+    /// The party disputes that the obligation applied as the text reads on those dates
+    /// (e.g. whether a snapback notification had legal effect, whether a resolution
+    /// terminated). The evidence cannot settle that, so the finding is contested.
+    Applicability,
+}
+
+impl Ground {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ground::Justification => "justification",
+            Ground::Applicability => "applicability",
+        }
+    }
+}
+
+/// A verdict a reading may give: the statuses of the compliance engine a party can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReadingStatus {
+    Compliant,
+    Breach,
+    /// Performance ceased, in whole or in part, as a remedy the agreement provides.
+    Remedial,
+}
+
+impl ReadingStatus {
+    pub const ALL: [ReadingStatus; 3] = [
+        ReadingStatus::Compliant,
+        ReadingStatus::Breach,
+        ReadingStatus::Remedial,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadingStatus::Compliant => "compliant",
+            ReadingStatus::Breach => "breach",
+            ReadingStatus::Remedial => "remedial",
+        }
+    }
+}
+
+/// The statuses of a finding on the evidence that a reading's `when` may name.
+pub const FINDINGS: [&str; 5] = [
+    "compliant",
+    "breach",
+    "indeterminate",
+    "cannot_verify",
+    "no_evidence",
+];
+
+/// Which obligations a reading is about: an id, or every id under a prefix (`iran.*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ObligationPattern {
+    Id(String),
+    Prefix(String),
+}
+
+impl ObligationPattern {
+    pub fn matches(&self, id: &str) -> bool {
+        match self {
+            ObligationPattern::Id(x) => x == id,
+            ObligationPattern::Prefix(p) => id.starts_with(p.as_str()),
+        }
+    }
+}
+
+impl fmt::Display for ObligationPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ObligationPattern::Id(x) => f.write_str(x),
+            ObligationPattern::Prefix(p) => write!(f, "{p}*"),
+        }
+    }
+}
+
+/// A party's stated legal position: on the obligations named, from `from` (inclusive)
+/// until `until` (exclusive), where the finding on the evidence is one of `when` (any
+/// finding if empty), the party holds the status to be `status`.
+///
+/// Invariant: `party` names a party of the agreement; every pattern matches at least
+/// one obligation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    pub id: String,
+    /// Whose reading this is (a party or a group).
+    pub party: String,
+    pub obligations: Vec<ObligationPattern>,
+    pub window: Window,
+    /// The findings on the evidence the reading answers (spelled as the compliance
+    /// engine spells its statuses, one of [`FINDINGS`]); empty for any.
+    pub when: Vec<String>,
+    pub status: ReadingStatus,
+    pub ground: Ground,
+    /// The position in a sentence, as the party states it.
+    pub position: String,
+    /// The provisions the party invokes, if any (e.g. JCPOA paras. 26 and 36).
+    pub invokes: Option<String>,
+    /// Where the position is stated: the letter, statement or Council record.
+    pub source: String,
+    pub loc: Loc,
+}
+
+impl Reading {
+    /// Whether this reading speaks to obligation `id`.
+    pub fn covers(&self, id: &str) -> bool {
+        self.obligations.iter().any(|p| p.matches(id))
+    }
 }
 
 /// A party, or a group of parties (`members` non-empty).

@@ -11,8 +11,9 @@ use verity_vocab::{Date, EventDef, MetricDef, Unit};
 
 use crate::diag::{DiagKind, Diagnostic, Diagnostics, LineIndex};
 use crate::model::{
-    Agreement, Citation, Comparator, HistoryEntry, KeyDay, Loc, Obligation, ObligationKind,
-    Occurrence, Offset, Party, Step, TimeExpr, Window,
+    Agreement, Citation, Comparator, FINDINGS, Ground, HistoryEntry, KeyDay, Loc, Obligation,
+    ObligationKind, ObligationPattern, Occurrence, Offset, Party, Reading, ReadingStatus, Step,
+    TimeExpr, Window,
 };
 use crate::resolve::{add_offset, referenced_days};
 
@@ -329,7 +330,14 @@ impl<'s> Cx<'s> {
 
     fn document(&mut self, root: &DeTable<'_>, span: Range<usize>) -> Option<Agreement> {
         let mut f = Fields::new(root, span, "the file");
-        const TOP: &[&str] = &["agreement", "party", "key_day", "history", "obligation"];
+        const TOP: &[&str] = &[
+            "agreement",
+            "party",
+            "key_day",
+            "history",
+            "obligation",
+            "reading",
+        ];
 
         let party_tables = f
             .get("party")
@@ -414,6 +422,16 @@ impl<'s> Cx<'s> {
                 }
             }
         }
+        let mut readings = Vec::new();
+        let mut seen: HashMap<String, Loc> = HashMap::new();
+        if let Some(v) = f.get("reading") {
+            for (t, sp) in self.array_of_tables(v, "reading") {
+                if let Some((r, id_span)) = self.reading(t, sp, &obligations) {
+                    self.unique(&mut seen, &r.id, id_span, "reading");
+                    readings.push(r);
+                }
+            }
+        }
         f.finish(self, TOP);
 
         let (id, title, source) = head?;
@@ -425,6 +443,7 @@ impl<'s> Cx<'s> {
             key_days,
             history,
             obligations,
+            readings,
         };
         if self.diags.is_empty() {
             self.check_windows(&agreement, &windows);
@@ -630,6 +649,211 @@ impl<'s> Cx<'s> {
             source: source?.0,
             loc: self.loc(span),
         })
+    }
+
+    fn reading(
+        &mut self,
+        t: &DeTable<'_>,
+        span: Range<usize>,
+        obligations: &[Obligation],
+    ) -> Option<(Reading, Range<usize>)> {
+        let mut f = Fields::new(t, span.clone(), "[[reading]]");
+        let id = self.ident(&mut f, "id");
+        if let Some((id, _)) = &id {
+            f.what = format!("reading `{id}`");
+        }
+        let party = self
+            .req_string(&mut f, "party", "the id of the party whose reading this is")
+            .filter(|(s, sp)| self.party_ref(s, sp.clone()));
+        let patterns = match f.get("obligations") {
+            Some(v) => self.patterns(v, obligations),
+            None => {
+                self.missing(
+                    &f,
+                    "obligations",
+                    "a list of obligation ids, or prefixes ending in `*` such as \"iran.*\"",
+                );
+                None
+            }
+        };
+        let from = match f.get("from") {
+            Some(v) => self.time(v, "from"),
+            None => {
+                self.missing(&f, "from", "the date or key day the position applies from");
+                None
+            }
+        };
+        let until = match f.get("until") {
+            Some(v) => self.time(v, "until").map(Some),
+            None => Some(None),
+        };
+        let when = match f.get("when") {
+            Some(v) => self.findings(v),
+            None => Some(Vec::new()),
+        };
+        let names: Vec<&str> = ReadingStatus::ALL.iter().map(|s| s.as_str()).collect();
+        let expected = format!("one of {}", names.join(", "));
+        let status = self
+            .req_string(&mut f, "status", &expected)
+            .and_then(|(s, sp)| {
+                let found = ReadingStatus::ALL.into_iter().find(|x| x.as_str() == s);
+                if found.is_none() {
+                    self.err(
+                        sp,
+                        DiagKind::BadValue,
+                        format!("unknown status `{s}`; expected {expected}"),
+                    );
+                }
+                found
+            });
+        let ground = self
+            .req_string(&mut f, "ground", "justification or applicability")
+            .and_then(|(s, sp)| match s.as_str() {
+                "justification" => Some(Ground::Justification),
+                "applicability" => Some(Ground::Applicability),
+                other => {
+                    self.err(
+                        sp,
+                        DiagKind::BadValue,
+                        format!(
+                            "unknown ground `{other}`; expected justification (the facts stand, a provision excuses them) or applicability (the obligation did not apply as the text reads)"
+                        ),
+                    );
+                    None
+                }
+            });
+        let position = self.req_string(&mut f, "position", "the position as the party states it");
+        let invokes = self.opt_string(&mut f, "invokes");
+        let source = self.req_string(
+            &mut f,
+            "source",
+            "where the position is stated (letter, statement, Council record)",
+        );
+        f.finish(
+            self,
+            &[
+                "id",
+                "party",
+                "obligations",
+                "from",
+                "until",
+                "when",
+                "status",
+                "ground",
+                "position",
+                "invokes",
+                "source",
+            ],
+        );
+        let (id, id_span) = id?;
+        Some((
+            Reading {
+                id,
+                party: party?.0,
+                obligations: patterns?,
+                window: Window {
+                    from: from?,
+                    until: until?,
+                },
+                when: when?,
+                status: status?,
+                ground: ground?,
+                position: position?.0,
+                invokes,
+                source: source?.0,
+                loc: self.loc(span),
+            },
+            id_span,
+        ))
+    }
+
+    /// A reading's `obligations`: ids of obligations declared above, or prefixes ending in
+    /// `*` that match at least one.
+    fn patterns(
+        &mut self,
+        v: &Val<'_>,
+        obligations: &[Obligation],
+    ) -> Option<Vec<ObligationPattern>> {
+        let DeValue::Array(items) = v.get_ref() else {
+            self.err(
+                v.span(),
+                DiagKind::BadValue,
+                format!(
+                    "`obligations` must be a list of obligation ids, found {}",
+                    type_name(v.get_ref())
+                ),
+            );
+            return None;
+        };
+        if items.is_empty() {
+            self.err(
+                v.span(),
+                DiagKind::BadValue,
+                "`obligations` is empty; expected at least one obligation id",
+            );
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut ok = true;
+        for it in items {
+            let Some(s) = self.string(it, "obligations", "an obligation id") else {
+                ok = false;
+                continue;
+            };
+            let s = s.trim();
+            let pat = match s.strip_suffix('*') {
+                Some(p) => ObligationPattern::Prefix(p.to_owned()),
+                None => ObligationPattern::Id(s.to_owned()),
+            };
+            if !obligations.iter().any(|o| pat.matches(&o.id)) {
+                self.err(
+                    it.span(),
+                    DiagKind::BadValue,
+                    format!("`{s}` matches no obligation declared in this file"),
+                );
+                ok = false;
+                continue;
+            }
+            out.push(pat);
+        }
+        ok.then_some(out)
+    }
+
+    fn findings(&mut self, v: &Val<'_>) -> Option<Vec<String>> {
+        let DeValue::Array(items) = v.get_ref() else {
+            self.err(
+                v.span(),
+                DiagKind::BadValue,
+                format!(
+                    "`when` must be a list of findings ({}), found {}",
+                    FINDINGS.join(", "),
+                    type_name(v.get_ref())
+                ),
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        let mut ok = true;
+        for it in items {
+            let Some(s) = self.string(it, "when", "a finding") else {
+                ok = false;
+                continue;
+            };
+            if FINDINGS.contains(&s.trim()) {
+                out.push(s.trim().to_owned());
+            } else {
+                self.err(
+                    it.span(),
+                    DiagKind::BadValue,
+                    format!(
+                        "unknown finding `{s}`; expected one of {}",
+                        FINDINGS.join(", ")
+                    ),
+                );
+                ok = false;
+            }
+        }
+        ok.then_some(out)
     }
 
     fn citation(&mut self, v: &Val<'_>) -> Option<Citation> {

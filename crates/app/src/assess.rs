@@ -70,6 +70,9 @@ pub struct Query {
     /// The record as it stood on this date (what had been published by then).
     pub as_of: Option<Date>,
     pub sigma: f64,
+    /// Show the verdicts under this party's stated positions (an id or name of the
+    /// agreement's parties); `None`: the finding on the evidence.
+    pub reading: Option<String>,
 }
 
 impl Default for Query {
@@ -80,6 +83,7 @@ impl Default for Query {
             to: None,
             as_of: None,
             sigma: policy::DEFAULT_SIGMA,
+            reading: None,
         }
     }
 }
@@ -112,6 +116,7 @@ impl Query {
             to: date("to", to)?,
             as_of: date("as_of", as_of)?,
             sigma: policy::check_sigma(sigma.unwrap_or(policy::DEFAULT_SIGMA))?,
+            reading: None,
         };
         if let (Some(f), Some(t)) = (q.from, q.to)
             && t < f
@@ -132,6 +137,12 @@ impl Query {
             (Some(t), Some(a)) => Some(t.min(a)),
             (t, a) => t.or(a),
         }
+    }
+
+    /// The same query under `party`'s reading (checked against the agreement when run).
+    pub fn with_reading(mut self, party: Option<&str>) -> Query {
+        self.reading = party.map(|p| p.trim().to_owned());
+        self
     }
 
     /// Whether `d` lies in the query's period (from, to and as_of).
@@ -194,6 +205,30 @@ pub fn run(
             ),
         ));
     }
+    let reading = match &query.reading {
+        None => None,
+        Some(p) => Some(match agreement.party(p) {
+            Some(found) => found.id.clone(),
+            None => {
+                let mut holders: Vec<&str> = agreement
+                    .readings
+                    .iter()
+                    .map(|r| r.party.as_str())
+                    .collect();
+                holders.sort_unstable();
+                holders.dedup();
+                return Err(AppError::field(
+                    "reading",
+                    p,
+                    format!(
+                        "no such party in {} (parties with stated readings: {})",
+                        agreement.id,
+                        holders.join(", ")
+                    ),
+                ));
+            }
+        }),
+    };
     let evidence = match query.as_of {
         Some(d) => evidence.as_of(d),
         None => evidence.clone(),
@@ -204,6 +239,7 @@ pub fn run(
         party: query.party.clone(),
         from: query.from,
         to: query.until(),
+        reading,
     };
     let assessment = verity_compliance::assess(&agreement, &evidence, &options);
     // Breakout concerns the party whose stocks are measured: every party with stock

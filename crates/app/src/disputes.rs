@@ -13,6 +13,10 @@ use verity_vocab::Date;
 /// of UNSCR 2231 para. 12 and the days the Council's record takes to state it.
 const SNAPBACK_OUTCOME_DAYS: i32 = 45;
 
+/// Days after a notification within which a statement contesting the notifying party's
+/// standing is taken to answer it: the 30 days of UNSCR 2231 para. 11.
+const STANDING_DAYS: i32 = 30;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Stage {
     pub name: String,
@@ -37,8 +41,9 @@ pub struct Dispute {
     /// What the record shows came of it, if anything.
     pub outcome: Option<String>,
     pub outcome_date: Option<Date>,
-    /// Parties that contest the invoking party's standing, where the record holds their
-    /// statements (none is recorded yet).
+    /// Parties that stated, within 30 days of the notification, that the invoking party
+    /// had no standing to make it (`standing_contested` events; their sources are in
+    /// `sources`).
     pub standing_contested_by: Vec<String>,
     pub sources: Vec<String>,
 }
@@ -49,6 +54,29 @@ impl Dispute {
         match (&self.outcome, self.outcome_date) {
             (Some(out), Some(date)) => Some(format!("{date}: {out}")),
             _ => None,
+        }
+    }
+}
+
+impl Dispute {
+    /// `standing contested by A, B`, when any party contested it.
+    pub fn standing_line(&self) -> Option<String> {
+        (!self.standing_contested_by.is_empty()).then(|| {
+            format!(
+                "standing contested by {}",
+                self.standing_contested_by.join(", ")
+            )
+        })
+    }
+
+    /// The outcome (or "none recorded") and any contest of standing, for one cell.
+    pub fn outcome_cell(&self) -> String {
+        let out = self
+            .outcome_line()
+            .unwrap_or_else(|| "none recorded".to_owned());
+        match self.standing_line() {
+            Some(st) => format!("{out} ({st})"),
+            None => out,
         }
     }
 }
@@ -108,6 +136,25 @@ pub fn list(agreement: &Agreement, evidence: &EvidenceSet) -> DisputesDoc {
             }
         }
         let mut sources = vec![e.source.to_string()];
+        let mut standing_contested_by: Vec<String> = Vec::new();
+        for c in evidence.events.iter().filter(|c| {
+            c.event.id == "standing_contested"
+                && c.date >= e.date
+                && (c.date - e.date).get_days() <= STANDING_DAYS
+                && !c.party.eq_ignore_ascii_case(&e.party)
+        }) {
+            if !standing_contested_by
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(&c.party))
+            {
+                standing_contested_by.push(c.party.clone());
+            }
+            let s = c.source.to_string();
+            if !sources.contains(&s) {
+                sources.push(s);
+            }
+        }
+        let last_stage_end = stages.iter().map(|s| s.end).max();
         let (outcome, outcome_date) = match e.event.id {
             "snapback_notified" => match evidence.events.iter().find(|o| {
                 o.event.id == "un_sanctions_reimposed"
@@ -124,7 +171,26 @@ pub fn list(agreement: &Agreement, evidence: &EvidenceSet) -> DisputesDoc {
                         Some(o.date),
                     )
                 }
-                None => (None, None),
+                // The 30 days passed with no re-imposition in the record.
+                None => match last_stage_end {
+                    Some(end) if evidence.events.iter().any(|o| o.date > end) => {
+                        let council = standing_contested_by
+                            .iter()
+                            .any(|p| p.eq_ignore_ascii_case("UNSC"));
+                        (
+                            Some(format!(
+                                "no re-imposition recorded after the 30th day{}",
+                                if council {
+                                    ": the Council took no action on the notification, whose standing was contested"
+                                } else {
+                                    ""
+                                }
+                            )),
+                            Some(end),
+                        )
+                    }
+                    _ => (None, None),
+                },
             },
             "dispute_mechanism_invoked" => match evidence.events.iter().find(|o| {
                 o.event.id == "snapback_notified"
@@ -150,7 +216,7 @@ pub fn list(agreement: &Agreement, evidence: &EvidenceSet) -> DisputesDoc {
             stages,
             outcome,
             outcome_date,
-            standing_contested_by: Vec::new(),
+            standing_contested_by,
             sources,
         });
     }
@@ -190,13 +256,39 @@ mod tests {
                 .iter()
                 .any(|s| s.procedure == "joint_commission.dispute_review")
         );
+        // The US notified on 20 August 2020; 13 of 15 Council members, the E3 among
+        // them, held it had no standing, and the Council President took no further action
+        // (25 August 2020, TASS). The 30 days ran to 19 September 2020 without
+        // re-imposition.
+        let us = doc
+            .disputes
+            .iter()
+            .find(|d| d.id == "snapback-2020-08-20-us")
+            .expect("the US notification of 2020");
+        assert_eq!(us.stages.len(), 3, "{:?}", us.stages);
+        assert!(us.stages.iter().all(|s| s.end.to_string() == "2020-09-19"));
+        for p in ["E3", "Russia", "UNSC"] {
+            assert!(us.standing_contested_by.iter().any(|x| x == p), "{p}");
+        }
+        assert_eq!(
+            us.outcome_date.map(|d| d.to_string()).as_deref(),
+            Some("2020-09-19")
+        );
+        assert!(
+            us.outcome
+                .as_deref()
+                .is_some_and(|o| o.starts_with("no re-imposition"))
+        );
         // The E3 notified snapback on 28 August 2025; the old resolutions applied
         // again after the 30th day (27–28 September 2025).
         let snap = doc
             .disputes
             .iter()
-            .find(|d| d.mechanism == "snapback")
+            .find(|d| d.id == "snapback-2025-08-28-e3")
             .expect("the 2025 snapback");
+        let mut against = snap.standing_contested_by.clone();
+        against.sort();
+        assert_eq!(against, ["China", "Iran", "Russia"]);
         assert_eq!(snap.notified.to_string(), "2025-08-28");
         assert!(
             snap.stages

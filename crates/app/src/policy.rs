@@ -33,12 +33,15 @@ pub fn check_sigma(k: f64) -> AppResult<f64> {
 }
 
 /// How statuses rank when several fall in one period (a year of the summary): the
-/// most severe shows. A breach anywhere in the year shows; then a period the
+/// most severe shows. A breach anywhere in the year shows; then a status the parties
+/// contest; then performance ceased as a remedy (under a party's reading); then a period the
 /// inspectors could not verify; then a figure too close to call; then compliance;
 /// silence ranks last.
 pub fn severity(s: Status) -> u8 {
     match s {
-        Status::Breach => 4,
+        Status::Breach => 6,
+        Status::Contested => 5,
+        Status::Remedial => 4,
         Status::CannotVerify => 3,
         Status::Indeterminate => 2,
         Status::Compliant => 1,
@@ -52,8 +55,10 @@ pub fn worst(statuses: impl IntoIterator<Item = Status>) -> Option<Status> {
 }
 
 /// Every status, most severe first: the order of legends and keys.
-pub const STATUS_ORDER: [Status; 5] = [
+pub const STATUS_ORDER: [Status; 7] = [
     Status::Breach,
+    Status::Contested,
+    Status::Remedial,
     Status::CannotVerify,
     Status::Indeterminate,
     Status::Compliant,
@@ -68,6 +73,8 @@ pub fn status_label(s: Status) -> &'static str {
         Status::Indeterminate => "indeterminate",
         Status::CannotVerify => "cannot verify",
         Status::NoEvidence => "no evidence",
+        Status::Remedial => "remedial",
+        Status::Contested => "contested",
     }
 }
 
@@ -100,6 +107,8 @@ pub fn symbol(s: Option<Status>) -> &'static str {
         Some(Status::Indeterminate) => "~",
         Some(Status::CannotVerify) => "?",
         Some(Status::NoEvidence) => "·",
+        Some(Status::Remedial) => "R",
+        Some(Status::Contested) => "≠",
         None => " ",
     }
 }

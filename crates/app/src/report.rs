@@ -73,6 +73,8 @@ pub struct QueryDoc {
     pub from: Option<Date>,
     pub to: Option<Date>,
     pub as_of: Option<Date>,
+    /// Whose reading the statuses show (`null`: the finding on the evidence).
+    pub reading: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -112,6 +114,18 @@ pub struct ObligationRow {
     /// The status now: the step function's last value.
     pub now: Status,
     pub first_breach: Option<FirstBreach>,
+    /// The parties' readings that differ from the status shown, each from the first
+    /// date it does (a `contested` cell names them here).
+    pub readings: Vec<ReadingLine>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadingLine {
+    pub party: String,
+    pub status: Status,
+    pub from: Date,
+    pub cite: String,
+    pub position: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -320,6 +334,23 @@ impl ReportDoc {
                         date: v.date,
                         source: v.sources.first().cloned(),
                     });
+            let mut readings: Vec<ReadingLine> = Vec::new();
+            for v in vs.iter() {
+                for r in &v.readings {
+                    if !readings
+                        .iter()
+                        .any(|l| l.party == r.party && l.status == r.status && l.cite == r.cite)
+                    {
+                        readings.push(ReadingLine {
+                            party: r.party.clone(),
+                            status: r.status,
+                            from: v.date,
+                            cite: r.cite.clone(),
+                            position: r.position.clone(),
+                        });
+                    }
+                }
+            }
             parties[idx].rows.push(ObligationRow {
                 obligation: ob.id.clone(),
                 cite: ob.cite.to_string(),
@@ -328,6 +359,7 @@ impl ReportDoc {
                 steps: st,
                 now,
                 first_breach,
+                readings,
             });
         }
 
@@ -438,7 +470,12 @@ impl ReportDoc {
                 ", the record as it stood on {d}"
             )),
             fmt_num(run.options.sigma_k),
-        );
+        ) + &match &run.options.reading {
+            Some(p) => format!(
+                " Statuses under the stated positions of {p} where it has one, else the finding."
+            ),
+            None => " Statuses are the finding on the evidence; contested where the parties' readings differ on whether an obligation applied.".to_owned(),
+        };
 
         ReportDoc {
             agreement: run.agreement.id.clone(),
@@ -449,6 +486,7 @@ impl ReportDoc {
                 from: run.query.from,
                 to: run.query.to,
                 as_of: run.query.as_of,
+                reading: run.options.reading.clone(),
             },
             record,
             summary,

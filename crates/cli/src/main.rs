@@ -90,6 +90,7 @@ enum Command {
     /// Evaluate an agreement against the evidence over time.
     #[command(after_help = "Examples:
   verity assess --party iran --from 2019-01-01
+  verity assess --reading iran --party iran --from 2019-05-01 --to 2019-12-31
   verity assess --json --db verity.db")]
     Assess(cmd::assess::Args),
     /// Every invocation of the dispute procedures (JCPOA para. 36, UNSCR 2231 snapback)
@@ -103,6 +104,7 @@ enum Command {
   verity report
   verity report --party iran --from 2019-01-01 --to 2021-12-31
   verity report --as-of 2021-06-30 --format markdown
+  verity report --reading e3 --from 2023-01-01
   verity report --format html --out report.html")]
     Report(cmd::report::Args),
     /// Manage ed25519 signing keys.

@@ -91,9 +91,11 @@ fn assess_json_contract_on_the_shipped_defaults() {
             [
                 "cite",
                 "date",
+                "finding",
                 "limit",
                 "obligation",
                 "party",
+                "readings",
                 "sources",
                 "status",
                 "unit",
@@ -107,11 +109,23 @@ fn assess_json_contract_on_the_shipped_defaults() {
                 "breach",
                 "indeterminate",
                 "cannot_verify",
-                "no_evidence"
+                "no_evidence",
+                "contested"
             ]
             .contains(&s),
             "{s}"
         );
+        // The finding never takes a reading's own status; "contested" only by default.
+        let f = x["finding"].as_str().expect("finding");
+        assert!(
+            !["remedial", "contested"].contains(&f),
+            "{f} is not a finding"
+        );
+        for r in x["readings"].as_array().expect("readings") {
+            assert_ne!(r["status"], x["status"], "a listed reading differs");
+            assert!(!r["cite"].as_str().expect("cite").is_empty());
+            assert!(!r["party"].as_str().expect("party").is_empty());
+        }
         assert!(!x["cite"].as_str().expect("cite").is_empty());
     }
     assert_eq!(v["first_breach"]["iran.stock.limit"], "2019-07-01");

@@ -6,7 +6,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use serde::Serialize;
-use verity_agreement::{Agreement, Comparator, KeyDays, Obligation, ObligationKind, Occurrence};
+use verity_agreement::{
+    Agreement, Comparator, KeyDays, Obligation, ObligationKind, Occurrence, ReadingStatus,
+};
 use verity_evidence::{Basis, EvidenceSet, Quantity, Source};
 use verity_vocab::Date;
 
@@ -24,15 +26,23 @@ pub enum Status {
     CannotVerify,
     /// In force, but nothing in the evidence bears on it on this date.
     NoEvidence,
+    /// Under the reading shown: performance ceased, in whole or in part, as a remedy the
+    /// agreement provides (JCPOA paras. 26 and 36), not a breach.
+    Remedial,
+    /// The parties' readings differ on whether the obligation applied as the text reads,
+    /// which the evidence cannot settle (see `Verdict::readings`).
+    Contested,
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [
+    pub const ALL: [Status; 7] = [
         Status::Compliant,
         Status::Breach,
         Status::Indeterminate,
         Status::CannotVerify,
         Status::NoEvidence,
+        Status::Remedial,
+        Status::Contested,
     ];
 
     /// The spelling used in JSON and on the command line.
@@ -43,6 +53,8 @@ impl Status {
             Status::Indeterminate => "indeterminate",
             Status::CannotVerify => "cannot_verify",
             Status::NoEvidence => "no_evidence",
+            Status::Remedial => "remedial",
+            Status::Contested => "contested",
         }
     }
 }
@@ -64,6 +76,9 @@ pub struct Options {
     pub from: Option<Date>,
     /// Only dates on or before this.
     pub to: Option<Date>,
+    /// Show each verdict under this party's stated positions (an agreement party id;
+    /// a member reads as its groups do). `None`: the finding on the evidence.
+    pub reading: Option<String>,
 }
 
 impl Default for Options {
@@ -74,6 +89,7 @@ impl Default for Options {
             party: None,
             from: None,
             to: None,
+            reading: None,
         }
     }
 }
@@ -88,7 +104,12 @@ pub struct Verdict {
     /// The obligation's citation, e.g. `JCPOA Annex I, Section J, para. 56`.
     pub cite: Arc<str>,
     pub date: Date,
+    /// The status under the reading asked for (the finding, by default).
     pub status: Status,
+    /// What the evidence shows against the text, whatever any party reads into it.
+    pub finding: Status,
+    /// The parties' stated readings that differ from `status`.
+    pub readings: Vec<ReadingView>,
     /// The figure tested (central value, or the bound a report gives), in `unit`.
     pub value: Option<f64>,
     /// The limit in the metric's unit (limits only).
@@ -103,6 +124,22 @@ pub struct Verdict {
     /// The full figure with its uncertainty, for display.
     #[serde(skip)]
     pub quantity: Option<Quantity>,
+}
+
+/// A party's reading of one verdict: its status under that party's stated position.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReadingView {
+    /// The party whose reading it is (agreement id).
+    pub party: String,
+    pub status: Status,
+    /// Where the position is stated, and the provisions it invokes.
+    pub cite: String,
+    /// The position in the party's words.
+    pub position: String,
+    /// `justification` or `applicability` (see docs/verdicts.md).
+    pub ground: &'static str,
+    /// The reading's id in the agreement file.
+    pub reading: String,
 }
 
 /// A change of status in an obligation's step function: `status` holds from `from`
@@ -266,6 +303,14 @@ fn derived_metric(event: &str, value: Option<f64>) -> Option<(&'static str, Quan
         )),
         _ => None,
     }
+}
+
+/// An event that records the decision not to do what an undertaking requires.
+fn declines(fulfilling: &str, event: &str) -> bool {
+    matches!(
+        (fulfilling, event),
+        ("sanctions_lifted", "sanctions_retained")
+    )
 }
 
 /// An event that undoes the fulfilment of an undertaking fulfilled by another.
@@ -542,9 +587,136 @@ pub fn assess(agreement: &Agreement, evidence: &EvidenceSet, opts: &Options) -> 
             ObligationKind::Procedure { .. } => {}
         }
     }
+    apply_readings(
+        agreement,
+        &ctx.key_days,
+        opts.reading.as_deref(),
+        &mut verdicts,
+    );
     Assessment {
         verdicts,
         key_days: ctx.key_days,
+    }
+}
+
+fn reading_status(s: ReadingStatus) -> Status {
+    match s {
+        ReadingStatus::Compliant => Status::Compliant,
+        ReadingStatus::Breach => Status::Breach,
+        ReadingStatus::Remedial => Status::Remedial,
+    }
+}
+
+/// Whether `party` reads as `holder` does: the same party, or a member (at any depth) of
+/// the group `holder` (France reads as the E3).
+fn reads_as(agreement: &Agreement, party: &str, holder: &str) -> bool {
+    let mut todo = vec![holder];
+    let mut seen = Vec::new();
+    while let Some(h) = todo.pop() {
+        if h == party {
+            return true;
+        }
+        if seen.contains(&h) {
+            continue;
+        }
+        seen.push(h);
+        if let Some(p) = agreement.parties.iter().find(|p| p.id == h) {
+            todo.extend(p.members.iter().map(String::as_str));
+        }
+    }
+    false
+}
+
+/// Sets each verdict's status under the reading asked for and lists the parties'
+/// readings that differ from it.
+///
+/// The finding is what the evidence shows against the text. By default it is shown,
+/// except where a party reads the obligation as not applying as the text reads
+/// (ground `applicability`) and so reaches another status: the evidence cannot settle
+/// that question, and the verdict is `contested`. Under `reading` = a party, that
+/// party's status is shown wherever one of its readings applies.
+fn apply_readings(
+    agreement: &Agreement,
+    key_days: &KeyDays,
+    reading: Option<&str>,
+    verdicts: &mut [Verdict],
+) {
+    if agreement.readings.is_empty() {
+        return;
+    }
+    let windows: Vec<(Option<Date>, Option<Date>)> = agreement
+        .readings
+        .iter()
+        .map(|r| key_days.window(&r.window))
+        .collect();
+    for v in verdicts.iter_mut() {
+        let finding = v.finding;
+        let applying: Vec<&verity_agreement::Reading> = agreement
+            .readings
+            .iter()
+            .zip(&windows)
+            .filter(|(r, (from, until))| {
+                r.covers(&v.obligation)
+                    && from.is_some_and(|f| f <= v.date)
+                    && until.is_none_or(|u| v.date < u)
+                    && (r.when.is_empty() || r.when.iter().any(|w| w == finding.as_str()))
+            })
+            .map(|(r, _)| r)
+            .collect();
+        if applying.is_empty() {
+            continue;
+        }
+        let contested = applying.iter().any(|r| {
+            r.ground == verity_agreement::Ground::Applicability
+                && reading_status(r.status) != finding
+        });
+        let default = if contested {
+            Status::Contested
+        } else {
+            finding
+        };
+        let chosen = reading.and_then(|p| {
+            applying
+                .iter()
+                .find(|r| reads_as(agreement, p, &r.party))
+                .copied()
+        });
+        v.status = chosen.map_or(default, |r| reading_status(r.status));
+        if let Some(r) = chosen {
+            v.sources
+                .push(format!("{} [reading {} of {}]", r.source, r.id, r.party));
+            v.reason = format!(
+                "{}; under the reading of {}: {}",
+                v.reason, r.party, r.position
+            )
+            .into();
+        } else if contested {
+            v.reason = format!(
+                "{}; contested: the parties' readings differ on whether it applied",
+                v.reason
+            )
+            .into();
+        }
+        let mut listed: Vec<&str> = Vec::new();
+        for r in &applying {
+            let status = reading_status(r.status);
+            if status == v.status || listed.contains(&r.party.as_str()) {
+                continue;
+            }
+            listed.push(&r.party);
+            let cite = match &r.invokes {
+                Some(inv) => format!("{} (invoking {inv})", r.source),
+                None => r.source.clone(),
+            };
+            v.readings.push(ReadingView {
+                party: r.party.clone(),
+                status,
+                cite,
+                position: r.position.clone(),
+                ground: r.ground.as_str(),
+                reading: r.id.clone(),
+            });
+        }
     }
 }
 
@@ -562,6 +734,8 @@ impl<'a> Ctx<'a> {
             cite: ob.cite.clone(),
             date,
             status,
+            finding: status,
+            readings: Vec::new(),
             value: None,
             limit: None,
             unit: None,
@@ -813,7 +987,9 @@ impl<'a> Ctx<'a> {
                 ));
                 continue;
             };
-            let done = self.occurred(&parties, event, None, date);
+            // Only an act within the window fulfils it: sanctions lifted on Implementation
+            // Day do not fulfil the lifting due on Transition Day.
+            let done = self.occurred(&parties, event, ob.from, date);
             let v = match done.first() {
                 Some(first) => {
                     let undone: Vec<_> = self
@@ -888,12 +1064,32 @@ impl<'a> Ctx<'a> {
                     }
                 }
                 None => match due {
-                    Some(d) if date >= d => self.verdict(
-                        ob,
-                        date,
-                        Status::Breach,
-                        format!("due by {d}; no {event} recorded"),
-                    ),
+                    Some(d) if date >= d => {
+                        let declined = self.events.iter().find(|(p, e, on, _)| {
+                            declines(event, e)
+                                && parties.contains(p)
+                                && *on <= date
+                                && ob.from.is_none_or(|f| (f - *on).get_days() <= 31)
+                        });
+                        match declined {
+                            Some((p, e, on, src)) => {
+                                let mut v = self.verdict(
+                                    ob,
+                                    date,
+                                    Status::Breach,
+                                    format!("due by {d}; {e} by {p} on {on}"),
+                                );
+                                v.sources.push(format!("{src} [event {e} by {p} on {on}]"));
+                                v
+                            }
+                            None => self.verdict(
+                                ob,
+                                date,
+                                Status::Breach,
+                                format!("due by {d}; no {event} recorded"),
+                            ),
+                        }
+                    }
                     _ => self.verdict(
                         ob,
                         date,
@@ -986,6 +1182,8 @@ mod tests {
             cite: "".into(),
             date: d.parse().expect("date"),
             status: s,
+            finding: s,
+            readings: vec![],
             value: None,
             limit: None,
             unit: None,

@@ -200,13 +200,21 @@ fn united_states_in_breach_of_its_sanctions_undertakings_from_2018_08_07() {
     for (ob, date) in fb.iter().filter(|(ob, _)| ob.starts_with("us.")) {
         assert_eq!(*date, d("2018-08-07"), "{ob}");
     }
-    // The EU did not re-impose: never in breach, but no source attests the absence, so
-    // never "compliant" either (an absence of a record is not evidence).
-    assert!(
-        verdicts("eu.no_reimposition")
-            .iter()
-            .all(|v| v.status == Status::NoEvidence)
-    );
+    // The EU did not re-impose until the 2025 snapback: never in breach before it, but
+    // no source attests the absence, so never "compliant" either (an absence of a
+    // record is not evidence). From 29 September 2025 (Council of the EU, press release
+    // of that day) it re-imposed nuclear-related measures: a breach on the evidence,
+    // which the EU and the E3 read as the re-imposition the JCPOA foresees.
+    for v in verdicts("eu.no_reimposition") {
+        if v.date < d("2025-09-29") {
+            assert_eq!(v.status, Status::NoEvidence, "{}", v.date);
+        } else {
+            assert_eq!(v.status, Status::Breach, "{}", v.date);
+            let parties: Vec<&str> = v.readings.iter().map(|r| r.party.as_str()).collect();
+            assert_eq!(parties, ["eu", "e3"], "{}", v.date);
+            assert!(v.readings.iter().all(|r| r.status == Status::Compliant));
+        }
+    }
 }
 
 #[test]

@@ -116,7 +116,8 @@ const App = (() => {
       assess.disputes.map((d) => h("tr", { "data-mechanism": d.mechanism },
         h("td", {}, d.notified), h("td", {}, d.mechanism), h("td", {}, d.raised_by),
         h("td", {}, d.stages.map((s) => `${s.start} – ${s.end}: ${s.name} (${s.cite})`).join("; ")),
-        h("td", {}, d.outcome ? `${d.outcome_date}: ${d.outcome}` : "none recorded"))));
+        h("td", {}, d.outcome ? `${d.outcome_date}: ${d.outcome}` : "none recorded",
+          d.standing_contested_by.length ? ` (standing contested by ${d.standing_contested_by.join(", ")})` : ""))));
     main.replaceChildren(h("h2", {}, "Compliance matrix"), filter, legend, h("div", { class: "matrix-wrap" }, table), detail,
       h("h3", {}, "Disputes"), disputes);
     const pick = params.get("ob") && cell.get(`${params.get("ob")}|${params.get("date")}`);
@@ -131,8 +132,12 @@ const App = (() => {
   function showVerdict(detail, v) {
     detail.replaceChildren(
       h("h3", {}, `${v.party} · ${v.obligation} on ${v.date}`),
-      h("p", {}, statusBadge(v.status)),
+      h("p", {}, statusBadge(v.status),
+        v.finding && v.finding !== v.status ? h("span", {}, " · finding on the evidence: ", statusBadge(v.finding)) : null),
       h("p", {}, "Citation: ", h("strong", {}, v.cite || "—")),
+      (v.readings || []).length ? h("div", {}, h("p", {}, v.status === "contested" ? "Contested — the parties read it differently:" : "Readings that differ:"),
+        h("ul", { class: "readings" }, v.readings.map((r) => h("li", {}, h("strong", {}, r.party), ": ", statusBadge(r.status),
+          ` — ${r.position} (${r.cite})`)))) : null,
       h("p", {}, `Value: ${fmt(v.value, 2)} ${v.unit || ""} · limit: ${fmt(v.limit, 2)} ${v.unit || ""}`),
       h("p", {}, "Evidence:"),
       h("ul", { class: "sources" }, (v.sources || []).map((s) => h("li", {}, sourceText(s)))),

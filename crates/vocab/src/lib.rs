@@ -428,6 +428,16 @@ pub const EVENTS: &[EventDef] = &[
         "The party notified the UN Security Council of significant non-performance, starting the 30-day snapback period."
     ),
     event!(
+        "sanctions_retained",
+        "Sanctions retained",
+        "The party kept in place sanctions the agreement provided it would lift on that date."
+    ),
+    event!(
+        "standing_contested",
+        "Standing contested",
+        "The party stated that a notification made under a dispute or snapback procedure in the preceding 30 days has no legal effect, because the notifying party has no standing to make it."
+    ),
+    event!(
         "un_sanctions_reimposed",
         "UN sanctions re-imposed",
         "The provisions of earlier UN Security Council resolutions applied again."

@@ -42,6 +42,12 @@ pub struct Inputs {
         allow_negative_numbers = true
     )]
     pub sigma: f64,
+    /// Show each verdict under this party's stated legal positions (an id or name:
+    /// iran, e3, eu, us, russia, china, …; a member reads as its group). Default: the
+    /// finding on the evidence, "contested" where readings differ on whether an
+    /// obligation applied.
+    #[arg(long, value_name = "PARTY")]
+    pub reading: Option<String>,
     /// Read the evidence from this store (a file path, sqlite://PATH or postgres://…;
     /// it must exist) instead of files or the shipped record.
     #[arg(long, value_name = "LOCATION", conflicts_with = "evidence")]
@@ -140,7 +146,8 @@ pub(crate) fn run_from_args(inputs: &Inputs) -> Result<Run, CliError> {
         inputs.to.as_deref(),
         inputs.as_of.as_deref(),
         Some(inputs.sigma),
-    )?;
+    )?
+    .with_reading(inputs.reading.as_deref());
     let agreement = load_agreement(inputs.agreement.as_deref())?;
     let evidence = match &inputs.db {
         Some(db) => verity_app::record::load(&super::open_existing(db)?)?,
@@ -166,11 +173,15 @@ fn text(run: &Run) -> String {
     let steps = run.assessment.steps();
     let _ = writeln!(
         out,
-        "{}: {} verdicts on {} obligations (k = {}σ)",
+        "{}: {} verdicts on {} obligations (k = {}σ; {})",
         run.agreement.id,
         run.assessment.verdicts.len(),
         steps.len(),
-        run.options.sigma_k
+        run.options.sigma_k,
+        match &run.options.reading {
+            Some(p) => format!("under the reading of {p}"),
+            None => "the finding on the evidence".to_owned(),
+        }
     );
     for ob in &run.agreement.obligations {
         let Some(st) = steps.get(&ob.id) else {
@@ -198,6 +209,16 @@ fn text(run: &Run) -> String {
                 s.status.as_str(),
                 detail
             );
+            for r in v.map(|v| v.readings.as_slice()).unwrap_or_default() {
+                let _ = writeln!(
+                    out,
+                    "    {} reads it {}: {} — {}",
+                    r.party,
+                    r.status.as_str(),
+                    r.position,
+                    r.cite
+                );
+            }
         }
     }
     let fb = run.assessment.first_breaches();

@@ -63,6 +63,13 @@ pub fn run(args: Args) -> CmdResult {
                 let _ = writeln!(o, "  outcome: none recorded");
             }
         }
+        if !d.standing_contested_by.is_empty() {
+            let _ = writeln!(
+                o,
+                "  standing contested by: {}",
+                d.standing_contested_by.join(", ")
+            );
+        }
         for s in &d.sources {
             let _ = writeln!(o, "  source: {s}");
         }

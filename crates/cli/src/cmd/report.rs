@@ -82,7 +82,7 @@ fn width(to_stdout: bool) -> usize {
 
 // ------------------------------------------------------------------ shared by renderers
 
-const LEGEND: &str = "✔ compliant   ✖ breach   ~ indeterminate   ? cannot be verified   · no evidence   (blank: not in force)";
+const LEGEND: &str = "✔ compliant   ✖ breach   ≠ contested   R remedial   ~ indeterminate   ? cannot be verified   · no evidence   (blank: not in force)";
 
 /// The colour a breakout band is drawn in: the status colours, by the app's band.
 fn band_colour(b: BreakoutBand) -> Status {

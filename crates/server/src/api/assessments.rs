@@ -40,12 +40,31 @@ pub struct VerdictDoc {
     pub cite: String,
     /// YYYY-MM-DD.
     pub date: String,
-    /// `compliant`, `breach`, `indeterminate`, `cannot_verify` or `no_evidence`.
+    /// `compliant`, `breach`, `indeterminate`, `cannot_verify`, `no_evidence`,
+    /// `remedial` or `contested`, under the reading asked for.
     pub status: String,
+    /// What the evidence shows against the text (the same statuses but the last two).
+    pub finding: String,
+    /// The parties' readings that differ from `status`.
+    pub readings: Vec<ReadingDoc>,
     pub value: Option<f64>,
     pub limit: Option<f64>,
     pub unit: Option<String>,
     pub sources: Vec<String>,
+}
+
+/// A party's reading of a verdict that differs from the status shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReadingDoc {
+    pub party: String,
+    pub status: String,
+    /// Where the position is stated, and the provisions it invokes.
+    pub cite: String,
+    pub position: String,
+    /// `justification` or `applicability`.
+    pub ground: String,
+    /// The reading's id in the agreement file.
+    pub reading: String,
 }
 
 /// One breakout estimate (the shape of `verity assess --json`'s `breakout[]`).
@@ -81,6 +100,8 @@ pub struct AssessQuery {
     pub as_of: Option<String>,
     /// k in k·σ for calling a breach (default 2, at most 10).
     pub sigma: Option<f64>,
+    /// Show the verdicts under this party's stated positions (id or name).
+    pub reading: Option<String>,
 }
 
 /// A cached JSON body: 304 when the client has it, gzipped when it accepts that.
@@ -141,7 +162,8 @@ async fn answer(
         q.to.as_deref(),
         q.as_of.as_deref(),
         q.sigma,
-    )?;
+    )?
+    .with_reading(q.reading.as_deref());
     let Some(index) = state.agreements.iter().position(|a| a.id == agreement_id) else {
         return Err(ApiError::bad_field(
             "agreement",
@@ -149,7 +171,7 @@ async fn answer(
         ));
     };
     let key = format!(
-        "{}|{agreement_id}|{}|{:?}|{:?}|{:?}|{}",
+        "{}|{agreement_id}|{}|{:?}|{:?}|{:?}|{}|{}",
         match what {
             Answer::Assessment => "assess",
             Answer::Report => "report",
@@ -158,7 +180,8 @@ async fn answer(
         query.from,
         query.to,
         query.as_of,
-        query.sigma
+        query.sigma,
+        query.reading.as_deref().unwrap_or("").to_lowercase()
     );
     let generation = state.cache.generation(&state.store).await?;
     if let Some(body) = state.cache.get(&key, generation) {

@@ -26,6 +26,8 @@ fn css_class(s: Option<Status>) -> &'static str {
         Some(Status::Indeterminate) => "indet",
         Some(Status::CannotVerify) => "cv",
         Some(Status::NoEvidence) => "ne",
+        Some(Status::Remedial) => "rem",
+        Some(Status::Contested) => "cont",
         None => "off",
     }
 }
@@ -36,7 +38,7 @@ h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #cc
 table{border-collapse:collapse;margin:.5em 0;font-size:13px}th,td{border:1px solid #dde;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f3f4f8}td.c{text-align:center;width:2.6em;font-weight:bold}
 .ok{background:#dff3e4;color:#17612e}.breach{background:#fbdcdc;color:#9d1c1c}.indet{background:#fff1c9;color:#7a5a00}
-.cv{background:#ecdff7;color:#5c2a85}.ne{background:#f4f4f6;color:#888}.off{background:#fff}
+.cv{background:#ecdff7;color:#5c2a85}.ne{background:#f4f4f6;color:#888}.reading{font-size:.8em;color:#555}.rem{background:#dbe9f7;color:#1f4f82}.cont{background:#ffe3c4;color:#8a4300}.off{background:#fff}
 .cite{color:#556;font-size:12px}.muted{color:#667}
 svg{width:100%;max-width:760px;height:auto;display:block;margin:1em 0;font:11px system-ui,sans-serif}
 .grid{stroke:#e4e6ee}.ax{fill:#556}.pt{font-weight:bold;fill:#1d2330;font-size:13px}
@@ -68,7 +70,7 @@ pub fn render(d: &ReportDoc) -> String {
     let _ = writeln!(o, "<nav>{}</nav>", toc.join(" · "));
     let _ = writeln!(
         o,
-        "<p class=\"muted\">Each cell is the most severe verdict of the year: <span class=\"ok\">✔ compliant</span> <span class=\"breach\">✖ breach</span> <span class=\"indet\">~ indeterminate</span> <span class=\"cv\">? cannot be verified</span> <span class=\"ne\">· no evidence</span>; blank: not in force. Hover a cell for the step function.</p>"
+        "<p class=\"muted\">Each cell is the most severe verdict of the year: <span class=\"ok\">✔ compliant</span> <span class=\"breach\">✖ breach</span> <span class=\"cont\">≠ contested</span> <span class=\"rem\">R remedial</span> <span class=\"indet\">~ indeterminate</span> <span class=\"cv\">? cannot be verified</span> <span class=\"ne\">· no evidence</span>; blank: not in force. Hover a cell for the step function.</p>"
     );
     for section in &d.parties {
         if section.rows.is_empty() && section.silent.is_empty() {
@@ -92,9 +94,23 @@ pub fn render(d: &ReportDoc) -> String {
                     .iter()
                     .map(|s| format!("from {}: {}", s.from, status_label(s.status)))
                     .collect();
+                let readings: String = r
+                    .readings
+                    .iter()
+                    .map(|x| {
+                        format!(
+                            "<div class=\"reading\">{} reads it <span class=\"{}\">{}</span> from {}: {}</div>",
+                            esc(&x.party),
+                            css_class(Some(x.status)),
+                            status_label(x.status),
+                            x.from,
+                            esc(&x.cite)
+                        )
+                    })
+                    .collect();
                 let _ = write!(
                     o,
-                    "<tr><td><code>{}</code><div class=\"cite\">{} — {}</div></td>",
+                    "<tr><td><code>{}</code><div class=\"cite\">{} — {}</div>{readings}</td>",
                     esc(&r.obligation),
                     esc(&r.cite),
                     esc(&short(&r.text, 140))
@@ -259,9 +275,7 @@ pub fn render(d: &ReportDoc) -> String {
                 .iter()
                 .map(|s| format!("{} – {}: {} ({})", s.start, s.end, s.name, s.cite))
                 .collect();
-            let out = x
-                .outcome_line()
-                .unwrap_or_else(|| "none recorded".to_owned());
+            let out = x.outcome_cell();
             let _ = writeln!(
                 o,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",

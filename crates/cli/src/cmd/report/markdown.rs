@@ -46,6 +46,25 @@ pub fn render(d: &ReportDoc) -> String {
                 );
             }
             o.push('\n');
+            let read: Vec<String> = section
+                .rows
+                .iter()
+                .flat_map(|r| {
+                    r.readings.iter().map(move |x| {
+                        format!(
+                            "- `{}`: {} reads it {} from {} — {}",
+                            r.obligation,
+                            md_escape(&x.party),
+                            status_label(x.status),
+                            x.from,
+                            md_escape(&x.cite)
+                        )
+                    })
+                })
+                .collect();
+            if !read.is_empty() {
+                let _ = writeln!(o, "Readings that differ:\n\n{}\n", read.join("\n"));
+            }
         }
         if !section.silent.is_empty() {
             let ids: Vec<String> = section.silent.iter().map(|o| format!("`{o}`")).collect();
@@ -123,9 +142,7 @@ pub fn render(d: &ReportDoc) -> String {
         );
         for x in &d.disputes {
             let last = x.stages.iter().map(|s| s.end).max();
-            let out = x
-                .outcome_line()
-                .unwrap_or_else(|| "none recorded".to_owned());
+            let out = x.outcome_cell();
             let _ = writeln!(
                 o,
                 "| {} | {} | {} | {} | {} |",

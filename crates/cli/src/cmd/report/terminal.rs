@@ -22,6 +22,8 @@ impl Paint {
             Some(Status::Breach) => "1;31",
             Some(Status::Indeterminate) => "33",
             Some(Status::CannotVerify) => "35",
+            Some(Status::Remedial) => "34",
+            Some(Status::Contested) => "1;33",
             Some(Status::NoEvidence) | None => "2",
         };
         format!("\x1b[{code}m{text}\x1b[0m")
@@ -115,6 +117,16 @@ pub fn render(d: &ReportDoc, colour: bool, width: usize) -> String {
                     )
                 ))
             );
+            for x in &r.readings {
+                let line = format!(
+                    "    {} reads it {} from {}: {}",
+                    x.party,
+                    status_label(x.status),
+                    x.from,
+                    x.cite
+                );
+                let _ = writeln!(o, "  {}", p.dim(&short(&line, width.saturating_sub(2))));
+            }
         }
         if !section.silent.is_empty() {
             let ids: Vec<&str> = section.silent.iter().map(String::as_str).collect();
@@ -220,10 +232,7 @@ pub fn render(d: &ReportDoc, colour: bool, width: usize) -> String {
                 x.mechanism,
                 x.raised_by,
                 last.map_or("-".to_owned(), |d| d.to_string()),
-                p.dim(&x.outcome_line().map_or_else(
-                    || "no outcome recorded".to_owned(),
-                    |line| short(&line, width.saturating_sub(60).max(30))
-                ))
+                p.dim(&short(&x.outcome_cell(), width.saturating_sub(60).max(30)))
             );
         }
     }
