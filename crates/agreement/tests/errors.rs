@@ -329,3 +329,50 @@ fn columns_count_characters_not_bytes() {
     assert_eq!(d.kind, DiagKind::Syntax);
     assert_eq!(d.loc, Loc { line: 20, col: 14 }, "{d}");
 }
+
+/// A reading appended to BASE (line 30 onward); `status` and `obligations` vary.
+fn with_reading(obligations: &str, status: &str, extra: &str) -> String {
+    format!(
+        "{BASE}\n[[reading]]\nid = \"a.view\"\nparty = \"a\"\nobligations = {obligations}\nfrom = \"start\"\nstatus = \"{status}\"\nground = \"justification\"\nposition = \"A holds it lawful.\"\nsource = \"Note of A\"\n{extra}"
+    )
+}
+
+#[test]
+fn a_reading_parses_and_its_errors_are_located() {
+    let a = parse(&with_reading("[\"a.*\"]", "remedial", ""), "demo.toml").expect("valid");
+    assert_eq!(a.readings.len(), 1);
+    let r = &a.readings[0];
+    assert!(r.covers("a.level") && !r.covers("b.level"));
+    assert_eq!(r.status.as_str(), "remedial");
+    assert_eq!(r.ground.as_str(), "justification");
+    let line = BASE.lines().count() + 3;
+    // Each diagnostic names the field and what it expects.
+    one(
+        &with_reading("[\"a.levels\"]", "remedial", ""),
+        DiagKind::BadValue,
+        line + 2,
+        16,
+        "matches no obligation",
+    );
+    one(
+        &with_reading("[\"a.level\"]", "excused", ""),
+        DiagKind::BadValue,
+        line + 4,
+        10,
+        "expected one of compliant, breach, remedial",
+    );
+    one(
+        &with_reading("[\"a.level\"]", "breach", "when = [\"lawful\"]\n"),
+        DiagKind::BadValue,
+        line + 8,
+        9,
+        "unknown finding `lawful`",
+    );
+    one(
+        &with_reading("[\"a.level\"]", "breach", "verdict = 1\n"),
+        DiagKind::UnknownField,
+        line + 8,
+        1,
+        "unknown field `verdict` in reading `a.view`",
+    );
+}

@@ -87,11 +87,21 @@ pub struct DisputesDoc {
     pub disputes: Vec<Dispute>,
 }
 
-fn mechanism(trigger: &str) -> String {
-    match trigger {
-        "dispute_mechanism_invoked" => "para36".to_owned(),
-        "snapback_notified" => "snapback".to_owned(),
-        other => other.to_owned(),
+/// The mechanism's name: `snapback` for a snapback notification; for a referral under a
+/// dispute clause, `para` and the clause's paragraph (`para36` in the JCPOA); else the
+/// trigger event.
+fn mechanism(trigger: &str, clause: Option<&verity_agreement::Citation>) -> String {
+    match (trigger, clause) {
+        ("snapback_notified", _) => "snapback".to_owned(),
+        ("dispute_mechanism_invoked", Some(c)) => {
+            let para: String = c
+                .paragraph
+                .chars()
+                .filter(|ch| ch.is_ascii_alphanumeric())
+                .collect();
+            format!("para{}", para.to_lowercase())
+        }
+        (other, _) => other.to_owned(),
     }
 }
 
@@ -117,7 +127,11 @@ pub fn list(agreement: &Agreement, evidence: &EvidenceSet) -> DisputesDoc {
         .iter()
         .filter(|e| triggers.contains(&e.event.id))
     {
-        let mech = mechanism(e.event.id);
+        let clause = procedures
+            .iter()
+            .find(|(_, t, _)| *t == e.event.id)
+            .map(|(o, _, _)| &o.cite);
+        let mech = mechanism(e.event.id, clause);
         let mut stages = Vec::new();
         for (ob, _, steps) in procedures.iter().filter(|(_, t, _)| *t == e.event.id) {
             let mut start = e.date;

@@ -231,6 +231,37 @@ async fn suite(s: &Served) {
         ]),
     );
 
+    // The assessment under a party's reading (Russia's, by name).
+    let (st, api) = call(
+        s,
+        "GET",
+        "/api/v1/assessments?from=2025-01-01&reading=Russia",
+        None,
+    )
+    .await;
+    assert_eq!(st, 200, "{api}");
+    let contested = api["verdicts"]
+        .as_array()
+        .expect("verdicts")
+        .iter()
+        .filter(|v| v["finding"] != v["status"])
+        .count();
+    assert!(contested > 0, "Russia's reading changes some verdicts");
+    same(
+        "assessment under a reading",
+        &api,
+        &cli(&[
+            "assess",
+            "--json",
+            "--db",
+            db,
+            "--from",
+            "2025-01-01",
+            "--reading",
+            "Russia",
+        ]),
+    );
+
     // The obligations in force on a date, for a party, on the store's record.
     let (st, api) = call(
         s,

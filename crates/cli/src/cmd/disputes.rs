@@ -38,9 +38,10 @@ pub fn run(args: Args) -> CmdResult {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "{}: {} invocations of dispute procedures in the record",
+        "{}: {} invocation{} of dispute procedures in the record",
         doc.agreement,
-        doc.disputes.len()
+        doc.disputes.len(),
+        if doc.disputes.len() == 1 { "" } else { "s" }
     );
     for d in &doc.disputes {
         let _ = writeln!(
