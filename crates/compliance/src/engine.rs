@@ -305,6 +305,79 @@ fn derived_metric(event: &str, value: Option<f64>) -> Option<(&'static str, Quan
     }
 }
 
+/// Centrifuges of all types at a site, where a report counts them only by type: on each
+/// date with per-type counts (machines) and no all-types figure, the sum of the types
+/// counted is a lower bound on the total ("more than" the sum less one machine: at
+/// least the sum). A type's installed count is at least its enriching count. Without
+/// this, an all-types limit such as Fordow's 1,044 (JCPOA Annex I para. 46) would see
+/// no evidence when the Agency reports advanced machines there by type.
+fn derive_type_sums<'a>(obs: &mut HashMap<(String, &'static str), Vec<Obs<'a>>>) {
+    use verity_vocab::{CentrifugeKey, Counted, MachineState, MachineType};
+    // (party, state, site) → date → type → (count, source of the first figure).
+    type Counts<'a> = BTreeMap<Date, BTreeMap<MachineType, (f64, &'a Source)>>;
+    let mut by: HashMap<(String, MachineState, verity_vocab::Site), Counts<'a>> = HashMap::new();
+    for ((party, metric), list) in obs.iter() {
+        let Some(k) = CentrifugeKey::parse(metric) else {
+            continue;
+        };
+        if k.counted != Counted::Machines || k.machine == MachineType::All {
+            continue;
+        }
+        // An enriching machine is installed: it counts towards both totals.
+        let states: &[MachineState] = match k.state {
+            MachineState::Enriching => &[MachineState::Enriching, MachineState::Installed],
+            MachineState::Installed => &[MachineState::Installed],
+        };
+        for o in list.iter().filter(|o| o.derived_from.is_none()) {
+            let Some(n) = o.quantity.central() else {
+                continue;
+            };
+            for &state in states {
+                let slot = by
+                    .entry((party.clone(), state, k.site))
+                    .or_default()
+                    .entry(o.date)
+                    .or_default()
+                    .entry(k.machine)
+                    .or_insert((n, o.source));
+                slot.0 = slot.0.max(n);
+            }
+        }
+    }
+    for ((party, state, site), dates) in by {
+        let total = CentrifugeKey {
+            counted: Counted::Machines,
+            machine: MachineType::All,
+            state,
+            site,
+        };
+        let Ok(metric) = verity_vocab::metric(&total.id()) else {
+            continue;
+        };
+        let list = obs.entry((party, metric.id)).or_default();
+        for (date, types) in dates {
+            if list.iter().any(|o| o.date == date) {
+                continue;
+            }
+            let sum: f64 = types.values().map(|(n, _)| n).sum();
+            let Some((_, source)) = types.values().next() else {
+                continue;
+            };
+            list.push(Obs {
+                date,
+                quantity: Quantity {
+                    low: Some((sum - 1.0).max(0.0)),
+                    ..Quantity::default()
+                },
+                basis: Basis::Verified,
+                source,
+                report_date: source.report_date,
+                derived_from: Some("sum of the types counted"),
+            });
+        }
+    }
+}
+
 /// An event that records the decision not to do what an undertaking requires.
 fn declines(fulfilling: &str, event: &str) -> bool {
     matches!(
@@ -329,8 +402,11 @@ fn source_text(s: &Source, derived_from: Option<&str>) -> String {
     if let Some(d) = s.report_date {
         t.push_str(&format!(" ({d})"));
     }
-    if let Some(e) = derived_from {
-        t.push_str(&format!(" [event {e}]"));
+    match derived_from {
+        // A figure derived from other figures, not from an event.
+        Some(d) if d.contains(' ') => t.push_str(&format!(" [{d}]")),
+        Some(e) => t.push_str(&format!(" [event {e}]")),
+        None => {}
     }
     t
 }
@@ -543,6 +619,7 @@ pub fn assess(agreement: &Agreement, evidence: &EvidenceSet, opts: &Options) -> 
             ctx.all_dates.insert(u);
         }
     }
+    derive_type_sums(&mut ctx.obs);
     for list in ctx.obs.values_mut() {
         list.sort_by_key(|o| (o.date, o.report_date));
     }

@@ -322,3 +322,30 @@ fn the_2025_snapback_is_the_resolutions_mechanism_not_a_council_breach() {
             .contains_key("unsc.terminate_resolutions")
     );
 }
+
+#[test]
+fn fordow_all_types_limit_sees_the_advanced_machines_counted_by_type() {
+    // GOV/2021/51 (17 November 2021) counts 170 IR-6 installed at Fordow, by type only;
+    // the limit of 1,044 on all centrifuges there (JCPOA Annex I para. 46) is judged on
+    // the sum of the types counted, a lower bound, rather than "no evidence".
+    let v = verdicts("iran.fordow.centrifuges");
+    let at = |date: &str| {
+        v.iter()
+            .find(|x| x.date == d(date))
+            .unwrap_or_else(|| panic!("a Fordow verdict on {date}"))
+    };
+    let nov = at("2021-11-17");
+    assert_eq!(nov.status, Status::Indeterminate, "{}", nov.reason);
+    assert!(
+        nov.sources.iter().any(|s| s.contains("sum of the types")),
+        "{:?}",
+        nov.sources
+    );
+    // 1,044 IR-1 enriching in January 2021: at least the limit, so it cannot be told.
+    assert_eq!(at("2021-01-04").status, Status::Indeterminate);
+    // Counts by type above the limit are a breach.
+    assert!(v.iter().any(|x| x.status == Status::Breach));
+    for date in ["2021-12-01", "2022-06-18"] {
+        assert_ne!(at(date).status, Status::NoEvidence, "{date}");
+    }
+}
