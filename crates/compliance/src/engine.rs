@@ -307,8 +307,7 @@ fn derived_metric(event: &str, value: Option<f64>) -> Option<(&'static str, Quan
 
 /// Centrifuges of all types at a site, where a report counts them only by type: on each
 /// date with per-type counts (machines) and no all-types figure, the sum of the types
-/// counted is a lower bound on the total ("more than" the sum less one machine: at
-/// least the sum). A type's installed count is at least its enriching count. Without
+/// counted is a lower bound on the total (at least the sum). A type's installed count is at least its enriching count. Without
 /// this, an all-types limit such as Fordow's 1,044 (JCPOA Annex I para. 46) would see
 /// no evidence when the Agency reports advanced machines there by type.
 fn derive_type_sums<'a>(obs: &mut HashMap<(String, &'static str), Vec<Obs<'a>>>) {
@@ -366,7 +365,8 @@ fn derive_type_sums<'a>(obs: &mut HashMap<(String, &'static str), Vec<Obs<'a>>>)
             list.push(Obs {
                 date,
                 quantity: Quantity {
-                    low: Some((sum - 1.0).max(0.0)),
+                    low: Some(sum),
+                    low_inclusive: true,
                     ..Quantity::default()
                 },
                 basis: Basis::Verified,
@@ -457,31 +457,22 @@ fn judge(q: &Quantity, op: Comparator, limit: f64, k: f64) -> (Status, String) {
         }
     };
     let (lo, hi) = (q.low.map(snap), q.high.map(snap));
+    // `lo` is "more than lo", or "at least lo" when inclusive: at least the limit does
+    // not exceed a `<=` limit, it may equal it.
+    let incl = q.low_inclusive;
+    let lo_above = |x: f64| lo.is_some_and(|l| l > x || (!incl && l >= x));
+    let lo_at_least = |x: f64| lo.is_some_and(|l| l >= x);
     let (ok, bad) = match op {
-        Comparator::Le => (
-            hi.is_some_and(|h| h <= limit),
-            lo.is_some_and(|l| l >= limit),
-        ),
-        Comparator::Lt => (
-            hi.is_some_and(|h| h < limit),
-            lo.is_some_and(|l| l >= limit),
-        ),
-        Comparator::Ge => (
-            lo.is_some_and(|l| l >= limit),
-            hi.is_some_and(|h| h < limit),
-        ),
-        Comparator::Gt => (
-            lo.is_some_and(|l| l >= limit),
-            hi.is_some_and(|h| h <= limit),
-        ),
-        Comparator::Eq => (
-            false,
-            lo.is_some_and(|l| l >= limit) || hi.is_some_and(|h| h < limit),
-        ),
+        Comparator::Le => (hi.is_some_and(|h| h <= limit), lo_above(limit)),
+        Comparator::Lt => (hi.is_some_and(|h| h < limit), lo_at_least(limit)),
+        Comparator::Ge => (lo_at_least(limit), hi.is_some_and(|h| h < limit)),
+        Comparator::Gt => (lo_above(limit), hi.is_some_and(|h| h <= limit)),
+        Comparator::Eq => (false, lo_above(limit) || hi.is_some_and(|h| h < limit)),
     };
     let shown = verity_evidence::fmt_num;
     let range = match (lo, hi) {
         (Some(l), Some(h)) => format!("between {} and {}", shown(l), shown(h)),
+        (Some(l), None) if incl => format!("at least {}", shown(l)),
         (Some(l), None) => format!("more than {}", shown(l)),
         (None, Some(h)) => format!("at most {}", shown(h)),
         (None, None) => "unknown".into(),
@@ -1190,7 +1181,36 @@ mod tests {
             sigma,
             low,
             high,
+            low_inclusive: false,
         }
+    }
+
+    #[test]
+    fn an_inclusive_lower_bound_at_the_limit_is_indeterminate() {
+        use Comparator::*;
+        let at_least = |l: f64| Quantity {
+            low: Some(l),
+            low_inclusive: true,
+            ..Quantity::default()
+        };
+        let j = |qq: Quantity, op, l| judge(&qq, op, l, 2.0).0;
+        // "5060 IR-1 in use; installed but not in use not stated" against "up to 5060".
+        assert_eq!(j(at_least(5060.0), Le, 5060.0), Status::Indeterminate);
+        assert_eq!(j(at_least(5234.0), Le, 5060.0), Status::Breach);
+        assert_eq!(j(at_least(5060.0), Lt, 5060.0), Status::Breach);
+        assert_eq!(j(at_least(5060.0), Ge, 5060.0), Status::Compliant);
+        assert_eq!(j(at_least(5060.0), Gt, 5060.0), Status::Indeterminate);
+        assert_eq!(j(at_least(5060.0), Eq, 5060.0), Status::Indeterminate);
+        // "More than 5060" is still a breach of "up to 5060".
+        assert_eq!(
+            j(q(None, None, Some(5060.0), None), Le, 5060.0),
+            Status::Breach
+        );
+        assert!(
+            judge(&at_least(5060.0), Le, 5060.0, 2.0)
+                .1
+                .starts_with("at least 5060")
+        );
     }
 
     #[test]

@@ -319,6 +319,16 @@ fn opt_str(s: &Option<String>) -> Value {
     s.as_ref().map_or(Value::Null, |s| Value::String(s.clone()))
 }
 
+/// `low` as the import format writes it: a number ("more than"), or `">=N"` ("at
+/// least").
+fn low_json(q: &crate::Quantity) -> Value {
+    match q.low {
+        Some(l) if q.low_inclusive => Value::String(format!(">={l}")),
+        Some(l) => json!(l),
+        None => Value::Null,
+    }
+}
+
 /// The evidence set in the JSON import format (re-importing it gives the same set).
 pub fn to_json(set: &EvidenceSet) -> Value {
     let measurements: Vec<Value> = set
@@ -331,7 +341,7 @@ pub fn to_json(set: &EvidenceSet) -> Value {
                 "metric": m.metric.id,
                 "value": m.quantity.value,
                 "sigma": m.quantity.sigma,
-                "low": m.quantity.low,
+                "low": low_json(&m.quantity),
                 "high": m.quantity.high,
                 "unit": m.metric.unit.as_str(),
                 "basis": m.basis.as_str(),
@@ -401,7 +411,7 @@ pub fn to_json(set: &EvidenceSet) -> Value {
                 "metric": d.metric.id,
                 "source": d.report,
                 "value": d.quantity.value,
-                "low": d.quantity.low,
+                "low": low_json(&d.quantity),
                 "high": d.quantity.high,
                 "unit": d.metric.unit.as_str(),
                 "grade": d.grade.map(|g| g.as_str()),

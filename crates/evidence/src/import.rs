@@ -379,6 +379,33 @@ impl RowCheck<'_> {
         }
     }
 
+    /// The `low` cell: a number ("more than"), or `>=N` / `≥N` ("at least"); `>N` is
+    /// the same as `N`.
+    fn lower_bound(&mut self) -> Result<(Option<f64>, bool), ()> {
+        let Some(t) = self.opt_text("low") else {
+            return Ok((None, false));
+        };
+        let (rest, inclusive) = if let Some(r) = t.strip_prefix(">=") {
+            (r, true)
+        } else if let Some(r) = t.strip_prefix('≥') {
+            (r, true)
+        } else if let Some(r) = t.strip_prefix('>') {
+            (r, false)
+        } else {
+            (t.as_str(), false)
+        };
+        match rest.trim().parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok((Some(v), inclusive)),
+            _ => {
+                self.err(
+                    "low",
+                    format!("`{t}` is not a lower bound (expected a number such as 202.8 for \"more than\", or >=5060 for \"at least\")"),
+                );
+                Err(())
+            }
+        }
+    }
+
     fn source(&mut self, report_date: Option<Date>) -> Option<Source> {
         let report = self.text("source")?;
         let via = self.list("via");
@@ -403,7 +430,7 @@ impl RowCheck<'_> {
         let metric = self.metric_cell();
         let value = self.number("value");
         let sigma = self.number("sigma");
-        let low = self.number("low");
+        let low = self.lower_bound();
         let high = self.number("high");
         let unit = self.unit_cell();
         let basis = self.text("basis").and_then(|t| match Basis::parse(&t) {
@@ -422,7 +449,8 @@ impl RowCheck<'_> {
         let source = self.source(report_date);
         let grade = self.grade();
         let note = self.opt_text("note").unwrap_or_default();
-        let (value, sigma, low, high) = (value.ok()?, sigma.ok()?, low.ok()?, high.ok()?);
+        let (value, sigma, (low, low_inclusive), high) =
+            (value.ok()?, sigma.ok()?, low.ok()?, high.ok()?);
         let grade = grade.ok()?;
 
         if basis == Some(Basis::NotReported) {
@@ -473,6 +501,7 @@ impl RowCheck<'_> {
             sigma,
             low,
             high,
+            low_inclusive,
         };
         let q = self.in_metric_unit(q, unit, metric)?;
         Some(Measurement {
@@ -649,12 +678,13 @@ impl RowCheck<'_> {
         let metric = self.metric_cell();
         let report = self.text("source");
         let value = self.number("value");
-        let low = self.number("low");
+        let low = self.lower_bound();
         let high = self.number("high");
         let unit = self.unit_cell();
         let grade = self.grade();
         let via = self.list("via");
-        let (value, low, high, grade) = (value.ok()?, low.ok()?, high.ok()?, grade.ok()?);
+        let (value, (low, low_inclusive), high, grade) =
+            (value.ok()?, low.ok()?, high.ok()?, grade.ok()?);
         if value.is_none() && low.is_none() && high.is_none() {
             self.err(
                 "value",
@@ -675,6 +705,7 @@ impl RowCheck<'_> {
             sigma: None,
             low,
             high,
+            low_inclusive,
         };
         let quantity = self.in_metric_unit(q, unit, metric)?;
         Some(Disagreement {

@@ -122,14 +122,18 @@ impl fmt::Display for Source {
 ///
 /// Either a point `value` (optionally ± `sigma`, one standard deviation), or an interval
 /// from what a report says in words: `low` means "more than low" (the report says the
-/// quantity exceeded it) and `high` means "not more than high" (did not exceed it). Both
-/// may accompany a point value.
+/// quantity exceeded it), or "at least low" with `low_inclusive` (the report counts that
+/// many and says nothing of more), and `high` means "not more than high" (did not exceed
+/// it). Both may accompany a point value.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Quantity {
     pub value: Option<f64>,
     pub sigma: Option<f64>,
     pub low: Option<f64>,
     pub high: Option<f64>,
+    /// `low` is "at least" (≥), not "more than" (>).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub low_inclusive: bool,
 }
 
 impl Quantity {
@@ -153,6 +157,7 @@ impl Quantity {
             sigma: self.sigma.map(|v| v * factor),
             low: self.low.map(|v| v * factor),
             high: self.high.map(|v| v * factor),
+            low_inclusive: self.low_inclusive,
         }
     }
 }
@@ -168,6 +173,7 @@ impl fmt::Display for Quantity {
                 Ok(())
             }
             (None, Some(l), Some(h)) => write!(f, "{}–{}", fmt_num(l), fmt_num(h)),
+            (None, Some(l), None) if self.low_inclusive => write!(f, "≥ {}", fmt_num(l)),
             (None, Some(l), None) => write!(f, "> {}", fmt_num(l)),
             (None, None, Some(h)) => write!(f, "≤ {}", fmt_num(h)),
             (None, None, None) => f.write_str("?"),

@@ -317,3 +317,35 @@ mod provenance_and_hostile_input {
         );
     }
 }
+
+#[test]
+fn an_inclusive_lower_bound_is_read_kept_and_written_back() {
+    let text = format!(
+        "{M_HEADER}2020-11-14,Iran,centrifuges_ir1_installed_natanz_fep,,,>=5060,,count,verified,GOV/2020/51,,2020-11-17,,at least\n\
+2020-11-15,Iran,centrifuges_ir1_installed_natanz_fep,,,≥5061,,count,verified,GOV/2020/51,,2020-11-17,,at least\n\
+2020-11-16,Iran,centrifuges_ir1_installed_natanz_fep,,,>5062,,count,verified,GOV/2020/51,,2020-11-17,,more than\n"
+    );
+    let set = csv("m.csv", &text).expect("valid");
+    let q: Vec<_> = set.measurements.iter().map(|m| m.quantity).collect();
+    assert!(q[0].low_inclusive && q[1].low_inclusive && !q[2].low_inclusive);
+    assert_eq!(q[1].low, Some(5061.0));
+    assert_eq!(q[0].to_string(), "≥ 5060");
+    assert_eq!(q[2].to_string(), "> 5062");
+    // The JSON export writes the bound so that it imports as the same bound.
+    let json = serde_json::to_string(&to_json(&set)).expect("json");
+    let back = import(&[Input::new("set.json", &json)]).expect("re-import");
+    assert_eq!(
+        back.measurements
+            .iter()
+            .map(|m| m.quantity)
+            .collect::<Vec<_>>(),
+        q
+    );
+    // A bound in words is refused, naming the field.
+    let bad = format!(
+        "{M_HEADER}2020-11-14,Iran,centrifuges_ir1_installed_natanz_fep,,,at least 5060,,count,verified,GOV/2020/51,,2020-11-17,,\n"
+    );
+    let err = csv("bad.csv", &bad).expect_err("refused");
+    assert_eq!(where_(&err).2, Some("low"));
+    assert!(err.to_string().contains(">=5060"), "{err}");
+}

@@ -108,6 +108,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: PROVENANCE,
         postgres: PROVENANCE,
     },
+    Migration {
+        version: 3,
+        description: "measurement lower bounds that are inclusive (\"at least\")",
+        sqlite: "ALTER TABLE evidence_measurements ADD COLUMN low_inclusive BIGINT NOT NULL DEFAULT 0;",
+        postgres: "ALTER TABLE evidence_measurements ADD COLUMN low_inclusive BIGINT NOT NULL DEFAULT 0;",
+    },
 ];
 
 /// Why an import or a read failed.
@@ -311,7 +317,7 @@ pub fn import(
         );
         exec(
             tx,
-            "INSERT INTO evidence_measurements (row_key, import_id, date, party, metric, value, sigma, low, high, reported_unit, basis, source, paragraph, report_date, via, note, file, line, grade) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+            "INSERT INTO evidence_measurements (row_key, import_id, date, party, metric, value, sigma, low, high, reported_unit, basis, source, paragraph, report_date, via, note, file, line, grade, low_inclusive) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
             &[
                 Val::Text(&m.key()),
                 Val::Int(id),
@@ -332,6 +338,7 @@ pub fn import(
                 Val::Text(&m.origin.file),
                 Val::Int(m.origin.line as i64),
                 Val::OptText(m.grade.map(|g| g.as_str())),
+                Val::Int(i64::from(m.quantity.low_inclusive)),
             ],
         )?;
     }
@@ -645,9 +652,10 @@ pub fn load(tx: &mut Tx<'_>) -> Result<EvidenceSet, EvidenceStoreError> {
     let mut set = EvidenceSet::default();
     let ms = rows(
         tx,
-        "SELECT date, party, metric, value, sigma, low, high, reported_unit, basis, source, paragraph, report_date, via, note, file, line, grade FROM evidence_measurements",
+        "SELECT date, party, metric, value, sigma, low, high, reported_unit, basis, source, paragraph, report_date, via, note, file, line, grade, low_inclusive FROM evidence_measurements",
         &[
             't', 't', 't', 'r', 'r', 'r', 'r', 't', 't', 't', 't', 't', 't', 't', 't', 'i', 't',
+            'i',
         ],
     )?;
     for cells in ms {
@@ -658,11 +666,12 @@ pub fn load(tx: &mut Tx<'_>) -> Result<EvidenceSet, EvidenceStoreError> {
         let date = r.date()?;
         let party = r.text()?;
         let metric = verity_vocab::metric(&r.text()?).map_err(|e| r.bad(e))?;
-        let quantity = Quantity {
+        let mut quantity = Quantity {
             value: r.real()?,
             sigma: r.real()?,
             low: r.real()?,
             high: r.real()?,
+            low_inclusive: false,
         };
         let reported_unit = verity_vocab::Unit::parse(&r.text()?).map_err(|e| r.bad(e))?;
         let basis_text = r.text()?;
@@ -673,6 +682,7 @@ pub fn load(tx: &mut Tx<'_>) -> Result<EvidenceSet, EvidenceStoreError> {
             Some(t) => Some(Grade::parse(&t).ok_or_else(|| r.bad(format!("grade {t}")))?),
             None => None,
         };
+        quantity.low_inclusive = r.int()? != 0;
         set.measurements.push(Measurement {
             date,
             party,
@@ -840,6 +850,7 @@ mod tests {
         "date,party,metric,value,sigma,low,high,unit,basis,source,paragraph,report_date,via,note
 2019-05-20,Iran,enriched_uranium_stock,174.1,0.5,,,kg_u,verified,GOV/2019/21,8,2019-05-31,a ; b,
 2019-07-01,Iran,enriched_uranium_stock,,,202.8,,kg_u,verified,GOV/INF/2019/8,2,2019-07-01,,exceeded
+2020-11-14,Iran,centrifuges_ir1_installed_natanz_fep,,,>=5060,,count,verified,GOV/2020/51,3,2020-11-17,,at least
 ";
     const E: &str = "date,party,event,value,source,paragraph,via,note
 2019-07-08,Iran,enrichment_level_begun,4.5,GOV/INF/2019/9,2,,
@@ -920,9 +931,13 @@ mod tests {
             let s = set(&[("m.csv", M), ("e.csv", E), ("k.csv", K)]);
             let files = vec!["m.csv".to_owned(), "e.csv".to_owned(), "k.csv".to_owned()];
             let sum = store.write(|tx| import(tx, &s, &files)).expect("import");
-            assert_eq!((sum.measurements, sum.events, sum.knowledge), (2, 1, 1));
+            assert_eq!((sum.measurements, sum.events, sum.knowledge), (3, 1, 1));
             let back = store.read(load).expect("load");
-            assert_eq!(back.measurements.len(), 2);
+            assert_eq!(back.measurements.len(), 3);
+            // "At least" survives the store; "more than" stays strict.
+            assert!(back.measurements[2].quantity.low_inclusive);
+            assert_eq!(back.measurements[2].quantity.low, Some(5060.0));
+            assert!(!back.measurements[1].quantity.low_inclusive);
             let m = &back.measurements[0];
             assert_eq!(m.metric.id, "enriched_uranium_stock");
             assert_eq!(m.quantity.value, Some(174.1));
@@ -955,7 +970,7 @@ mod tests {
             store
                 .write(|tx| import(tx, &first, &["m.csv".to_owned()]))
                 .expect("first import");
-            assert_eq!(counts(store), (2, 0, 0, 1));
+            assert_eq!(counts(store), (3, 0, 0, 1));
             // A second import with two new records and one already stored.
             let again = format!(
                 "{M}2019-08-19,Iran,enriched_uranium_stock,241.6,,,,kg_u,verified,GOV/2019/32,3,2019-08-30,,\n"
@@ -966,7 +981,7 @@ mod tests {
                 .expect_err("duplicates");
             match &err {
                 EvidenceStoreError::AlreadyStored(list) => {
-                    assert_eq!(list.len(), 2, "{list:?}");
+                    assert_eq!(list.len(), 3, "{list:?}");
                     assert!(list[0].starts_with("again.csv:2: "), "{}", list[0]);
                     assert!(
                         list[0].ends_with("is already stored (import #1)"),
@@ -977,7 +992,7 @@ mod tests {
                 }
                 other => panic!("unexpected {other:?}"),
             }
-            assert_eq!(counts(store), (2, 0, 0, 1), "store changed");
+            assert_eq!(counts(store), (3, 0, 0, 1), "store changed");
         });
     }
 

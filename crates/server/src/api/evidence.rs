@@ -54,7 +54,9 @@ pub struct MeasurementDto {
     /// Central value (null when the report gives only bounds).
     pub value: Option<f64>,
     pub sigma: Option<f64>,
+    /// "More than", or "at least" when `low_inclusive`.
     pub low: Option<f64>,
+    pub low_inclusive: bool,
     pub high: Option<f64>,
     /// The metric's unit, in which the figures are stated.
     pub unit: String,
@@ -173,6 +175,7 @@ async fn list_evidence(
             value: m.quantity.value,
             sigma: m.quantity.sigma,
             low: m.quantity.low,
+            low_inclusive: m.quantity.low_inclusive,
             high: m.quantity.high,
             unit: m.metric.unit.as_str().to_owned(),
             basis: m.basis.as_str().to_owned(),
