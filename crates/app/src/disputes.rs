@@ -25,6 +25,17 @@ pub struct Stage {
     /// The procedure (obligation id) the stage is a step of, and its citation.
     pub procedure: String,
     pub cite: String,
+    /// The participants extended the periods by consensus before this stage ended: `end`
+    /// is the end the procedure's own days give, no longer a deadline.
+    pub extended: bool,
+}
+
+/// An extension of a procedure's periods by consensus, as the record shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Extension {
+    pub date: Date,
+    pub by: String,
+    pub source: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -38,6 +49,9 @@ pub struct Dispute {
     pub raised_by: String,
     pub notified: Date,
     pub stages: Vec<Stage>,
+    /// Extensions of the periods by consensus (`dispute_period_extended` events while
+    /// the stages ran).
+    pub extensions: Vec<Extension>,
     /// What the record shows came of it, if anything.
     pub outcome: Option<String>,
     pub outcome_date: Option<Date>,
@@ -69,11 +83,15 @@ impl Dispute {
         })
     }
 
-    /// The outcome (or "none recorded") and any contest of standing, for one cell.
+    /// The outcome (or "none recorded"), any extension and any contest of standing, for
+    /// one cell.
     pub fn outcome_cell(&self) -> String {
-        let out = self
+        let mut out = self
             .outcome_line()
             .unwrap_or_else(|| "none recorded".to_owned());
+        for x in &self.extensions {
+            out.push_str(&format!("; periods extended by consensus on {}", x.date));
+        }
         match self.standing_line() {
             Some(st) => format!("{out} ({st})"),
             None => out,
@@ -145,6 +163,7 @@ pub fn list(agreement: &Agreement, evidence: &EvidenceSet) -> DisputesDoc {
                     end,
                     procedure: ob.id.clone(),
                     cite: ob.cite.to_string(),
+                    extended: false,
                 });
                 start = end;
             }
@@ -169,6 +188,30 @@ pub fn list(agreement: &Agreement, evidence: &EvidenceSet) -> DisputesDoc {
             }
         }
         let last_stage_end = stages.iter().map(|s| s.end).max();
+        let extensions: Vec<Extension> = evidence
+            .events
+            .iter()
+            .filter(|x| {
+                x.event.id == "dispute_period_extended"
+                    && x.date >= e.date
+                    && last_stage_end.is_some_and(|end| x.date <= end)
+            })
+            .map(|x| Extension {
+                date: x.date,
+                by: x.party.clone(),
+                source: x.source.to_string(),
+            })
+            .collect();
+        for x in &extensions {
+            if !sources.contains(&x.source) {
+                sources.push(x.source.clone());
+            }
+        }
+        if let Some(first) = extensions.first() {
+            for s in &mut stages {
+                s.extended = s.end > first.date;
+            }
+        }
         let (outcome, outcome_date) = match e.event.id {
             "snapback_notified" => match evidence.events.iter().find(|o| {
                 o.event.id == "un_sanctions_reimposed"
@@ -228,6 +271,7 @@ pub fn list(agreement: &Agreement, evidence: &EvidenceSet) -> DisputesDoc {
             raised_by: e.party.clone(),
             notified: e.date,
             stages,
+            extensions,
             outcome,
             outcome_date,
             standing_contested_by,
@@ -264,6 +308,11 @@ mod tests {
             .map(|s| s.end.to_string())
             .collect();
         assert_eq!(ends, ["2020-01-29", "2020-02-13", "2020-02-18"]);
+        // The coordinator extended the periods by consensus on 24 January 2020, inside
+        // the first 15 days: every stage is open-ended from then.
+        assert_eq!(e3.extensions.len(), 1);
+        assert_eq!(e3.extensions[0].date.to_string(), "2020-01-24");
+        assert!(e3.stages.iter().all(|s| s.extended));
         // The Joint Commission's own review of the same referral is listed beside it.
         assert!(
             e3.stages

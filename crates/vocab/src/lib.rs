@@ -428,6 +428,11 @@ pub const EVENTS: &[EventDef] = &[
         "The party notified the UN Security Council of significant non-performance, starting the 30-day snapback period."
     ),
     event!(
+        "dispute_period_extended",
+        "Dispute periods extended",
+        "The participants agreed by consensus to extend the periods of a dispute procedure under way (JCPOA para. 36), without a new end date."
+    ),
+    event!(
         "sanctions_retained",
         "Sanctions retained",
         "The party kept in place sanctions the agreement provided it would lift on that date."

@@ -52,8 +52,20 @@ pub fn run(args: Args) -> CmdResult {
         for s in &d.stages {
             let _ = writeln!(
                 o,
-                "  {} – {}  {}  ({}; {})",
-                s.start, s.end, s.name, s.procedure, s.cite
+                "  {} – {}{}  {}  ({}; {})",
+                s.start,
+                s.end,
+                if s.extended { " (extended)" } else { "" },
+                s.name,
+                s.procedure,
+                s.cite
+            );
+        }
+        for x in &d.extensions {
+            let _ = writeln!(
+                o,
+                "  periods extended by consensus on {} ({}): {}",
+                x.date, x.by, x.source
             );
         }
         match d.outcome_line() {
