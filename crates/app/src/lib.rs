@@ -36,6 +36,7 @@ pub mod obligations;
 pub mod policy;
 pub mod record;
 pub mod report;
+pub mod summary;
 pub mod tokens;
 
 pub use location::Location;

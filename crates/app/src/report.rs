@@ -32,7 +32,14 @@ pub struct ReportDoc {
     /// The record assessed: counts and the dates it spans.
     pub record: RecordDoc,
     /// One sentence on the record and the σ rule, the report's first line.
-    pub summary: String,
+    pub header: String,
+    /// The story at a glance: the latest figure against each limit, the change since
+    /// the previous report, the current breakout, what cannot be verified.
+    pub summary: crate::summary::Summary,
+    /// The agreement's key days and every event of the record, by date.
+    pub events: Vec<crate::summary::EventLine>,
+    /// Every loss of continuity of knowledge the record holds.
+    pub knowledge_gaps: Vec<crate::summary::GapLine>,
     /// The statuses, most severe first (the order of every legend).
     pub legend: Vec<LegendEntry>,
     /// The columns of the yearly summary.
@@ -458,7 +465,7 @@ impl ReportDoc {
             first_date: dates.clone().min(),
             last_date: dates.max(),
         };
-        let summary = format!(
+        let header = format!(
             "Evidence: {} measurements, {} events, {} knowledge gap{} ({} to {}){}; a figure within {}σ of a limit is indeterminate.",
             record.measurements,
             record.events,
@@ -477,6 +484,43 @@ impl ReportDoc {
             None => " Statuses are the finding on the evidence; contested where the parties' readings differ on whether an obligation applied.".to_owned(),
         };
 
+        let breakout: Vec<BreakoutView> = run
+            .breakout
+            .iter()
+            .map(|b| BreakoutView {
+                date: b.date,
+                days: b.days,
+                days_p05: b.days_p05,
+                days_p95: b.days_p95,
+                band: BreakoutBand::of(b.days),
+                route: b.route,
+                lower_bound_days: b.lower_bound_days,
+                capacity_swu_per_year: b.capacity_swu_per_year,
+                verified: b.verified,
+                machine_basis: b.basis.clone(),
+                stocks_carried_forward: b.stocks_carried_forward.clone(),
+                by_site: b.by_site.clone(),
+                source: b.source.clone(),
+                stocks: b
+                    .stocks
+                    .iter()
+                    .map(|&(assay_pct, kg_u)| StockUsed { assay_pct, kg_u })
+                    .collect(),
+                machines: b
+                    .machines
+                    .iter()
+                    .map(|(k, n)| MachinesUsed {
+                        kind: k.clone(),
+                        count: *n,
+                    })
+                    .collect(),
+                machines_from: b.machines_from.clone(),
+                basis: basis(b),
+            })
+            .collect();
+        let knowledge_gaps = crate::summary::gaps(run);
+        let summary = crate::summary::build(run, &parties, &stockpile, &breakout, &knowledge_gaps);
+
         ReportDoc {
             agreement: run.agreement.id.clone(),
             title: run.agreement.title.clone(),
@@ -489,7 +533,10 @@ impl ReportDoc {
                 reading: run.options.reading.clone(),
             },
             record,
+            header,
             summary,
+            events: crate::summary::events(run),
+            knowledge_gaps,
             legend: policy::legend(),
             years,
             parties,
@@ -499,40 +546,7 @@ impl ReportDoc {
             stockpile,
             stock_limit_kg_u: stock_limit.as_ref().map(|l| l.kg_u),
             stock_limit,
-            breakout: run
-                .breakout
-                .iter()
-                .map(|b| BreakoutView {
-                    date: b.date,
-                    days: b.days,
-                    days_p05: b.days_p05,
-                    days_p95: b.days_p95,
-                    band: BreakoutBand::of(b.days),
-                    route: b.route,
-                    lower_bound_days: b.lower_bound_days,
-                    capacity_swu_per_year: b.capacity_swu_per_year,
-                    verified: b.verified,
-                    machine_basis: b.basis.clone(),
-                    stocks_carried_forward: b.stocks_carried_forward.clone(),
-                    by_site: b.by_site.clone(),
-                    source: b.source.clone(),
-                    stocks: b
-                        .stocks
-                        .iter()
-                        .map(|&(assay_pct, kg_u)| StockUsed { assay_pct, kg_u })
-                        .collect(),
-                    machines: b
-                        .machines
-                        .iter()
-                        .map(|(k, n)| MachinesUsed {
-                            kind: k.clone(),
-                            count: *n,
-                        })
-                        .collect(),
-                    machines_from: b.machines_from.clone(),
-                    basis: basis(b),
-                })
-                .collect(),
+            breakout,
             breakout_skipped: run
                 .breakout_skipped
                 .iter()

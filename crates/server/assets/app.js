@@ -20,8 +20,16 @@ const App = (() => {
     }
     return node;
   }
+  // Replaces a node's children, skipping null / false (which replaceChildren would
+  // print as the text "null") and flattening arrays.
+  function put(node, ...children) {
+    node.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+    return node;
+  }
   const fmt = (v, digits = 1) => (v === null || v === undefined ? "—" : Number(v).toLocaleString("en", { maximumFractionDigits: digits }));
   const statusBadge = (s) => h("span", { class: `status s-${s}` }, s.replace("_", " "));
+  // Units as people write them (the API's ids are kg_u, pct_u235, …).
+  const UNIT = { kg_u: "kg U", kg_uf6: "kg UF6", pct_u235: "% U-235", t: "t", count: "", mwth: "MWth", days: "days", bool: "" };
 
   // ---- API access ----
   function token() { return localStorage.getItem(TOKEN_KEY) || ""; }
@@ -82,33 +90,101 @@ const App = (() => {
       h("div", { class: "big" }, `${fmt(cp.tree_size, 0)} ${cp.tree_size === 1 ? "entry" : "entries"}`),
       h("p", { class: "muted", style: "word-break:break-all" }, `head ${cp.root_hash_hex}`),
       h("a", { href: "#/log" }, "entries and proofs →")));
-    main.replaceChildren(h("h2", {}, "Overview"), h("div", { class: "cards" }, cards));
+    put(main, h("h2", {}, "Overview"), summarySection(assess), h("div", { class: "cards" }, cards),
+      timelineSection(assess));
+  }
+
+  // The report's summary, as `verity report` prints it: the paragraph, the latest figure
+  // against each limit, the change since the previous report, what cannot be verified.
+  function summarySection(assess) {
+    const s = assess.summary;
+    const limits = h("table", { id: "summary-limits" },
+      h("tr", {}, ["obligation", "latest", "as of", "limit", "× limit", "status", "source"].map((c) => h("th", {}, c))),
+      s.limits.map((l) => h("tr", { "data-obligation": l.obligation },
+        h("td", {}, h("code", {}, l.obligation), h("div", { class: "muted" }, l.what)),
+        h("td", { class: "num" }, l.shown), h("td", {}, l.as_of), h("td", {}, `${l.op} ${l.limit_shown}`),
+        h("td", { class: "num" }, l.times_limit === null ? "—" : `${fmt(l.times_limit, l.times_limit >= 10 ? 0 : 2)}×`),
+        h("td", {}, statusBadge(l.status)), h("td", { class: "src" }, l.source))));
+    const since = h("table", { id: "summary-since" },
+      h("tr", {}, ["stock since the previous report", "change", "per month", "from", "to"].map((c) => h("th", {}, c))),
+      s.since_previous.map((c) => h("tr", { "data-metric": c.metric },
+        h("td", {}, c.label), h("td", { class: "num" }, `${c.change >= 0 ? "+" : ""}${fmt(c.change)} kg U`),
+        h("td", { class: "num" }, `${c.per_month >= 0 ? "+" : ""}${fmt(c.per_month)} kg U`), h("td", {}, c.from), h("td", {}, c.to))));
+    const unv = s.unverifiable.map((u) => h("p", { class: "notice unverifiable" },
+      h("strong", {}, `Cannot be verified since ${u.since}: `), `${u.what} — ${u.why} (${u.source})`));
+    return h("section", { id: "summary" },
+      h("p", { id: "summary-text", class: "summary" }, s.text),
+      h("div", { class: "table-wrap" }, limits), h("div", { class: "table-wrap" }, since), unv);
+  }
+
+  // Key days and the record's events, and the losses of continuity of knowledge.
+  function timelineSection(assess) {
+    const events = h("table", { id: "timeline" },
+      h("tr", {}, ["date", "party", "what", "source"].map((c) => h("th", {}, c))),
+      assess.events.map((e) => h("tr", { class: e.kind }, h("td", {}, e.date), h("td", {}, e.party || "—"),
+        h("td", {}, e.what), h("td", { class: "src" }, e.source))));
+    const gaps = h("table", { id: "knowledge-gaps" },
+      h("tr", {}, ["from", "to", "party", "what was lost", "source"].map((c) => h("th", {}, c))),
+      assess.knowledge_gaps.map((g) => h("tr", {}, h("td", {}, g.from), h("td", {}, g.to || "not restored"),
+        h("td", {}, g.party), h("td", {}, g.scope), h("td", { class: "src" }, g.source))));
+    return h("section", {}, h("h3", {}, "Timeline"), h("div", { class: "table-wrap" }, events),
+      h("h3", {}, "Knowledge gaps"), h("div", { class: "table-wrap" }, gaps));
   }
 
   async function matrix(params) {
     const assess = await assessment();
     const party = params.get("party");
-    const verdicts = assess.verdicts.filter((v) => !party || v.party === party);
-    const dates = [...new Set(verdicts.map((v) => v.date))].sort();
-    const obs = [...new Map(verdicts.map((v) => [v.obligation, v])).values()]
-      .sort((a, b) => (a.party + a.obligation).localeCompare(b.party + b.obligation));
-    const cell = new Map(verdicts.map((v) => [`${v.obligation}|${v.date}`, v]));
+    // The report's own rows: per party, per obligation, the most severe status of each
+    // year (the same cells `verity report` prints), and the step periods between the
+    // dates a status holds.
+    const symbol = new Map(assess.legend.map((l) => [l.status, l.symbol]));
+    const label = new Map(assess.legend.map((l) => [l.status, l.label]));
+    const byOb = new Map();
+    for (const v of assess.verdicts) {
+      if (!byOb.has(v.obligation)) byOb.set(v.obligation, []);
+      byOb.get(v.obligation).push(v);
+    }
+    const cell = new Map(assess.verdicts.map((v) => [`${v.obligation}|${v.date}`, v]));
     const detail = h("div", { id: "cell-detail", class: "card" }, h("p", { class: "muted" }, "Choose a cell to see its evidence and citation."));
-    const table = h("table", { class: "matrix" },
-      h("thead", {}, h("tr", {}, h("th", { class: "ob" }, "obligation"), dates.map((d) => h("th", { class: "date" }, d)))),
-      h("tbody", {}, obs.map((o) => h("tr", {},
-        h("th", { class: "ob", title: o.cite }, `${o.party} · ${o.obligation}`),
-        dates.map((d) => {
-          const v = cell.get(`${o.obligation}|${d}`);
-          if (!v) return h("td", { class: "cell" });
-          return h("td", { class: `cell s-${v.status}`, "data-status": v.status },
-            h("a", { href: `#/matrix?${party ? "party=" + encodeURIComponent(party) + "&" : ""}ob=${encodeURIComponent(v.obligation)}&date=${v.date}`,
-              title: `${v.obligation} ${v.date}: ${v.status}`, onclick: (e) => { e.preventDefault(); showVerdict(detail, v); detail.scrollIntoView({ block: "start" }); } }));
-        })))));
-    const legend = h("p", { class: "legend" }, assess.legend.map((l) => h("span", {}, statusBadge(l.status))));
-    const parties = assess.parties.map((p) => p.id).sort();
+    const first = assess.years[0], last = assess.years[assess.years.length - 1];
+    const t0 = Date.parse(`${first}-01-01`), t1 = Date.parse(`${last + 1}-01-01`);
+    const stepBar = (row) => {
+      const segs = row.steps.map((s, i) => {
+        const from = Date.parse(s.from);
+        const to = i + 1 < row.steps.length ? Date.parse(row.steps[i + 1].from) : t1;
+        return h("span", { class: `seg s-${s.status}`, title: `from ${s.from}: ${label.get(s.status)}`,
+          style: `left:${(100 * (from - t0) / (t1 - t0)).toFixed(2)}%;width:${(100 * (to - from) / (t1 - t0)).toFixed(2)}%` });
+      });
+      return h("div", { class: "steps", "aria-label": row.steps.map((s) => `from ${s.from}: ${label.get(s.status)}`).join("; ") }, segs);
+    };
+    const sections = assess.parties.filter((p) => !party || p.id === party).filter((p) => p.rows.length).map((p) =>
+      h("section", { class: "party-rows", "data-party": p.id },
+        h("h3", {}, p.name),
+        h("div", { class: "matrix-wrap" }, h("table", { class: "matrix" },
+          h("thead", {}, h("tr", {}, h("th", { class: "ob" }, "obligation"), assess.years.map((y) => h("th", { class: "year" }, String(y))),
+            h("th", {}, "now"), h("th", { class: "steps-col" }, "step periods"))),
+          h("tbody", {}, p.rows.map((r) => h("tr", { "data-obligation": r.obligation },
+            h("th", { class: "ob", title: `${r.cite} — ${r.text}` }, r.obligation,
+              r.readings.length ? h("div", { class: "readings muted" }, r.readings.map((x) => `${x.party} reads it ${label.get(x.status)} from ${x.from}`).join("; ")) : null),
+            r.cells.map((c, i) => {
+              if (c === null) return h("td", { class: "cell off" });
+              const year = assess.years[i];
+              // The verdict that shows for the year: the latest of that year with this status.
+              const vs = (byOb.get(r.obligation) || []).filter((v) => v.date.startsWith(`${year}-`));
+              const v = [...vs].reverse().find((x) => x.status === c) || vs[vs.length - 1];
+              const inner = v ? h("a", { href: `#/matrix?${party ? "party=" + encodeURIComponent(party) + "&" : ""}ob=${encodeURIComponent(v.obligation)}&date=${v.date}`,
+                title: `${r.obligation} ${year}: ${label.get(c)}`, onclick: (e) => { e.preventDefault(); showVerdict(detail, v, r); detail.scrollIntoView({ block: "start" }); } }, symbol.get(c))
+                : symbol.get(c);
+              return h("td", { class: `cell s-${c}`, "data-status": c, "data-year": year }, inner);
+            }),
+            h("td", {}, statusBadge(r.now)),
+            h("td", { class: "steps-col" }, stepBar(r)))))))));
+    const legend = h("p", { class: "legend" }, assess.legend.map((l) => h("span", {}, statusBadge(l.status), ` ${l.symbol}`)));
+    const parties = assess.parties.map((p) => p.id);
     const filter = h("p", {}, "Party: ", h("a", { href: "#/matrix" }, "all"),
       parties.map((p) => [" · ", h("a", { href: `#/matrix?party=${encodeURIComponent(p)}` }, p)]));
+    const silent = assess.parties.filter((p) => (!party || p.id === party) && p.silent.length)
+      .map((p) => h("p", { class: "muted" }, `${p.name}: ${p.silent.length} more in force with no evidence in the record: ${p.silent.join(", ")}`));
     // The dispute procedures invoked (JCPOA para. 36, UNSCR 2231 snapback), as the
     // report lists them.
     const disputes = h("table", { id: "disputes" },
@@ -118,8 +194,9 @@ const App = (() => {
         h("td", {}, d.stages.map((s) => `${s.start} – ${s.end}: ${s.name} (${s.cite})`).join("; ")),
         h("td", {}, d.outcome ? `${d.outcome_date}: ${d.outcome}` : "none recorded",
           d.standing_contested_by.length ? ` (standing contested by ${d.standing_contested_by.join(", ")})` : ""))));
-    main.replaceChildren(h("h2", {}, "Compliance matrix"), filter, legend, h("div", { class: "matrix-wrap" }, table), detail,
-      h("h3", {}, "Disputes"), disputes);
+    put(main, h("h2", {}, "Compliance by year"),
+      h("p", { class: "muted" }, "Each cell is the most severe status of the year, as in `verity report`; the bar shows the periods between the dates a status holds."),
+      filter, legend, ...sections, ...silent, detail, h("h3", {}, "Disputes"), h("div", { class: "table-wrap" }, disputes));
     const pick = params.get("ob") && cell.get(`${params.get("ob")}|${params.get("date")}`);
     if (pick) showVerdict(detail, pick);
   }
@@ -129,8 +206,8 @@ const App = (() => {
     return Object.entries(s).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => `${k}: ${v}`).join(", ");
   }
 
-  function showVerdict(detail, v) {
-    detail.replaceChildren(
+  function showVerdict(detail, v, row) {
+    put(detail, 
       h("h3", {}, `${v.party} · ${v.obligation} on ${v.date}`),
       h("p", {}, statusBadge(v.status),
         v.finding && v.finding !== v.status ? h("span", {}, " · finding on the evidence: ", statusBadge(v.finding)) : null),
@@ -138,7 +215,8 @@ const App = (() => {
       (v.readings || []).length ? h("div", {}, h("p", {}, v.status === "contested" ? "Contested — the parties read it differently:" : "Readings that differ:"),
         h("ul", { class: "readings" }, v.readings.map((r) => h("li", {}, h("strong", {}, r.party), ": ", statusBadge(r.status),
           ` — ${r.position} (${r.cite})`)))) : null,
-      h("p", {}, `Value: ${fmt(v.value, 2)} ${v.unit || ""} · limit: ${fmt(v.limit, 2)} ${v.unit || ""}`),
+      v.limit !== null && v.limit !== undefined ? h("p", {}, `Figure: ${v.value === null ? "—" : fmt(v.value, 2)} · limit: ${fmt(v.limit, 2)} ${UNIT[v.unit] ?? v.unit ?? ""}`) : null,
+      row ? h("p", { class: "muted" }, "Step periods: ", row.steps.map((s) => `from ${s.from}: ${s.status.replace("_", " ")}`).join("; ")) : null,
       h("p", {}, "Evidence:"),
       h("ul", { class: "sources" }, (v.sources || []).map((s) => h("li", {}, sourceText(s)))),
       (v.sources || []).length === 0 ? h("p", { class: "muted" }, "no evidence for this date") : null,
@@ -147,13 +225,13 @@ const App = (() => {
     const box = detail.querySelector("#cell-evidence");
     api(`/evidence?from=${v.date}&to=${v.date}`).then((ev) => {
       const rows = [
-        ...ev.measurements.map((m) => [m.label || m.metric, `${central(m) ?? "—"} ${m.unit}`, m.basis, sourceText(m.source)]),
+        ...ev.measurements.map((m) => [m.label || m.metric, `${central(m) ?? "—"} ${UNIT[m.unit] ?? m.unit}`, m.basis, sourceText(m.source)]),
         ...ev.events.map((e) => [`${e.party}: ${e.label || e.event}`, "", "event", sourceText(e.source)]),
       ];
-      box.replaceChildren(h("p", {}, `Records dated ${v.date} (${rows.length}):`),
+      put(box, h("p", {}, `Records dated ${v.date} (${rows.length}):`),
         h("table", { class: "cell-records" }, h("tr", {}, ["record", "figure", "basis", "source"].map((c) => h("th", {}, c))),
           rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, String(c)))))));
-    }).catch((err) => box.replaceChildren(err.status === 401 || err.status === 403
+    }).catch((err) => put(box, err.status === 401 || err.status === 403
       ? h("p", { class: "muted" }, "Sign in with a token to see the records of this date.")
       : h("p", { class: "error" }, err.message)));
   }
@@ -164,7 +242,7 @@ const App = (() => {
   }
 
   async function stockpile() {
-    main.replaceChildren(h("h2", {}, "Enriched-uranium stockpile"), h("div", { id: "chart" }));
+    put(main, h("h2", {}, "Enriched-uranium stockpile"), h("div", { id: "chart" }));
     let ms;
     try { ms = await measurements("enriched_uranium_stock"); } catch (e) { main.appendChild(needsToken(e, "The stockpile")); return; }
     // The limit as the agreement states it (JCPOA Annex I: 300 kg UF6, which the IAEA
@@ -184,7 +262,7 @@ const App = (() => {
   }
 
   async function centrifuges() {
-    main.replaceChildren(h("h2", {}, "Centrifuges"), h("div", { id: "chart" }));
+    put(main, h("h2", {}, "Centrifuges"), h("div", { id: "chart" }));
     let ms;
     try { ms = await measurements("centrifuges"); } catch (e) { main.appendChild(needsToken(e, "Centrifuge counts")); return; }
     const series = seriesOf(ms);
@@ -224,7 +302,7 @@ const App = (() => {
 
   async function breakout() {
     const assess = await assessment();
-    main.replaceChildren(h("h2", {}, "Breakout time"), h("div", { id: "chart" }),
+    put(main, h("h2", {}, "Breakout time"), h("div", { id: "chart" }),
       h("p", { class: "muted" }, assess.breakout_method));
     const b = assess.breakout;
     Charts.timeSeries(document.getElementById("chart"), {
@@ -252,15 +330,15 @@ const App = (() => {
     lookup.addEventListener("submit", async (e) => {
       e.preventDefault();
       const idx = document.getElementById("entry-index").value;
-      out.replaceChildren(h("p", { class: "muted" }, "…"));
+      put(out, h("p", { class: "muted" }, "…"));
       try {
         const [entry, proof] = await Promise.all([api(`/log/entries/${idx}`), api(`/log/proofs/inclusion?index=${idx}&size=${cp.tree_size}`)]);
-        out.replaceChildren(h("h3", {}, `Entry ${idx}`), h("pre", { id: "entry-json" }, JSON.stringify(entry, null, 2)),
+        put(out, h("h3", {}, `Entry ${idx}`), h("pre", { id: "entry-json" }, JSON.stringify(entry, null, 2)),
           h("h3", {}, `Inclusion proof in the tree of size ${proof.tree_size}`), h("pre", { id: "proof-json" }, JSON.stringify(proof, null, 2)));
-      } catch (err) { out.replaceChildren(h("p", { class: "error" }, err.message)); }
+      } catch (err) { put(out, h("p", { class: "error" }, err.message)); }
     });
     const recent = await api(`/log/entries?start=${Math.max(0, cp.tree_size - 20)}&limit=20`);
-    main.replaceChildren(h("h2", {}, "Transparency log"),
+    put(main, h("h2", {}, "Transparency log"),
       h("p", {}, `Tree size ${cp.tree_size}; root `, h("code", {}, cp.root_hash_hex)),
       h("h3", {}, "Signed checkpoint"), h("pre", { id: "checkpoint" }, cp.text),
       lookup, out,
@@ -302,10 +380,10 @@ const App = (() => {
           .map(([type, id]) => ({ type, count: v(id) })).filter((c) => c.count > 0),
         target_u235_kg: v("target_u235_kg"),
       };
-      result.replaceChildren(h("p", { class: "muted" }, "computing…"));
+      put(result, h("p", { class: "muted" }, "computing…"));
       try {
         const r = await api("/breakout/what-if", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-        result.replaceChildren(h("div", { class: "card" },
+        put(result, h("div", { class: "card" },
           h("div", { class: "big", id: "whatif-days" }, `${fmt(r.days)} days`),
           r.uncertainty ? h("p", {}, `90 % interval ${fmt(r.uncertainty.p05_days)}–${fmt(r.uncertainty.p95_days)} days (${r.uncertainty.samples} Monte Carlo samples, seed ${r.uncertainty.seed}).`) : null,
           h("p", {}, `Separative work needed: ${fmt(r.swu_kg, 0)} kg-SWU at ${fmt(r.swu_per_year, 0)} kg-SWU/yr; product ${fmt(r.product_kg_u, 1)} kg U at ${fmt(r.product_pct, 1)} %. Route: ${r.route.replaceAll("_", " ")}.`),
@@ -314,11 +392,11 @@ const App = (() => {
           h("p", { class: "muted" }, `Method: ${r.method}`),
           h("pre", {}, JSON.stringify(r, null, 2))));
       } catch (err) {
-        result.replaceChildren(err.status === 401 || err.status === 403 ? needsToken(err, "The what-if computation")
+        put(result, err.status === 401 || err.status === 403 ? needsToken(err, "The what-if computation")
           : h("p", { class: "error" }, `${err.field ? err.field + ": " : ""}${err.message}`));
       }
     });
-    main.replaceChildren(h("h2", {}, "What-if breakout"),
+    put(main, h("h2", {}, "What-if breakout"),
       h("p", { class: "muted" }, "Enter stocks and operating centrifuges; the server computes the time to one significant quantity with Verity's enrichment physics."),
       form, result);
   }
@@ -335,7 +413,7 @@ const App = (() => {
     try {
       await PAGES[page](new URLSearchParams(query || ""));
     } catch (err) {
-      main.replaceChildren(h("p", { class: "error" }, `Could not load this page: ${err.message}`));
+      put(main, h("p", { class: "error" }, `Could not load this page: ${err.message}`));
     }
     document.body.dataset.ready = "true";
   }

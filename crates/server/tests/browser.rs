@@ -192,6 +192,43 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
     if let Some(last) = assess["breakout"].as_array().unwrap().last() {
         assert!(latest.contains(last["date"].as_str().unwrap()), "{latest}");
     }
+    // The summary is the report's, word for word and figure for figure.
+    let summary_doc = common::get(app, "/api/v1/report", None).await.json();
+    let text = text_of(c, "#summary-text").await;
+    assert_eq!(text, summary_doc["summary"]["text"].as_str().unwrap());
+    let limits = summary_doc["summary"]["limits"].as_array().unwrap();
+    assert!(!limits.is_empty());
+    assert_eq!(
+        c.find_all(Locator::Css("#summary-limits tr[data-obligation]"))
+            .await
+            .unwrap()
+            .len(),
+        limits.len()
+    );
+    let stock = limits
+        .iter()
+        .find(|l| l["obligation"] == "iran.stock.limit")
+        .expect("the stock limit in the summary");
+    let row = text_of(c, "#summary-limits tr[data-obligation='iran.stock.limit']").await;
+    assert!(
+        row.contains(stock["shown"].as_str().unwrap())
+            && row.contains(stock["as_of"].as_str().unwrap()),
+        "{row}"
+    );
+    assert_eq!(
+        c.find_all(Locator::Css("#timeline tr.event, #timeline tr.key_day"))
+            .await
+            .unwrap()
+            .len(),
+        summary_doc["events"].as_array().unwrap().len()
+    );
+    assert_eq!(
+        c.find_all(Locator::Css("#knowledge-gaps tr"))
+            .await
+            .unwrap()
+            .len(),
+        summary_doc["knowledge_gaps"].as_array().unwrap().len() + 1
+    );
     shot(c, "overview").await;
 
     // Compliance matrix: one coloured cell per verdict; a cell shows its evidence.
@@ -207,20 +244,38 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
             .len(),
         n_disputes
     );
-    let verdicts = assess["verdicts"].as_array().unwrap();
+    // One cell per year an obligation is assessed, with the report's own status for it
+    // (the cells `verity report` prints), never a verdict of the dashboard's making.
+    let report_cells: Vec<&str> = report["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["rows"].as_array().unwrap())
+        .flat_map(|r| r["cells"].as_array().unwrap())
+        .filter_map(|c| c.as_str())
+        .collect();
     let cells = c
         .find_all(Locator::Css("td.cell[data-status]"))
         .await
         .unwrap();
-    assert_eq!(cells.len(), verdicts.len());
-    let breach = c
-        .find_all(Locator::Css("td.cell[data-status=breach]"))
-        .await
-        .unwrap()
-        .len();
-    assert_eq!(
-        breach,
-        verdicts.iter().filter(|v| v["status"] == "breach").count()
+    assert_eq!(cells.len(), report_cells.len());
+    for status in ["breach", "contested", "cannot_verify"] {
+        let shown = c
+            .find_all(Locator::Css(&format!("td.cell[data-status={status}]")))
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(
+            shown,
+            report_cells.iter().filter(|s| **s == status).count(),
+            "{status}"
+        );
+    }
+    // A contested cell's row names the parties whose readings differ.
+    let contested_row = text_of(c, "tr[data-obligation='eu.termination_day']").await;
+    assert!(
+        contested_row.contains("iran reads it breach"),
+        "{contested_row}"
     );
     let first = c
         .find(Locator::Css("td.cell[data-status] a"))
@@ -228,8 +283,7 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
         .unwrap();
     first.click().await.unwrap();
     let detail = text_of(c, "#cell-detail").await;
-    // Verdicts are sorted by obligation then date; the first row's first cell is one
-    // of the verdicts of the obligation listed first.
+    // The first row's first cell opens a verdict of the obligation listed first.
     assert!(
         detail.contains("Citation:") && detail.contains("JCPOA"),
         "{detail}"

@@ -62,6 +62,54 @@ impl Unit {
         }
     }
 
+    /// The unit as people write it after a figure (`kg U`, `% U-235`); empty for a
+    /// count and for yes/no.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Unit::KgU => "kg U",
+            Unit::KgUf6 => "kg UF6",
+            Unit::PctU235 => "% U-235",
+            Unit::Tonnes => "t",
+            Unit::Count => "",
+            Unit::MwTh => "MWth",
+            Unit::Days => "days",
+            Unit::Bool => "",
+        }
+    }
+
+    /// A figure in this unit as people read it: `202.8 kg U`, `60 % U-235`, `1,044`,
+    /// `yes` / `no` for a yes/no metric.
+    pub fn show(self, v: f64) -> String {
+        if self == Unit::Bool {
+            return if v >= 0.5 { "yes" } else { "no" }.to_owned();
+        }
+        // Thousands grouped, up to two decimals, no trailing zeros.
+        let fixed = format!("{:.2}", v.abs());
+        let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, ""));
+        let frac = frac.trim_end_matches('0');
+        let mut grouped = String::new();
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        let sign = if v < 0.0 && !fixed.trim_matches(['0', '.']).is_empty() {
+            "-"
+        } else {
+            ""
+        };
+        let n = if frac.is_empty() {
+            format!("{sign}{grouped}")
+        } else {
+            format!("{sign}{grouped}.{frac}")
+        };
+        match self.symbol() {
+            "" => n,
+            sym => format!("{n} {sym}"),
+        }
+    }
+
     /// Parses the spelling produced by [`Unit::as_str`].
     pub fn parse(s: &str) -> Result<Unit, VocabError> {
         Unit::ALL
@@ -929,6 +977,13 @@ mod tests {
             Err(VocabError::UnknownMetric(_))
         ));
         assert!(event("snapback_notified").is_ok());
+        assert_eq!(Unit::KgU.show(202.8), "202.8 kg U");
+        assert_eq!(Unit::Count.show(5060.0), "5,060");
+        assert_eq!(Unit::Count.show(166.0), "166");
+        assert_eq!(Unit::PctU235.show(3.67), "3.67 % U-235");
+        assert_eq!(Unit::Bool.show(0.0), "no");
+        assert_eq!(Unit::KgU.show(9874.9), "9,874.9 kg U");
+        assert_eq!(Unit::Count.show(-1234.5), "-1,234.5");
         assert_eq!(Unit::parse("kg_u"), Ok(Unit::KgU));
         assert!(Unit::parse("kg").is_err());
         assert!(convert(1.0, Unit::Tonnes, Unit::KgU).is_err());

@@ -139,3 +139,31 @@ fn short(s: &str, n: usize) -> String {
         t
     }
 }
+
+/// `text` in lines of at most `width` characters, broken at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// `×` and the ratio to a limit, as the summary tables print it.
+fn times(x: Option<f64>) -> String {
+    match x {
+        Some(x) if x >= 10.0 => format!("{x:.0}×"),
+        Some(x) => format!("{x:.2}×"),
+        None => "—".to_owned(),
+    }
+}

@@ -10,7 +10,7 @@ use verity_evidence::fmt_num;
 use verity_vocab::Date;
 
 use super::svg::Plot;
-use super::{first_breach_text, short, skipped_lines, span};
+use super::{first_breach_text, short, skipped_lines, span, times};
 
 pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -53,21 +53,194 @@ pub fn render(d: &ReportDoc) -> String {
         esc(&d.agreement)
     );
     let _ = writeln!(o, "<h1>Compliance report — {}</h1>", esc(&d.title));
-    let _ = writeln!(o, "<p>{}</p>", esc(&d.summary));
-    let mut toc: Vec<String> = d
-        .parties
-        .iter()
-        .filter(|p| !p.rows.is_empty())
-        .map(|p| format!("<a href=\"#party-{}\">{}</a>", esc(&p.id), esc(&p.name)))
-        .collect();
+    let _ = writeln!(o, "<p class=\"muted\">{}</p>", esc(&d.header));
+    let mut toc: Vec<String> = vec!["<a href=\"#summary\">Summary</a>".to_owned()];
     if !d.stockpile.is_empty() {
         toc.push("<a href=\"#stock\">Stock</a>".into());
     }
     if !d.breakout.is_empty() {
         toc.push("<a href=\"#breakout\">Breakout</a>".into());
     }
+    toc.extend(
+        d.parties
+            .iter()
+            .filter(|p| !p.rows.is_empty())
+            .map(|p| format!("<a href=\"#party-{}\">{}</a>", esc(&p.id), esc(&p.name))),
+    );
+    toc.push("<a href=\"#timeline\">Timeline</a>".into());
     toc.push("<a href=\"#sources\">Sources</a>".into());
     let _ = writeln!(o, "<nav>{}</nav>", toc.join(" · "));
+    let _ = writeln!(
+        o,
+        "<h2 id=\"summary\">Summary</h2><p class=\"summary\">{}</p>",
+        esc(&d.summary.text)
+    );
+    if !d.summary.limits.is_empty() {
+        let _ = writeln!(
+            o,
+            "<table id=\"limits\"><tr><th>obligation</th><th>latest</th><th>as of</th><th>limit</th><th>× limit</th><th>status</th><th>source</th></tr>"
+        );
+        for l in &d.summary.limits {
+            let _ = writeln!(
+                o,
+                "<tr><td><code>{}</code><div class=\"cite\">{}</div></td><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
+                esc(&l.obligation),
+                esc(&l.what),
+                esc(&l.shown),
+                l.as_of,
+                esc(l.op),
+                esc(&l.limit_shown),
+                times(l.times_limit),
+                css_class(Some(l.status)),
+                status_label(l.status),
+                esc(&l.source)
+            );
+        }
+        let _ = writeln!(o, "</table>");
+    }
+    if !d.summary.since_previous.is_empty() {
+        let _ = writeln!(
+            o,
+            "<table id=\"since-previous\"><tr><th>stock since the previous report</th><th>change (kg U)</th><th>per month</th><th>from</th><th>to</th></tr>"
+        );
+        for c in &d.summary.since_previous {
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td>{:+.1}</td><td>{:+.1}</td><td>{}</td><td>{}</td></tr>",
+                esc(c.label),
+                c.change,
+                c.per_month,
+                c.from,
+                c.to
+            );
+        }
+        let _ = writeln!(o, "</table>");
+    }
+    for u in &d.summary.unverifiable {
+        let _ = writeln!(
+            o,
+            "<p class=\"cv\"><strong>Cannot be verified since {}:</strong> {} — {} ({})</p>",
+            u.since,
+            esc(&u.what),
+            esc(&u.why),
+            esc(&u.source)
+        );
+    }
+    if !d.stockpile.is_empty() {
+        let _ = writeln!(
+            o,
+            "<h2 id=\"stock\">Enriched-uranium stock against its limit</h2>"
+        );
+        let limit = d.stock_limit.as_ref().map(|l| {
+            (
+                l.kg_u,
+                format!("limit {} kg U ({})", fmt_num(l.kg_u), l.cite),
+            )
+        });
+        let band_series = |f: fn(&StockPoint) -> Option<f64>| -> Vec<(Date, f64)> {
+            d.stockpile
+                .iter()
+                .filter_map(|s| f(s).filter(|v| *v > 0.0).map(|v| (s.date, v)))
+                .collect()
+        };
+        let plot = Plot {
+            title: "Enriched uranium stock (kg U, log scale)",
+            y_label: "kg U",
+            series: vec![
+                (
+                    "total",
+                    "#1565c0",
+                    d.stockpile.iter().map(|s| (s.date, s.kg_u)).collect(),
+                ),
+                ("up to 20 %", "#ef6c00", band_series(|s| s.u20pct)),
+                ("up to 60 %", "#b71c1c", band_series(|s| s.u60pct)),
+            ]
+            .into_iter()
+            .filter(|s| !s.2.is_empty())
+            .collect(),
+            band: Vec::new(),
+            hline: limit.clone(),
+        };
+        o.push_str(&plot.svg());
+        let _ = writeln!(
+            o,
+            "<table><tr><th>as of</th><th>kg U</th><th>× limit</th><th>≤ 5 %</th><th>20 %</th><th>60 %</th><th>source</th></tr>"
+        );
+        let opt = |v: Option<f64>| v.map_or(String::new(), fmt_num);
+        for s in &d.stockpile {
+            let ratio = s.ratio_to_limit.map_or(String::new(), |r| {
+                format!("{}{r:.1}", s.bound.unwrap_or(""))
+            });
+            // The engine's verdict on the limit for this date, not a comparison here.
+            let cls = css_class(s.status);
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td class=\"{cls}\">{ratio}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                s.date,
+                esc(&s.shown),
+                opt(s.le_5pct),
+                opt(s.u20pct),
+                opt(s.u60pct),
+                esc(&s.source)
+            );
+        }
+        let _ = writeln!(o, "</table>");
+    }
+    if !d.breakout.is_empty() {
+        let _ = writeln!(
+            o,
+            "<h2 id=\"breakout\">Breakout time</h2><p>{} Shaded: the 5th–95th percentile.</p>",
+            esc(d.breakout_method)
+        );
+        let plot = Plot {
+            title: "Breakout time (days, log scale)",
+            y_label: "days",
+            series: vec![
+                (
+                    "days",
+                    "#1565c0",
+                    d.breakout.iter().map(|b| (b.date, b.days)).collect(),
+                ),
+                (
+                    "lower bound (one pooled cascade)",
+                    "#6d4c41",
+                    d.breakout
+                        .iter()
+                        .map(|b| (b.date, b.lower_bound_days))
+                        .collect(),
+                ),
+            ],
+            band: d
+                .breakout
+                .iter()
+                .map(|b| (b.date, b.days_p05, b.days_p95))
+                .collect(),
+            hline: Some((d.one_year_days, "one year".into())),
+        };
+        o.push_str(&plot.svg());
+        let _ = writeln!(
+            o,
+            "<table><tr><th>as of</th><th>days</th><th>p05–p95</th><th>lower bound</th><th>≈</th><th>route</th><th>basis</th></tr>"
+        );
+        for b in &d.breakout {
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td>{:.1}</td><td>{:.1}–{:.1}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                b.date,
+                b.days,
+                b.days_p05,
+                b.days_p95,
+                b.lower_bound_days,
+                span(b.days),
+                b.route,
+                esc(&b.basis)
+            );
+        }
+        let _ = writeln!(o, "</table>");
+        for line in skipped_lines(d) {
+            let _ = writeln!(o, "<p class=\"muted\">{}</p>", esc(&line));
+        }
+    }
     let _ = writeln!(
         o,
         "<p class=\"muted\">Each cell is the most severe verdict of the year: <span class=\"ok\">✔ compliant</span> <span class=\"breach\">✖ breach</span> <span class=\"cont\">≠ contested</span> <span class=\"rem\">R remedial</span> <span class=\"indet\">~ indeterminate</span> <span class=\"cv\">? cannot be verified</span> <span class=\"ne\">· no evidence</span>; blank: not in force. Hover a cell for the step function.</p>"
@@ -149,120 +322,41 @@ pub fn render(d: &ReportDoc) -> String {
             );
         }
     }
-    if !d.stockpile.is_empty() {
+    if !d.events.is_empty() {
         let _ = writeln!(
             o,
-            "<h2 id=\"stock\">Enriched-uranium stock against its limit</h2>"
+            "<h2 id=\"timeline\">Timeline</h2><table><tr><th>date</th><th>party</th><th>what</th><th>source</th></tr>"
         );
-        let limit = d.stock_limit.as_ref().map(|l| {
-            (
-                l.kg_u,
-                format!("limit {} kg U ({})", fmt_num(l.kg_u), l.cite),
-            )
-        });
-        let band_series = |f: fn(&StockPoint) -> Option<f64>| -> Vec<(Date, f64)> {
-            d.stockpile
-                .iter()
-                .filter_map(|s| f(s).filter(|v| *v > 0.0).map(|v| (s.date, v)))
-                .collect()
-        };
-        let plot = Plot {
-            title: "Enriched uranium stock (kg U, log scale)",
-            y_label: "kg U",
-            series: vec![
-                (
-                    "total",
-                    "#1565c0",
-                    d.stockpile.iter().map(|s| (s.date, s.kg_u)).collect(),
-                ),
-                ("up to 20 %", "#ef6c00", band_series(|s| s.u20pct)),
-                ("up to 60 %", "#b71c1c", band_series(|s| s.u60pct)),
-            ]
-            .into_iter()
-            .filter(|s| !s.2.is_empty())
-            .collect(),
-            band: Vec::new(),
-            hline: limit.clone(),
-        };
-        o.push_str(&plot.svg());
-        let _ = writeln!(
-            o,
-            "<table><tr><th>as of</th><th>kg U</th><th>× limit</th><th>≤ 5 %</th><th>20 %</th><th>60 %</th><th>source</th></tr>"
-        );
-        let opt = |v: Option<f64>| v.map_or(String::new(), fmt_num);
-        for s in &d.stockpile {
-            let ratio = s.ratio_to_limit.map_or(String::new(), |r| {
-                format!("{}{r:.1}", s.bound.unwrap_or(""))
-            });
-            // The engine's verdict on the limit for this date, not a comparison here.
-            let cls = css_class(s.status);
+        for e in &d.events {
             let _ = writeln!(
                 o,
-                "<tr><td>{}</td><td>{}</td><td class=\"{cls}\">{ratio}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                s.date,
-                esc(&s.shown),
-                opt(s.le_5pct),
-                opt(s.u20pct),
-                opt(s.u60pct),
-                esc(&s.source)
+                "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                e.kind,
+                e.date,
+                esc(&e.party),
+                esc(&e.what),
+                esc(&e.source)
             );
         }
         let _ = writeln!(o, "</table>");
     }
-    if !d.breakout.is_empty() {
+    if !d.knowledge_gaps.is_empty() {
         let _ = writeln!(
             o,
-            "<h2>Breakout time</h2><p>{} Shaded: the 5th–95th percentile.</p>",
-            esc(d.breakout_method)
+            "<h2 id=\"gaps\">Knowledge gaps</h2><table><tr><th>from</th><th>to</th><th>party</th><th>what was lost</th><th>source</th></tr>"
         );
-        let plot = Plot {
-            title: "Breakout time (days, log scale)",
-            y_label: "days",
-            series: vec![
-                (
-                    "days",
-                    "#1565c0",
-                    d.breakout.iter().map(|b| (b.date, b.days)).collect(),
-                ),
-                (
-                    "lower bound (one pooled cascade)",
-                    "#6d4c41",
-                    d.breakout
-                        .iter()
-                        .map(|b| (b.date, b.lower_bound_days))
-                        .collect(),
-                ),
-            ],
-            band: d
-                .breakout
-                .iter()
-                .map(|b| (b.date, b.days_p05, b.days_p95))
-                .collect(),
-            hline: Some((d.one_year_days, "one year".into())),
-        };
-        o.push_str(&plot.svg());
-        let _ = writeln!(
-            o,
-            "<table><tr><th>as of</th><th>days</th><th>p05–p95</th><th>lower bound</th><th>≈</th><th>route</th><th>basis</th></tr>"
-        );
-        for b in &d.breakout {
+        for g in &d.knowledge_gaps {
             let _ = writeln!(
                 o,
-                "<tr><td>{}</td><td>{:.1}</td><td>{:.1}–{:.1}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                b.date,
-                b.days,
-                b.days_p05,
-                b.days_p95,
-                b.lower_bound_days,
-                span(b.days),
-                b.route,
-                esc(&b.basis)
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                g.from,
+                g.to.map_or("not restored".to_owned(), |t| t.to_string()),
+                esc(&g.party),
+                esc(&g.scope),
+                esc(&g.source)
             );
         }
         let _ = writeln!(o, "</table>");
-        for line in skipped_lines(d) {
-            let _ = writeln!(o, "<p class=\"muted\">{}</p>", esc(&line));
-        }
     }
     if !d.disputes.is_empty() {
         let _ = writeln!(

@@ -6,7 +6,7 @@ use verity_app::policy::{status_label, symbol};
 use verity_app::report::ReportDoc;
 use verity_evidence::fmt_num;
 
-use super::{LEGEND, first_breach_text, skipped_lines, span};
+use super::{LEGEND, first_breach_text, skipped_lines, span, times};
 
 fn md_escape(s: &str) -> String {
     s.replace('|', "\\|")
@@ -15,7 +15,56 @@ fn md_escape(s: &str) -> String {
 pub fn render(d: &ReportDoc) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# Compliance report — {}\n", d.title);
-    let _ = writeln!(o, "{}\n", d.summary);
+    let _ = writeln!(o, "{}\n", d.header);
+    let _ = writeln!(o, "## Summary\n\n{}\n", md_escape(&d.summary.text));
+    if !d.summary.limits.is_empty() {
+        let _ = writeln!(
+            o,
+            "| obligation | latest | as of | limit | × limit | status | source |\n|---|--:|---|---|--:|---|---|"
+        );
+        for l in &d.summary.limits {
+            let _ = writeln!(
+                o,
+                "| `{}` | {} | {} | {} {} | {} | {} | {} |",
+                l.obligation,
+                md_escape(&l.shown),
+                l.as_of,
+                l.op,
+                l.limit_shown,
+                times(l.times_limit),
+                status_label(l.status),
+                md_escape(&l.source)
+            );
+        }
+        o.push('\n');
+    }
+    if !d.summary.since_previous.is_empty() {
+        let _ = writeln!(
+            o,
+            "Since the previous report:\n\n| stock | change (kg U) | per month | from | to |\n|---|--:|--:|---|---|"
+        );
+        for c in &d.summary.since_previous {
+            let _ = writeln!(
+                o,
+                "| {} | {:+.1} | {:+.1} | {} | {} |",
+                c.label, c.change, c.per_month, c.from, c.to
+            );
+        }
+        o.push('\n');
+    }
+    for u in &d.summary.unverifiable {
+        let _ = writeln!(
+            o,
+            "- **Cannot be verified since {}:** {} — {} ({})",
+            u.since,
+            md_escape(&u.what),
+            md_escape(&u.why),
+            md_escape(&u.source)
+        );
+    }
+    if !d.summary.unverifiable.is_empty() {
+        o.push('\n');
+    }
     let _ = writeln!(o, "Legend: {LEGEND}\n");
     for section in &d.parties {
         if section.rows.is_empty() && section.silent.is_empty() {
@@ -151,6 +200,41 @@ pub fn render(d: &ReportDoc) -> String {
                 md_escape(&x.raised_by),
                 last.map_or("-".to_owned(), |d| d.to_string()),
                 md_escape(&out)
+            );
+        }
+        o.push('\n');
+    }
+    if !d.events.is_empty() {
+        let _ = writeln!(
+            o,
+            "## Timeline\n\n| date | party | what | source |\n|---|---|---|---|"
+        );
+        for e in &d.events {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} |",
+                e.date,
+                md_escape(&e.party),
+                md_escape(&e.what),
+                md_escape(&e.source)
+            );
+        }
+        o.push('\n');
+    }
+    if !d.knowledge_gaps.is_empty() {
+        let _ = writeln!(
+            o,
+            "## Knowledge gaps\n\n| from | to | party | what was lost | source |\n|---|---|---|---|---|"
+        );
+        for g in &d.knowledge_gaps {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} |",
+                g.from,
+                g.to.map_or("not restored".to_owned(), |t| t.to_string()),
+                md_escape(&g.party),
+                md_escape(&g.scope),
+                md_escape(&g.source)
             );
         }
         o.push('\n');

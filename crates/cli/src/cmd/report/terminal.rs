@@ -8,7 +8,7 @@ use verity_app::policy::{status_label, symbol};
 use verity_app::report::ReportDoc;
 use verity_evidence::fmt_num;
 
-use super::{LEGEND, band_colour, first_breach_text, short, skipped_lines, span};
+use super::{LEGEND, band_colour, first_breach_text, short, skipped_lines, span, times, wrap};
 
 struct Paint(bool);
 
@@ -63,8 +63,60 @@ pub fn render(d: &ReportDoc, colour: bool, width: usize) -> String {
         "{}",
         p.bold(&format!("Verity compliance report — {}", d.title))
     );
-    let _ = writeln!(o, "{}", d.summary);
+    let _ = writeln!(o, "{}", d.header);
     let _ = writeln!(o, "Legend: {LEGEND}");
+
+    let text_w = width.saturating_sub(4).max(40);
+    let _ = writeln!(o, "\n{}", p.bold("SUMMARY"));
+    for line in wrap(&d.summary.text, text_w) {
+        let _ = writeln!(o, "  {line}");
+    }
+    if !d.summary.limits.is_empty() {
+        let _ = writeln!(o, "\n{}", p.bold("LATEST FIGURE AGAINST EACH LIMIT"));
+        let ob_w = d
+            .summary
+            .limits
+            .iter()
+            .map(|l| l.obligation.chars().count())
+            .max()
+            .unwrap_or(10);
+        for l in &d.summary.limits {
+            let line = format!(
+                "  {:<ob_w$}  {:>16}  {}  limit {} {:<14} {:>8}  {:<13}",
+                l.obligation,
+                l.shown,
+                l.as_of,
+                l.op,
+                l.limit_shown,
+                times(l.times_limit),
+                status_label(l.status),
+            );
+            let used = line.chars().count();
+            let _ = writeln!(
+                o,
+                "{} {}",
+                p.status(Some(l.status), &line),
+                p.dim(&short(&l.source, width.saturating_sub(used + 1).max(20)))
+            );
+        }
+    }
+    if !d.summary.since_previous.is_empty() {
+        let _ = writeln!(o, "\n{}", p.bold("SINCE THE PREVIOUS REPORT"));
+        for c in &d.summary.since_previous {
+            let _ = writeln!(
+                o,
+                "  {:<44} {:>+10.1} kg U  ({:+.1} kg U a month; {} → {})",
+                c.label, c.change, c.per_month, c.from, c.to
+            );
+        }
+    }
+    if !d.summary.unverifiable.is_empty() {
+        let _ = writeln!(o, "\n{}", p.bold("CANNOT BE VERIFIED"));
+        for u in &d.summary.unverifiable {
+            let line = format!("since {}: {} — {} ({})", u.since, u.what, u.why, u.source);
+            let _ = writeln!(o, "  {}", short(&line, width.saturating_sub(2)));
+        }
+    }
 
     let id_w = d
         .parties
@@ -234,6 +286,47 @@ pub fn render(d: &ReportDoc, colour: bool, width: usize) -> String {
                 last.map_or("-".to_owned(), |d| d.to_string()),
                 p.dim(&short(&x.outcome_cell(), width.saturating_sub(60).max(30)))
             );
+        }
+    }
+
+    if !d.events.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n{}",
+            p.bold("TIMELINE (key days and events of the record)")
+        );
+        for e in &d.events {
+            let who = if e.party.is_empty() {
+                "—".to_owned()
+            } else {
+                e.party.clone()
+            };
+            let line = format!("  {}  {:<17} {}", e.date, short(&who, 17), e.what);
+            let used = line.chars().count();
+            let _ = writeln!(
+                o,
+                "{} {}",
+                line,
+                p.dim(&short(&e.source, width.saturating_sub(used + 1).max(20)))
+            );
+        }
+    }
+    if !d.knowledge_gaps.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n{}",
+            p.bold("KNOWLEDGE GAPS (continuity of knowledge lost)")
+        );
+        for g in &d.knowledge_gaps {
+            let line = format!(
+                "{} – {}  {}: {} — {}",
+                g.from,
+                g.to.map_or("not restored".to_owned(), |t| t.to_string()),
+                g.party,
+                g.scope,
+                g.source
+            );
+            let _ = writeln!(o, "  {}", short(&line, width.saturating_sub(2)));
         }
     }
 
