@@ -68,6 +68,10 @@ pub struct ReportDoc {
     pub one_year_days: f64,
     /// Every invocation of the agreement's dispute procedures in the record.
     pub disputes: Vec<crate::disputes::Dispute>,
+    /// Every figure of the stock (by level) and the centrifuge counts (by type, state
+    /// and site) the record holds, one series per metric: the public figures the
+    /// stockpile and centrifuge views plot.
+    pub figures: Vec<FigureSeries>,
     /// Every report the record cites.
     pub sources: Vec<String>,
     /// Report id → its date, where the record gives it.
@@ -158,6 +162,74 @@ pub struct StockPoint {
     pub u20pct: Option<f64>,
     pub u60pct: Option<f64>,
     pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FigureSeries {
+    pub metric: &'static str,
+    pub label: &'static str,
+    pub unit: &'static str,
+    pub unit_label: &'static str,
+    /// For a centrifuge count: the plant (`natanz_fep`, `natanz_pfep`, `fordow`), the
+    /// machine type, `installed` or `enriching`; `null` otherwise.
+    pub site: Option<&'static str>,
+    pub site_label: Option<&'static str>,
+    pub machine: Option<&'static str>,
+    pub state: Option<&'static str>,
+    pub points: Vec<FigurePoint>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FigurePoint {
+    pub date: Date,
+    /// The central value, or the bound a report gives.
+    pub value: f64,
+    /// As the report states it, with its unit: `≥ 5,060`, `9,874.9 kg U`.
+    pub shown: String,
+    /// `verified`, `declared` or `estimated`.
+    pub basis: &'static str,
+    pub source: String,
+}
+
+/// The figures of the stock and centrifuge metrics, one series per metric.
+fn figures(ev: &verity_evidence::EvidenceSet) -> Vec<FigureSeries> {
+    let mut out: Vec<FigureSeries> = Vec::new();
+    for m in ev.figures().filter(|m| {
+        m.metric.id.starts_with("enriched_uranium_stock") || m.metric.id.starts_with("centrifuges")
+    }) {
+        let Some(value) = m.quantity.central() else {
+            continue;
+        };
+        let point = FigurePoint {
+            date: m.date,
+            value,
+            shown: crate::summary::shown(&m.quantity, m.metric.unit),
+            basis: m.basis.as_str(),
+            source: m.source.to_string(),
+        };
+        match out.iter_mut().find(|s| s.metric == m.metric.id) {
+            Some(s) => s.points.push(point),
+            None => {
+                let key = verity_vocab::CentrifugeKey::parse(m.metric.id);
+                out.push(FigureSeries {
+                    metric: m.metric.id,
+                    label: m.metric.label,
+                    unit: m.metric.unit.as_str(),
+                    unit_label: m.metric.unit.symbol(),
+                    site: key.map(|k| k.site.as_str()),
+                    site_label: key.map(|k| k.site.label()),
+                    machine: key.map(|k| k.machine.label()),
+                    state: key.map(|k| k.state.as_str()),
+                    points: vec![point],
+                });
+            }
+        }
+    }
+    for s in &mut out {
+        s.points.sort_by_key(|p| p.date);
+    }
+    out.sort_by(|a, b| a.metric.cmp(b.metric));
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -563,6 +635,7 @@ impl ReportDoc {
                 .into_iter()
                 .filter(|d| run.query.in_range(d.notified))
                 .collect(),
+            figures: figures(ev),
             sources: sources.into_iter().collect(),
             source_dates,
         }

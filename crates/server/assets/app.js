@@ -236,21 +236,26 @@ const App = (() => {
       : h("p", { class: "error" }, err.message)));
   }
 
-  async function measurements(metricPrefix) {
-    const ev = await api(`/evidence?metric_prefix=${encodeURIComponent(metricPrefix)}`);
-    return ev.measurements;
+  // The public figures of the report (the same document `verity report --format json`
+  // prints): one series per metric, each point with how the report states it and its
+  // source. No token is needed to read them.
+  async function figures(prefix) {
+    const assess = await assessment();
+    return assess.figures.filter((f) => f.metric.startsWith(prefix));
   }
+  const asMeasurements = (series) => series.flatMap((f) => f.points.map((p) =>
+    ({ date: p.date, metric: f.metric, label: f.label, value: p.value, shown: p.shown, basis: p.basis, source: p.source })));
 
   async function stockpile() {
     put(main, h("h2", {}, "Enriched-uranium stockpile"), h("div", { id: "chart" }));
-    let ms;
-    try { ms = await measurements("enriched_uranium_stock"); } catch (e) { main.appendChild(needsToken(e, "The stockpile")); return; }
+    const series = await figures("enriched_uranium_stock");
+    const ms = asMeasurements(series);
     // The limit as the agreement states it (JCPOA Annex I: 300 kg UF6, which the IAEA
     // reports as 202.8 kg U), with its citation, from the agreement itself.
     const obligations = await api("/agreements/jcpoa/obligations");
     const limit = obligations.find((o) => o.metric === "enriched_uranium_stock" && o.limit_in_metric_unit !== null);
     const limits = limit ? [{ y: limit.limit_in_metric_unit,
-      label: `limit ${fmt(limit.limit)} ${limit.unit === "kg_uf6" ? "kg UF6" : limit.unit} = ${fmt(limit.limit_in_metric_unit)} kg U (${limit.cite})` }] : [];
+      label: `limit ${fmt(limit.limit)} ${UNIT[limit.unit] ?? limit.unit} = ${fmt(limit.limit_in_metric_unit)} kg U (${limit.cite})` }] : [];
     const draw = (log) => Charts.timeSeries(document.getElementById("chart"), {
       title: `Enriched uranium stock by assay band (kg U, as reported by the IAEA${log ? "; log scale" : ""})`,
       yLabel: "kg U", unit: "kg U", log, series: [...seriesOf(ms).values()], limits,
@@ -261,16 +266,27 @@ const App = (() => {
     main.appendChild(sourcesTable(ms));
   }
 
+  // Small multiples: one chart per plant (and one for counts over all sites), installed
+  // and enriching by machine type.
   async function centrifuges() {
-    put(main, h("h2", {}, "Centrifuges"), h("div", { id: "chart" }));
-    let ms;
-    try { ms = await measurements("centrifuges"); } catch (e) { main.appendChild(needsToken(e, "Centrifuge counts")); return; }
-    const series = seriesOf(ms);
-    Charts.timeSeries(document.getElementById("chart"), {
-      title: "Centrifuges installed and enriching, by type and site (IAEA reports)", yLabel: "centrifuges", unit: "",
-      series: [...series.values()],
-    });
-    main.appendChild(sourcesTable(ms));
+    put(main, h("h2", {}, "Centrifuges"), h("div", { id: "chart", class: "multiples" }));
+    const series = await figures("centrifuges");
+    const groups = new Map();
+    for (const f of series) {
+      const key = f.site_label || "All sites";
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(f);
+    }
+    const box = document.getElementById("chart");
+    for (const [site, fs] of groups) {
+      const div = h("div", { class: "multiple", "data-site": site });
+      box.appendChild(div);
+      Charts.timeSeries(div, {
+        title: `${site}: centrifuges installed and enriching, by type (IAEA reports)`, yLabel: "centrifuges", unit: "",
+        series: fs.map((f) => ({ name: f.site ? `${f.machine} ${f.state}` : f.label, points: f.points.map((p) => [p.date, p.value]) })),
+      });
+    }
+    main.appendChild(sourcesTable(asMeasurements(series)));
   }
 
   // The figure a measurement gives: its value, else the bound a report states (as
@@ -295,7 +311,7 @@ const App = (() => {
     const rows = [...ms].sort((a, b) => (b.date + a.metric).localeCompare(a.date + b.metric)).slice(0, 400);
     return h("details", {}, h("summary", {}, `Figures and sources (${ms.length})`),
       h("table", {}, h("tr", {}, ["date", "metric", "value", "±", "basis", "source"].map((c) => h("th", {}, c))),
-        rows.map((m) => h("tr", {}, h("td", {}, m.date), h("td", {}, m.metric), h("td", {}, m.value !== null ? fmt(m.value, 2) : `${m.low !== null ? "≥ " + fmt(m.low, 2) : ""}${m.high !== null ? " ≤ " + fmt(m.high, 2) : ""}`),
+        rows.map((m) => h("tr", {}, h("td", {}, m.date), h("td", {}, m.label || m.metric), h("td", {}, m.shown ?? (m.value !== null ? fmt(m.value, 2) : `${m.low !== null ? "≥ " + fmt(m.low, 2) : ""}${m.high !== null ? " ≤ " + fmt(m.high, 2) : ""}`)),
           h("td", {}, m.sigma === null || m.sigma === undefined ? "" : fmt(m.sigma, 2)), h("td", {}, m.basis || ""),
           h("td", {}, sourceText(m.source || {}))))));
   }

@@ -332,6 +332,28 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
     );
     assert_eq!(attr_num(c, "#chart svg.chart", "data-points").await, n);
     shot(c, "stockpile-log").await;
+    // The figures are public: without a token the page draws the same points.
+    c.execute(
+        "window.__token = localStorage.getItem('verity.token'); localStorage.removeItem('verity.token');",
+        vec![],
+    )
+    .await
+    .unwrap();
+    open(c, "stockpile").await;
+    assert_eq!(attr_num(c, "#chart svg.chart", "data-points").await, n);
+    assert!(
+        c.find_all(Locator::Css("main .notice"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "no token asked for"
+    );
+    c.execute(
+        "localStorage.setItem('verity.token', window.__token);",
+        vec![],
+    )
+    .await
+    .unwrap();
 
     // Breakout over time with its uncertainty band.
     open(c, "breakout").await;
@@ -379,7 +401,19 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
     let n = plotted(h, "/api/v1/evidence?metric_prefix=centrifuges").await;
     assert!(n > 0, "the record has centrifuge counts");
     open(c, "centrifuges").await;
-    assert_eq!(attr_num(c, "#chart svg.chart", "data-points").await, n);
+    // Small multiples, one chart per plant: together they plot every count.
+    let charts = c.find_all(Locator::Css("#chart svg.chart")).await.unwrap();
+    assert!(charts.len() > 1, "one chart per plant");
+    let mut total = 0;
+    for svg in charts {
+        total += svg
+            .attr("data-points")
+            .await
+            .unwrap()
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(0);
+    }
+    assert_eq!(total, n);
     shot(c, "centrifuges").await;
 
     // Log: the signed checkpoint, an entry looked up with its inclusion proof.
@@ -455,10 +489,26 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
     );
     shot(c, "whatif").await;
 
-    // Signed out, evidence pages say what they need instead of failing.
+    // Signed out, the public pages still draw; the what-if (a computation on the
+    // server, for readers with a token) says what it needs instead of failing.
     click(c, "#token-clear").await;
-    open(c, "stockpile").await;
-    let notice = text_of(c, "main .notice").await;
+    open(c, "centrifuges").await;
+    assert!(
+        c.find_all(Locator::Css("main .notice"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    open(c, "whatif").await;
+    click(c, "#whatif-form button").await;
+    let notice = c
+        .wait()
+        .for_element(Locator::Css("main .notice"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(notice.contains("analyst token"), "{notice}");
 }
 
