@@ -10,7 +10,14 @@
 use serde::{Deserialize, Serialize};
 use verity_physics::centrifuge::{self, Performance};
 use verity_physics::montecarlo::{self, McConfig, McSummary};
-use verity_physics::presets::{self, Preset};
+use verity_physics::presets;
+pub use verity_physics::presets::Preset;
+
+/// The built-in scenarios (`verity breakout --list-presets`, `GET
+/// /api/v1/breakout/presets`), each figure with its source.
+pub fn presets() -> &'static [Preset] {
+    presets::PRESETS
+}
 use verity_physics::routes::{self as phys_routes, RouteSummary};
 use verity_physics::{
     Assay, BreakoutInput, BreakoutPlan, Capacity, CascadeSet, Feed, FixedCascadePlan,

@@ -369,18 +369,52 @@ const App = (() => {
   async function whatif() {
     const num = (id, label, value, step = "any") => h("label", {}, label, h("input", { id, name: id, type: "number", min: 0, step, value }));
     const result = h("div", { id: "whatif-result" });
+    // Where the form starts: the latest report's stocks and machines (the report's last
+    // breakout point), a built-in scenario, or empty.
+    const [assess, presets] = await Promise.all([assessment(), api("/breakout/presets").catch(() => [])]);
+    const last = assess.breakout[assess.breakout.length - 1];
+    const starts = new Map();
+    if (last) starts.set("latest", { title: `The latest report (${last.date}; ${last.source})`,
+      stocks: last.stocks, machines: last.machines.map((m) => ({ kind: m.type, count: m.count })) });
+    for (const p of presets) starts.set(`preset:${p.name}`, { title: `${p.title} (${p.as_of})`, stocks: p.stocks, machines: p.machines });
+    starts.set("empty", { title: "Empty form", stocks: [], machines: [] });
+    const select = h("select", { id: "whatif-start" }, [...starts].map(([k, v]) => h("option", { value: k }, v.title)));
+    const note = h("p", { class: "muted", id: "whatif-start-note" });
     const form = h("form", { class: "whatif", id: "whatif-form" },
+      h("label", {}, "Start from ", select),
       num("stock_le_5pct_kg_u", "Stock ≤ 5 % (kg U)", 0),
       num("stock_le_5pct_assay_pct", "…at assay (%)", 3.67),
       num("stock_20pct_kg_u", "Stock at 20 % (kg U)", 0),
       num("stock_60pct_kg_u", "Stock at 60 % (kg U)", 0),
-      // 5,060 IR-1 machines: the JCPOA's cap on enriching centrifuges (Annex I, para. 27).
-      num("ir1", "IR-1 centrifuges enriching", 5060, 1),
+      num("ir1", "IR-1 centrifuges enriching", 0, 1),
       num("ir2m", "IR-2m centrifuges enriching", 0, 1),
       num("ir4", "IR-4 centrifuges enriching", 0, 1),
       num("ir6", "IR-6 centrifuges enriching", 0, 1),
       num("target_u235_kg", "Target (kg U-235 at 90 %)", 25),
       h("div", {}, h("button", { type: "submit", id: "whatif-submit" }, "Compute breakout")));
+    const set = (id, v) => { document.getElementById(id).value = String(v); };
+    const fill = (key) => {
+      const st = starts.get(key);
+      if (!st) return;
+      for (const id of ["stock_le_5pct_kg_u", "stock_20pct_kg_u", "stock_60pct_kg_u", "ir1", "ir2m", "ir4", "ir6"]) set(id, 0);
+      set("stock_le_5pct_assay_pct", 3.67);
+      const other = [];
+      for (const x of st.stocks) {
+        if (x.assay_pct <= 5) { set("stock_le_5pct_kg_u", x.kg_u); set("stock_le_5pct_assay_pct", x.assay_pct); }
+        else if (x.assay_pct <= 20) set("stock_20pct_kg_u", x.kg_u);
+        else if (x.assay_pct <= 60) set("stock_60pct_kg_u", x.kg_u);
+        else other.push(`${fmt(x.kg_u)} kg U at ${x.assay_pct} %`);
+      }
+      const ids = { "IR-1": "ir1", "IR-2m": "ir2m", "IR-4": "ir4", "IR-6": "ir6" };
+      const count = {};
+      for (const m of st.machines) {
+        if (ids[m.kind]) count[ids[m.kind]] = (count[ids[m.kind]] || 0) + m.count;
+        else other.push(`${m.count} ${m.kind}`);
+      }
+      for (const [id, n] of Object.entries(count)) set(id, n);
+      note.textContent = other.length ? `Not in this form, left out: ${other.join(", ")}.` : "";
+    };
+    select.addEventListener("change", () => fill(select.value));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       const v = (id) => Number(document.getElementById(id).value);
@@ -401,20 +435,49 @@ const App = (() => {
         const r = await api("/breakout/what-if", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
         put(result, h("div", { class: "card" },
           h("div", { class: "big", id: "whatif-days" }, `${fmt(r.days)} days`),
-          r.uncertainty ? h("p", {}, `90 % interval ${fmt(r.uncertainty.p05_days)}–${fmt(r.uncertainty.p95_days)} days (${r.uncertainty.samples} Monte Carlo samples, seed ${r.uncertainty.seed}).`) : null,
-          h("p", {}, `Separative work needed: ${fmt(r.swu_kg, 0)} kg-SWU at ${fmt(r.swu_per_year, 0)} kg-SWU/yr; product ${fmt(r.product_kg_u, 1)} kg U at ${fmt(r.product_pct, 1)} %. Route: ${r.route.replaceAll("_", " ")}.`),
+          h("p", { id: "whatif-summary" }, `About ${fmt(r.days)} days to ${fmt(body.target_u235_kg)} kg U-235 at 90 % by the ${r.route.replaceAll("_", " ")} route`,
+            r.uncertainty ? ` (90 % interval ${fmt(r.uncertainty.p05_days)}–${fmt(r.uncertainty.p95_days)} days over ${fmt(r.uncertainty.samples, 0)} Monte Carlo samples, seed ${r.uncertainty.seed})` : "",
+            `: ${fmt(r.swu_kg, 0)} kg-SWU at ${fmt(r.swu_per_year, 0)} kg-SWU a year; product ${fmt(r.product_kg_u, 1)} kg U at ${fmt(r.product_pct, 1)} %.`),
+          routeBars(r.routes),
           h("ul", { id: "whatif-routes" }, r.routes.map((x) => h("li", { "data-route": x.kind, "data-feasible": String(x.feasible) },
             x.feasible ? `${x.kind.replaceAll("_", " ")}: ${fmt(x.days)} days, ${fmt(x.swu_kg, 0)} kg-SWU` : `${x.kind.replaceAll("_", " ")}: infeasible (${x.reason})`))),
-          h("p", { class: "muted" }, `Method: ${r.method}`),
-          h("pre", {}, JSON.stringify(r, null, 2))));
+          h("p", { class: "muted" }, `Method: ${r.method}`)));
       } catch (err) {
         put(result, err.status === 401 || err.status === 403 ? needsToken(err, "The what-if computation")
           : h("p", { class: "error" }, `${err.field ? err.field + ": " : ""}${err.message}`));
       }
     });
     put(main, h("h2", {}, "What-if breakout"),
-      h("p", { class: "muted" }, "Enter stocks and operating centrifuges; the server computes the time to one significant quantity with Verity's enrichment physics."),
-      form, result);
+      h("p", { class: "muted" }, "Start from the latest report or a built-in scenario, change the stocks and operating centrifuges; the server computes the time to one significant quantity with Verity's enrichment physics."),
+      form, note, result);
+    fill(select.value);
+  }
+
+  // The feasible routes' days as horizontal bars (an inline SVG, no library).
+  function routeBars(routes) {
+    const ok = routes.filter((x) => x.feasible && x.days > 0);
+    if (!ok.length) return null;
+    const NS = "http://www.w3.org/2000/svg";
+    const max = Math.max(...ok.map((x) => x.days));
+    const svg = document.createElementNS(NS, "svg");
+    const rowH = 22, w = 520, left = 130;
+    svg.setAttribute("viewBox", `0 0 ${w} ${ok.length * rowH + 8}`);
+    svg.setAttribute("class", "chart bars");
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", ok.map((x) => `${x.kind.replaceAll("_", " ")}: ${fmt(x.days)} days`).join("; "));
+    ok.forEach((x, i) => {
+      const y = 4 + i * rowH;
+      const t = document.createElementNS(NS, "text");
+      t.setAttribute("x", "4"); t.setAttribute("y", String(y + 14)); t.textContent = x.kind.replaceAll("_", " ");
+      const r = document.createElementNS(NS, "rect");
+      const len = Math.max(1, (w - left - 70) * x.days / max);
+      r.setAttribute("x", String(left)); r.setAttribute("y", String(y + 3)); r.setAttribute("width", len.toFixed(1)); r.setAttribute("height", "14");
+      r.setAttribute("class", "bar"); r.setAttribute("data-days", String(x.days));
+      const v = document.createElementNS(NS, "text");
+      v.setAttribute("x", String(left + len + 4)); v.setAttribute("y", String(y + 14)); v.textContent = `${fmt(x.days)} d`;
+      svg.append(t, r, v);
+    });
+    return svg;
   }
 
   const PAGES = { "": overview, matrix, stockpile, breakout, centrifuges, log, whatif };

@@ -471,6 +471,33 @@ async fn suite(h: &Harness) {
         }
     }
 
+    // --- breakout presets: public, each figure with its source -------------------
+    let presets = get(app, "/api/v1/breakout/presets", None).await;
+    assert_eq!(presets.status, 200);
+    let presets = presets.json();
+    let jcpoa = presets
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "jcpoa-limits")
+        .expect("the JCPOA-limits scenario");
+    // 5,060 IR-1 at Natanz (JCPOA Annex I para. 27).
+    assert!(
+        jcpoa["machines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["kind"] == "IR-1" && m["count"] == 5060)
+    );
+    assert!(
+        presets
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["stocks"].as_array().unwrap())
+            .all(|s| !s["source"].as_str().unwrap().is_empty())
+    );
+
     // --- evidence: list ----------------------------------------------------------
     assert_eq!(get(app, "/api/v1/evidence", None).await.status, 401);
     let ev = get(app, "/api/v1/evidence", Some(&h.analyst)).await;

@@ -446,8 +446,34 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
     assert_eq!(proof, api_proof);
     shot(c, "log").await;
 
-    // What-if: the form's result is the server's computation.
+    // What-if: the form starts from the latest report's stocks and machines …
     open(c, "whatif").await;
+    let last = report["breakout"].as_array().unwrap().last().unwrap();
+    let want60 = last["stocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["assay_pct"].as_f64() == Some(60.0))
+        .and_then(|s| s["kg_u"].as_f64())
+        .unwrap_or(0.0);
+    let shown60: f64 = c
+        .find(Locator::Css("#stock_60pct_kg_u"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((shown60 - want60).abs() < 1e-6, "{shown60} vs {want60}");
+    // … or empty; its result is the server's computation.
+    c.execute(
+        "const s = document.getElementById('whatif-start'); s.value = 'empty'; s.dispatchEvent(new Event('change'));",
+        vec![],
+    )
+    .await
+    .unwrap();
     for (id, v) in [("stock_60pct_kg_u", "440"), ("ir1", "0"), ("ir6", "1000")] {
         let e = c.find(Locator::Css(&format!("#{id}"))).await.unwrap();
         e.clear().await.unwrap();
@@ -476,6 +502,26 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
     assert!(
         (shown - expected.parse::<f64>().unwrap()).abs() < 0.051,
         "{days} vs {expected}"
+    );
+    // Drawn as bars, one per feasible route, not printed as JSON.
+    let feasible = r["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["feasible"] == true)
+        .count();
+    assert_eq!(
+        c.find_all(Locator::Css("#whatif-result svg.bars rect.bar"))
+            .await
+            .unwrap()
+            .len(),
+        feasible
+    );
+    assert!(
+        c.find_all(Locator::Css("#whatif-result pre"))
+            .await
+            .unwrap()
+            .is_empty()
     );
     // Every route the API computed is listed, feasible or with its reason.
     let routes = r["routes"].as_array().unwrap().len();

@@ -15,7 +15,44 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::ValidJson;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(what_if))
+    OpenApiRouter::new()
+        .routes(routes!(what_if))
+        .routes(routes!(list_presets))
+}
+
+/// One stock of a preset.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PresetStockDoc {
+    pub assay_pct: f64,
+    pub kg_u: f64,
+    pub source: String,
+}
+
+/// Machines of a preset.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PresetMachinesDoc {
+    pub kind: String,
+    pub count: u32,
+    pub site: String,
+    pub source: String,
+}
+
+/// A built-in breakout scenario (the shape of `verity breakout --list-presets --json`).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PresetDoc {
+    pub name: String,
+    pub title: String,
+    pub as_of: String,
+    pub stocks: Vec<PresetStockDoc>,
+    pub machines: Vec<PresetMachinesDoc>,
+    pub notes: String,
+}
+
+/// The built-in breakout scenarios, each figure with its source. Public.
+#[utoipa::path(get, path = "/api/v1/breakout/presets", tag = "breakout",
+    responses((status = 200, body = [PresetDoc])))]
+async fn list_presets() -> Json<&'static [breakout::Preset]> {
+    Json(breakout::presets())
 }
 
 /// Breakout time for given stocks and centrifuges (any role): the answer of
