@@ -337,33 +337,73 @@ const App = (() => {
         h("td", {}, r.band.replaceAll("_", " ")), h("td", {}, r.route.replaceAll("_", " ")), h("td", {}, r.verified ? "yes" : "no"), h("td", {}, r.basis)))));
   }
 
+  // The in-browser verifier (verify.js, a module that loads after this script).
+  function verifier() {
+    if (window.VerityVerify) return Promise.resolve(window.VerityVerify);
+    return new Promise((resolve) => window.addEventListener("verity-verify-ready", () => resolve(window.VerityVerify), { once: true }));
+  }
+  const KIND = { evidence_import: "Evidence import", inspection_report: "Inspection report", declaration: "Declaration" };
+  // What an entry says, for people.
+  function entryWhat(e) {
+    const c = e.content || {};
+    if (e.kind === "evidence_import") {
+      const files = (c.files || []).length;
+      return `import #${c.import_id ?? "?"}: ${fmt(c.measurements ?? 0, 0)} measurements, ${fmt(c.events ?? 0, 0)} events, ${fmt(c.knowledge ?? 0, 0)} knowledge gaps from ${files} file${files === 1 ? "" : "s"}${c.submitted_by && c.submitted_by.shipped ? " (the shipped record)" : ""}`;
+    }
+    return c.title || c.report || c.summary || Object.keys(c).slice(0, 4).join(", ");
+  }
+
+  async function showEntry(out, entry, proof, cp) {
+    const v = await (await verifier()).verifyEntry(entry, proof, cp);
+    put(out,
+      h("p", { id: "verify-status", class: v.ok ? "verified" : "failed", "data-ok": String(v.ok) }, v.ok ? "✔ " : "✖ ", v.text),
+      h("h3", {}, `Entry ${entry.index}: ${KIND[entry.kind] || entry.kind}`),
+      h("table", { id: "entry-table" },
+        [["what", entryWhat(entry)], ["signed by", entry.signer], ["signer's key", entry.signer_key], ["signed at", entry.signed_at],
+          ["content SHA-256", entry.content_hash_hex], ["leaf hash", entry.leaf_hash_hex]]
+          .map(([k, val]) => h("tr", {}, h("th", {}, k), h("td", {}, val)))),
+      h("details", {}, h("summary", {}, "The entry as JSON"), h("pre", { id: "entry-json" }, JSON.stringify(entry.content, null, 2))),
+      h("details", {}, h("summary", {}, `Inclusion proof in the tree of size ${proof.tree_size}`), h("pre", { id: "proof-json" }, JSON.stringify(proof, null, 2))));
+    return v;
+  }
+
   async function log(params) {
     const cp = await api("/log/checkpoint");
     const out = h("div", { id: "log-result" });
     const lookup = h("form", { id: "entry-form" },
       h("label", {}, "Entry index ", h("input", { id: "entry-index", type: "number", min: 0, value: params.get("entry") || "" })),
-      " ", h("button", { type: "submit" }, "Look up and prove inclusion"));
+      " ", h("button", { type: "submit" }, "Look up and verify"));
     lookup.addEventListener("submit", async (e) => {
       e.preventDefault();
       const idx = document.getElementById("entry-index").value;
       put(out, h("p", { class: "muted" }, "…"));
       try {
         const [entry, proof] = await Promise.all([api(`/log/entries/${idx}`), api(`/log/proofs/inclusion?index=${idx}&size=${cp.tree_size}`)]);
-        put(out, h("h3", {}, `Entry ${idx}`), h("pre", { id: "entry-json" }, JSON.stringify(entry, null, 2)),
-          h("h3", {}, `Inclusion proof in the tree of size ${proof.tree_size}`), h("pre", { id: "proof-json" }, JSON.stringify(proof, null, 2)));
+        await showEntry(out, entry, proof, cp);
       } catch (err) { put(out, h("p", { class: "error" }, err.message)); }
     });
     const recent = await api(`/log/entries?start=${Math.max(0, cp.tree_size - 20)}&limit=20`);
+    const cpStatus = h("p", { id: "checkpoint-status", class: "muted" }, "checking the signature…");
     put(main, h("h2", {}, "Transparency log"),
-      h("p", {}, `Tree size ${cp.tree_size}; root `, h("code", {}, cp.root_hash_hex)),
-      h("h3", {}, "Signed checkpoint"), h("pre", { id: "checkpoint" }, cp.text),
+      h("p", {}, `${fmt(cp.tree_size, 0)} ${cp.tree_size === 1 ? "entry" : "entries"}; root `, h("code", {}, cp.root_hash_hex)),
+      h("h3", {}, "Signed checkpoint"), h("pre", { id: "checkpoint" }, cp.text), cpStatus,
       lookup, out,
       h("h3", {}, "Latest entries"),
-      h("table", { id: "entries" }, h("tr", {}, ["index", "kind", "signer", "content hash"].map((c) => h("th", {}, c))),
-        recent.entries.slice().reverse().map((e) => h("tr", {},
-          h("td", {}, h("a", { href: `#/log?entry=${e.index}` }, String(e.index))), h("td", {}, e.kind || ""),
-          h("td", {}, e.signer || ""), h("td", {}, h("code", {}, e.content_hash_hex || ""))))));
+      h("div", { class: "table-wrap" }, h("table", { id: "entries" }, h("tr", {}, ["index", "kind", "what", "signed by", "when"].map((c) => h("th", {}, c))),
+        recent.entries.slice().reverse().map((e) => h("tr", { "data-index": e.index },
+          h("td", {}, h("a", { href: `#/log?entry=${e.index}` }, String(e.index))), h("td", {}, KIND[e.kind] || e.kind || ""),
+          h("td", {}, entryWhat(e)), h("td", {}, e.signer || ""), h("td", {}, e.signed_at || ""))))));
+    verifier().then((v) => v.verifyCheckpoint(cp.text, cp.verifier_key)).then(
+      (r) => { cpStatus.className = "verified"; cpStatus.dataset.ok = "true"; cpStatus.textContent = `✔ signature verified in this browser: ${r.signer}, tree of ${r.size} entries`; },
+      (err) => { cpStatus.className = "failed"; cpStatus.dataset.ok = "false"; cpStatus.textContent = `✖ ${err.message}`; });
     if (params.get("entry")) lookup.requestSubmit();
+  }
+
+  // For tests and readers: check an entry and a proof given by hand (e.g. a tampered one).
+  async function verifyGiven(entry, proof) {
+    const cp = await api("/log/checkpoint");
+    const out = document.getElementById("log-result");
+    return showEntry(out, entry, proof, cp);
   }
 
   async function whatif() {
@@ -527,5 +567,5 @@ const App = (() => {
   }
 
   init();
-  return { api, route };
+  return { api, route, verifyGiven };
 })();

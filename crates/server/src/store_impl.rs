@@ -127,6 +127,7 @@ fn entry_dto(index: u64, data: &[u8]) -> DbResult<EntryDto> {
         signed_at: e.signed_at().to_string(),
         content_hash_hex: hex::encode(e.content_sha256()),
         leaf_hash_hex: hex::encode(e.leaf_hash()),
+        leaf: String::from_utf8_lossy(e.leaf()).into_owned(),
         content: e.content().clone(),
     })
 }

@@ -424,15 +424,19 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
     input.clear().await.unwrap();
     input.send_keys("0").await.unwrap();
     click(c, "#entry-form button").await;
-    let proof = c
-        .wait()
+    c.wait()
         .for_element(Locator::Css("#proof-json"))
         .await
-        .unwrap()
-        .text()
+        .unwrap();
+    // Folded away under <details>: read its text, not what is drawn.
+    let proof = c
+        .execute(
+            "return document.getElementById('proof-json').textContent",
+            vec![],
+        )
         .await
         .unwrap();
-    let proof: Value = serde_json::from_str(&proof).unwrap();
+    let proof: Value = serde_json::from_str(proof.as_str().unwrap()).unwrap();
     let api_proof = common::get(
         app,
         &format!(
@@ -444,7 +448,65 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
     .await
     .json();
     assert_eq!(proof, api_proof);
+    // The browser itself checked the checkpoint's signature and the proof.
+    let status = c
+        .wait()
+        .for_element(Locator::Css("#verify-status"))
+        .await
+        .unwrap();
+    let said = status.text().await.unwrap();
+    assert_eq!(
+        status.attr("data-ok").await.unwrap().as_deref(),
+        Some("true"),
+        "{said}"
+    );
+    assert!(
+        said.contains("verified") && said.contains(cp["origin"].as_str().unwrap()),
+        "{said}"
+    );
+    let cp_status = text_of(c, "#checkpoint-status").await;
+    assert!(cp_status.contains("signature verified"), "{cp_status}");
+    // Entries are written for people: the import's counts, not its JSON.
+    let first_row = text_of(c, "#entries tr[data-index='0']").await;
+    assert!(
+        first_row.contains("Evidence import") && first_row.contains("measurements"),
+        "{first_row}"
+    );
     shot(c, "log").await;
+    // A tampered entry (one byte of its leaf changed) or a tampered proof fails.
+    let entry = common::get(app, "/api/v1/log/entries/0", None).await.json();
+    let mut bad_leaf = entry.clone();
+    bad_leaf["leaf"] = json!(entry["leaf"].as_str().unwrap().replacen("567", "568", 1));
+    let mut bad_proof = api_proof.clone();
+    bad_proof["tree_size"] = json!(cp["tree_size"].as_u64().unwrap() + 1);
+    for (e, p, why) in [
+        (&bad_leaf, &api_proof, "leaf"),
+        (&entry, &bad_proof, "the proof is for a tree"),
+    ] {
+        let ok = c
+            .execute_async(
+                "const [e, p, done] = arguments; App.verifyGiven(e, p).then((v) => done(v.ok));",
+                vec![e.clone(), p.clone()],
+            )
+            .await
+            .unwrap();
+        assert_eq!(ok, json!(false), "{why}");
+        let said = text_of(c, "#verify-status").await;
+        assert!(
+            said.contains("verification failed") && said.contains(why),
+            "{said}"
+        );
+        assert_eq!(
+            c.find(Locator::Css("#verify-status"))
+                .await
+                .unwrap()
+                .attr("data-ok")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("false")
+        );
+    }
 
     // What-if: the form starts from the latest report's stocks and machines …
     open(c, "whatif").await;

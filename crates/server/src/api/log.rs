@@ -54,8 +54,11 @@ pub struct EntryDto {
     pub signed_at: String,
     /// SHA-256 of the content's canonical JSON, hex.
     pub content_hash_hex: String,
-    /// RFC 6962 leaf hash (what the tree commits to), hex.
+    /// RFC 6962 leaf hash (what the tree commits to), hex: SHA-256(0x00 ‖ `leaf`).
     pub leaf_hash_hex: String,
+    /// The leaf itself: the statement's canonical JSON (RFC 8785) with its signature,
+    /// exactly the bytes hashed, so a reader can recompute the leaf hash.
+    pub leaf: String,
     #[schema(value_type = Object)]
     pub content: serde_json::Value,
 }
