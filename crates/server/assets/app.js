@@ -2,6 +2,11 @@
 // Every value shown comes from the API; nothing here computes a verdict or a figure.
 "use strict";
 
+// Script errors are kept where a test (or a curious reader) can find them.
+window.__verityErrors = [];
+window.addEventListener("error", (e) => window.__verityErrors.push(String(e.message)));
+window.addEventListener("unhandledrejection", (e) => window.__verityErrors.push(String(e.reason)));
+
 const App = (() => {
   const main = document.getElementById("main");
   const TOKEN_KEY = "verity.token";

@@ -142,6 +142,7 @@ async fn plotted(h: &common::Harness, uri: &str) -> usize {
 
 async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
     let app = &h.app;
+    c.set_window_size(1400, 900).await.unwrap();
     let assess = common::get(app, "/api/v1/assessments", None).await.json();
     let cp = common::get(app, "/api/v1/log/checkpoint", None)
         .await
@@ -618,6 +619,48 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
         .await
         .unwrap();
     assert!(notice.contains("analyst token"), "{notice}");
+
+    // On a phone (390 px wide), every page renders and the compliance cells are there to
+    // read and tap; screenshots of both widths go to artifacts/dashboard/.
+    c.set_window_size(390, 844).await.unwrap();
+    for page in ["", "matrix", "stockpile", "breakout", "centrifuges", "log", "whatif"] {
+        open(c, page).await;
+        let name = if page.is_empty() { "overview" } else { page };
+        shot(c, &format!("{name}-390")).await;
+        let width = c
+            .execute("return document.documentElement.scrollWidth", vec![])
+            .await
+            .unwrap()
+            .as_f64()
+            .unwrap();
+        assert!(
+            width <= 400.0,
+            "{name}: the page is {width} px wide on a 390 px screen"
+        );
+        if page == "matrix" {
+            let cell = c
+                .find(Locator::Css("td.cell[data-status] a"))
+                .await
+                .unwrap();
+            assert!(cell.is_displayed().await.unwrap());
+            let w = c
+                .execute(
+                    "return document.querySelector('td.cell[data-status]').getBoundingClientRect().width",
+                    vec![],
+                )
+                .await
+                .unwrap()
+                .as_f64()
+                .unwrap();
+            assert!(w >= 16.0, "a cell {w} px wide is too small to tap");
+        }
+    }
+    // No script error on any page.
+    let errors = c
+        .execute("return window.__verityErrors || []", vec![])
+        .await
+        .unwrap();
+    assert_eq!(errors, json!([]), "script errors");
 }
 
 #[test]
