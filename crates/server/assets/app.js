@@ -119,7 +119,7 @@ const App = (() => {
       h("strong", {}, `Cannot be verified since ${u.since}: `), `${u.what} — ${u.why} (${u.source})`));
     return h("section", { id: "summary" },
       h("p", { id: "summary-text", class: "summary" }, s.text),
-      h("div", { class: "table-wrap" }, limits), h("div", { class: "table-wrap" }, since), unv);
+      withCsv(limits, "limits"), withCsv(since, "stock-since-previous"), unv);
   }
 
   // Key days and the record's events, and the losses of continuity of knowledge.
@@ -132,8 +132,8 @@ const App = (() => {
       h("tr", {}, ["from", "to", "party", "what was lost", "source"].map((c) => h("th", {}, c))),
       assess.knowledge_gaps.map((g) => h("tr", {}, h("td", {}, g.from), h("td", {}, g.to || "not restored"),
         h("td", {}, g.party), h("td", {}, g.scope), h("td", { class: "src" }, g.source))));
-    return h("section", {}, h("h3", {}, "Timeline"), h("div", { class: "table-wrap" }, events),
-      h("h3", {}, "Knowledge gaps"), h("div", { class: "table-wrap" }, gaps));
+    return h("section", {}, h("h3", {}, "Timeline"), withCsv(events, "timeline"),
+      h("h3", {}, "Knowledge gaps"), withCsv(gaps, "knowledge-gaps"));
   }
 
   async function matrix(params) {
@@ -241,6 +241,21 @@ const App = (() => {
       : h("p", { class: "error" }, err.message)));
   }
 
+  // A chart with the record's timeline band, its sources printed on it, and download
+  // links (SVG, PNG) under it.
+  function chart(container, spec, name, assess) {
+    const events = assess ? assess.events.map((e) => ({ date: e.date, label: `${e.party ? e.party + ": " : ""}${e.what}` })) : [];
+    const svg = Charts.timeSeries(container, Object.assign({ events }, spec));
+    const old = container.nextElementSibling;
+    if (old && old.classList.contains("export")) old.remove();
+    container.after(Charts.exportLinks(svg, name));
+    return svg;
+  }
+  // A table with a CSV download link before it.
+  function withCsv(table, name) {
+    return h("div", { class: "table-wrap" }, h("p", { class: "export" }, "Download: ", Charts.csvLink(table, name)), table);
+  }
+
   // The public figures of the report (the same document `verity report --format json`
   // prints): one series per metric, each point with how the report states it and its
   // source. No token is needed to read them.
@@ -261,10 +276,13 @@ const App = (() => {
     const limit = obligations.find((o) => o.metric === "enriched_uranium_stock" && o.limit_in_metric_unit !== null);
     const limits = limit ? [{ y: limit.limit_in_metric_unit,
       label: `limit ${fmt(limit.limit)} ${UNIT[limit.unit] ?? limit.unit} = ${fmt(limit.limit_in_metric_unit)} kg U (${limit.cite})` }] : [];
-    const draw = (log) => Charts.timeSeries(document.getElementById("chart"), {
+    const assess = await assessment();
+    const reports = [...new Set(ms.map((m) => m.source.split(" (")[0]))];
+    const draw = (log) => chart(document.getElementById("chart"), {
       title: `Enriched uranium stock by assay band (kg U, as reported by the IAEA${log ? "; log scale" : ""})`,
       yLabel: "kg U", unit: "kg U", log, series: [...seriesOf(ms).values()], limits,
-    });
+      sources: `IAEA reports (${reports.length}: ${reports[0]} … ${reports[reports.length - 1]}); limit: ${limit ? limit.cite : "—"}; kg U. Verity, verity report --format json.`,
+    }, "stockpile", assess);
     draw(false);
     const toggle = h("input", { type: "checkbox", id: "logscale", onchange: (e) => draw(e.target.checked) });
     main.insertBefore(h("p", {}, h("label", {}, toggle, " logarithmic scale (to see small stocks beside the limit)")), document.getElementById("chart"));
@@ -286,10 +304,12 @@ const App = (() => {
     for (const [site, fs] of groups) {
       const div = h("div", { class: "multiple", "data-site": site });
       box.appendChild(div);
-      Charts.timeSeries(div, {
+      const reports = [...new Set(fs.flatMap((f) => f.points.map((p) => p.source.split(" (")[0])))];
+      chart(div, {
         title: `${site}: centrifuges installed and enriching, by type (IAEA reports)`, yLabel: "centrifuges", unit: "",
         series: fs.map((f) => ({ name: f.site ? `${f.machine} ${f.state}` : f.label, points: f.points.map((p) => [p.date, p.value]) })),
-      });
+        sources: `IAEA reports (${reports.length}); machines counted. Verity.`,
+      }, `centrifuges-${site.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`, await assessment());
     }
     main.appendChild(sourcesTable(asMeasurements(series)));
   }
@@ -326,7 +346,8 @@ const App = (() => {
     put(main, h("h2", {}, "Breakout time"), h("div", { id: "chart" }),
       h("p", { class: "muted" }, assess.breakout_method));
     const b = assess.breakout;
-    Charts.timeSeries(document.getElementById("chart"), {
+    chart(document.getElementById("chart"), {
+      sources: `stocks and centrifuges of each IAEA report; Verity's enrichment physics (${assess.breakout_method.slice(0, 120)}…); days.`,
       title: "Breakout time at each IAEA report date (days, log scale)", yLabel: "days", unit: "days", log: true,
       series: [{ name: "central estimate", points: b.map((r) => [r.date, r.days]) },
         { name: "lower bound (one pooled cascade)", points: b.map((r) => [r.date, r.lower_bound_days]) }],
@@ -335,11 +356,11 @@ const App = (() => {
       // (The White House, "The Iran Nuclear Deal: What You Need to Know about the JCPOA",
       // July 2015: from 2–3 months to at least one year).
       limits: [{ y: assess.one_year_days, label: "one year (the negotiators' goal)" }],
-    });
-    main.appendChild(h("table", { id: "breakout-table" }, h("tr", {}, ["date", "days", "p05", "p95", "lower bound", "", "route", "verified", "basis"].map((c) => h("th", {}, c))),
+    }, "breakout", assess);
+    main.appendChild(withCsv(h("table", { id: "breakout-table" }, h("tr", {}, ["date", "days", "p05", "p95", "lower bound", "", "route", "verified", "basis"].map((c) => h("th", {}, c))),
       b.map((r) => h("tr", { "data-verified": String(r.verified), "data-carried": String(r.machine_basis.some((m) => m.carried_forward) || r.stocks_carried_forward.length > 0) },
         h("td", {}, r.date), h("td", {}, fmt(r.days)), h("td", {}, fmt(r.days_p05)), h("td", {}, fmt(r.days_p95)), h("td", {}, fmt(r.lower_bound_days)),
-        h("td", {}, r.band.replaceAll("_", " ")), h("td", {}, r.route.replaceAll("_", " ")), h("td", {}, r.verified ? "yes" : "no"), h("td", {}, r.basis)))));
+        h("td", {}, r.band.replaceAll("_", " ")), h("td", {}, r.route.replaceAll("_", " ")), h("td", {}, r.verified ? "yes" : "no"), h("td", {}, r.basis)))), "breakout"));
   }
 
   // The in-browser verifier (verify.js, a module that loads after this script).

@@ -4,7 +4,10 @@
 
 const Charts = (() => {
   const NS = "http://www.w3.org/2000/svg";
-  const PALETTE = ["#1f5fbf", "#e07b00", "#2e7d32", "#8e24aa", "#00838f", "#c62828", "#5d4037", "#546e7a"];
+  // Okabe & Ito's colour-blind-safe palette (Color Universal Design, 2008), yellow left
+  // out for contrast on white; beyond eight series the dash pattern tells them apart.
+  const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#999999"];
+  const DASHES = ["", "6 3", "2 3", "8 3 2 3"];
 
   function el(tag, attrs, text) {
     const node = document.createElementNS(NS, tag);
@@ -45,9 +48,10 @@ const Charts = (() => {
 
   // Draws a chart into `container` (replacing its content) and returns the <svg>.
   // spec = { title, yLabel, log, series: [{ name, points: [[isoDate, value]] }],
-  //          bands: [{ name, points: [[isoDate, lo, hi]] }], limits: [{ y, label }] }
+  //          bands: [{ name, points: [[isoDate, lo, hi]] }], limits: [{ y, label }],
+  //          events: [{ date, label }] (the timeline band), sources: "…" (printed) }
   function timeSeries(container, spec) {
-    const W = 900, H = 360, M = { l: 64, r: 16, t: 28, b: 46 };
+    const W = 900, H = 360, M = { l: 64, r: 16, t: 40, b: 46 };
     const series = (spec.series || []).filter((s) => s.points.length > 0);
     const bands = (spec.bands || []).filter((b) => b.points.length > 0);
     const limits = spec.limits || [];
@@ -110,9 +114,11 @@ const Charts = (() => {
     series.forEach((s, i) => {
       const color = s.color || PALETTE[i % PALETTE.length];
       const pts = [...s.points].sort((a, c) => dayOf(a[0]) - dayOf(c[0]));
+      const dash = DASHES[Math.floor(i / PALETTE.length) % DASHES.length];
       const path = el("polyline", {
         points: pts.map(([d, v]) => `${sx(dayOf(d)).toFixed(1)},${sy(v).toFixed(1)}`).join(" "),
         fill: "none", stroke: color, "stroke-width": 2, class: "series", "data-name": s.name, "data-n": pts.length,
+        ...(dash ? { "stroke-dasharray": dash } : {}),
       });
       svg.appendChild(path);
       for (const [d, v] of pts) {
@@ -127,6 +133,21 @@ const Charts = (() => {
       svg.appendChild(el("text", { x: W - M.r - 4, y: sy(l.y) - 5, "text-anchor": "end", style: "fill:#c62828" }, l.label));
     }
 
+    // The timeline band: each key day and event of the record as a tick on a strip under
+    // the title and a faint line through the plot, named on hover.
+    const evs = (spec.events || []).filter((e) => dayOf(e.date) >= x0 && dayOf(e.date) <= x1);
+    if (evs.length) {
+      svg.appendChild(el("rect", { x: M.l, y: M.t - 12, width: W - M.l - M.r, height: 8, class: "event-band" }));
+      for (const e of evs) {
+        const x = sx(dayOf(e.date));
+        svg.appendChild(el("line", { x1: x, x2: x, y1: M.t - 4, y2: H - M.b, class: "event-line" }));
+        const tick = el("rect", { x: x - 1.5, y: M.t - 12, width: 3, height: 8, class: "event" });
+        tick.appendChild(el("title", {}, `${e.date}: ${e.label}`));
+        svg.appendChild(tick);
+      }
+      svg.setAttribute("data-events", evs.length);
+    }
+
     // Legend, wrapped onto as many rows as it needs below the chart.
     let lx = M.l, row = 0;
     const legend = [...series.map((s, i) => [s.name, s.color || PALETTE[i % PALETTE.length]]),
@@ -138,10 +159,71 @@ const Charts = (() => {
       svg.appendChild(el("text", { x: lx + 14, y: H - 7 + row * 18 }, name));
       lx += w;
     }
-    svg.setAttribute("viewBox", `0 0 ${W} ${H + row * 18}`);
+    let bottom = H + row * 18;
+    if (spec.sources) {
+      // Sources and units printed on the image itself, so an exported chart carries them.
+      const words = `Sources: ${spec.sources}`.split(" ");
+      let line = "";
+      const lines = [];
+      for (const w of words) {
+        if ((line + " " + w).length > 150) { lines.push(line); line = w; } else line = line ? line + " " + w : w;
+      }
+      if (line) lines.push(line);
+      for (const l of lines.slice(0, 4)) {
+        bottom += 14;
+        svg.appendChild(el("text", { x: M.l, y: bottom, class: "sources", style: "font-size:10px;fill:#667085" }, l));
+      }
+      bottom += 6;
+    }
+    svg.setAttribute("viewBox", `0 0 ${W} ${bottom}`);
     container.replaceChildren(svg);
     return svg;
   }
 
-  return { timeSeries, PALETTE };
+  // Download links for a chart: the SVG as drawn, and a PNG rendered from it (2×).
+  function exportLinks(svg, name) {
+    const text = new XMLSerializer().serializeToString(svg);
+    const styled = text.replace("<svg ", `<svg xmlns="${NS}" style="background:#fff;font:11px system-ui,sans-serif" `);
+    const href = "data:image/svg+xml;base64," + btoa(unescape(encodeURIComponent(styled)));
+    const svgLink = document.createElement("a");
+    svgLink.href = href; svgLink.download = `${name}.svg`; svgLink.textContent = "SVG"; svgLink.className = "export-svg";
+    const pngLink = document.createElement("a");
+    pngLink.href = "#"; pngLink.download = `${name}.png`; pngLink.textContent = "PNG"; pngLink.className = "export-png";
+    const render = () => new Promise((resolve) => {
+      const vb = svg.viewBox.baseVal;
+      const img = new Image();
+      img.onload = () => {
+        const c = document.createElement("canvas");
+        c.width = vb.width * 2; c.height = vb.height * 2;
+        const g = c.getContext("2d");
+        g.fillStyle = "#fff"; g.fillRect(0, 0, c.width, c.height);
+        g.drawImage(img, 0, 0, c.width, c.height);
+        pngLink.href = c.toDataURL("image/png");
+        pngLink.dataset.ready = "true";
+        resolve();
+      };
+      img.src = href;
+    });
+    pngLink.addEventListener("click", (e) => {
+      if (pngLink.dataset.ready) return;
+      e.preventDefault();
+      render().then(() => pngLink.click());
+    });
+    const p = document.createElement("p");
+    p.className = "export";
+    p.append("Download this chart: ", svgLink, " · ", pngLink);
+    return p;
+  }
+
+  // A download link for a table as CSV (RFC 4180 quoting), from its text as shown.
+  function csvLink(table, name) {
+    const q = (s) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+    const rows = [...table.querySelectorAll("tr")].map((tr) => [...tr.children].map((c) => q(c.textContent.trim())).join(","));
+    const a = document.createElement("a");
+    a.href = "data:text/csv;charset=utf-8," + encodeURIComponent(rows.join("\r\n") + "\r\n");
+    a.download = `${name}.csv`; a.textContent = `${name}.csv`; a.className = "export-csv";
+    return a;
+  }
+
+  return { timeSeries, exportLinks, csvLink, PALETTE };
 })();

@@ -230,6 +230,24 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
             .len(),
         summary_doc["knowledge_gaps"].as_array().unwrap().len() + 1
     );
+    // Each table downloads as CSV, its header first.
+    let csv = c
+        .execute(
+            "return decodeURIComponent(document.querySelector('#timeline').parentElement.querySelector('a.export-csv').href.split(',').slice(1).join(','))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let csv = csv.as_str().unwrap();
+    assert!(
+        csv.starts_with("date,party,what,source\r\n"),
+        "{}",
+        &csv[..80.min(csv.len())]
+    );
+    assert_eq!(
+        csv.trim_end().lines().count(),
+        summary_doc["events"].as_array().unwrap().len() + 1
+    );
     shot(c, "overview").await;
 
     // Compliance matrix: one coloured cell per verdict; a cell shows its evidence.
@@ -324,6 +342,43 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
         .expect("a limit line");
     let svg = html_of(c, "#chart svg").await;
     assert!(svg.contains("202.8"), "the limit line is labelled in kg U");
+    // The record's timeline drawn as a band on the chart.
+    assert!(attr_num(c, "#chart svg.chart", "data-events").await > 10);
+    // Exports: the SVG as drawn with its title and sources printed on it, and a PNG.
+    let href = c
+        .find(Locator::Css("p.export a.export-svg"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let b64 = href
+        .strip_prefix("data:image/svg+xml;base64,")
+        .expect("an SVG data URL");
+    use base64::Engine as _;
+    let svg_text = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        svg_text.contains("Enriched uranium stock") && svg_text.contains("Sources: IAEA reports"),
+        "{}",
+        &svg_text[..200.min(svg_text.len())]
+    );
+    let png = c.find(Locator::Css("p.export a.export-png")).await.unwrap();
+    png.click().await.unwrap();
+    let t0 = Instant::now();
+    loop {
+        let h = png.attr("href").await.unwrap().unwrap_or_default();
+        if h.starts_with("data:image/png;base64,") {
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(10), "no PNG made");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     shot(c, "stockpile").await;
     click(c, "#logscale").await;
     let svg = html_of(c, "#chart svg").await;
@@ -623,7 +678,15 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
     // On a phone (390 px wide), every page renders and the compliance cells are there to
     // read and tap; screenshots of both widths go to artifacts/dashboard/.
     c.set_window_size(390, 844).await.unwrap();
-    for page in ["", "matrix", "stockpile", "breakout", "centrifuges", "log", "whatif"] {
+    for page in [
+        "",
+        "matrix",
+        "stockpile",
+        "breakout",
+        "centrifuges",
+        "log",
+        "whatif",
+    ] {
         open(c, page).await;
         let name = if page.is_empty() { "overview" } else { page };
         shot(c, &format!("{name}-390")).await;
