@@ -105,7 +105,8 @@ enum Command {
   verity report --party iran --from 2019-01-01 --to 2021-12-31
   verity report --as-of 2021-06-30 --format markdown
   verity report --reading e3 --from 2023-01-01
-  verity report --format html --out report.html")]
+  verity report --format html --out report.html
+  verity report --format pdf --out report.pdf")]
     Report(cmd::report::Args),
     /// Manage ed25519 signing keys.
     #[command(subcommand)]

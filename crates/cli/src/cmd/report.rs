@@ -20,6 +20,7 @@ use super::{CliError, CmdResult};
 
 mod html;
 mod markdown;
+mod pdf;
 mod svg;
 mod terminal;
 
@@ -29,6 +30,8 @@ pub enum Format {
     Markdown,
     Html,
     Json,
+    /// The HTML report printed to PDF by headless Chromium (needs --out).
+    Pdf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -46,6 +49,16 @@ pub struct Args {
 pub fn run(args: Args) -> CmdResult {
     let run = run_from_args(&args.inputs)?;
     let doc = ReportDoc::build(&run);
+    if args.format == Format::Pdf {
+        let Some(out) = &args.out else {
+            return Err(CliError::bad_input(
+                "--format pdf writes a file: give --out PATH (e.g. --out report.pdf)",
+            ));
+        };
+        pdf::print(&html::render(&doc), out)?;
+        eprintln!("verity: report written to {}", out.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let colour = args.out.is_none()
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -56,6 +69,7 @@ pub fn run(args: Args) -> CmdResult {
         Format::Json => {
             serde_json::to_string_pretty(&doc).map_err(|e| CliError::Failed(e.into()))? + "\n"
         }
+        Format::Pdf => unreachable!("printed above"),
     };
     match &args.out {
         Some(path) => {
