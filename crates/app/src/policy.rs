@@ -149,6 +149,118 @@ impl BreakoutBand {
     }
 }
 
+/// The topics a report groups a party's obligations under, each with the id segments
+/// (`iran.enrichment.level` → `enrichment`) that belong to it, in the order a reader of
+/// the agreement meets them.
+const TOPICS: &[(&str, &str, &[&str])] = &[
+    (
+        "weapons",
+        "Weapons, HEU and plutonium",
+        &[
+            "no_nuclear_weapons",
+            "section_t",
+            "heu_plutonium",
+            "reprocessing",
+            "other_isotope_separation",
+            "long_term_plan",
+        ],
+    ),
+    (
+        "arak",
+        "Arak reactor and heavy water",
+        &["arak", "heavy_water"],
+    ),
+    ("uranium_metal", "Uranium metal", &["uranium_metal"]),
+    (
+        "enrichment",
+        "Enrichment and centrifuges",
+        &[
+            "enrichment",
+            "rd",
+            "fordow",
+            "manufacturing",
+            "rotors_bellows",
+        ],
+    ),
+    ("stock", "Enriched-uranium stock", &["stock"]),
+    (
+        "verification",
+        "Verification and transparency",
+        &[
+            "ap",
+            "code_3_1",
+            "inspectors",
+            "access",
+            "iaea_presence",
+            "natanz_access",
+            "uoc_monitoring",
+            "centrifuge_storage_monitoring",
+            "modern_technologies",
+            "pmd_roadmap",
+            "verify_and_monitor",
+            "report_implementation",
+            "regular_reporting",
+            "access_basis",
+        ],
+    ),
+    (
+        "sanctions",
+        "Sanctions relief",
+        &[
+            "sanctions",
+            "terminate_nuclear_sanctions",
+            "cease_sanctions",
+            "waivers_issued",
+            "regulation_adopted",
+            "transition_day",
+            "termination_day",
+            "no_reimposition",
+            "normalisation",
+        ],
+    ),
+    (
+        "resolution_2231",
+        "Resolution 2231",
+        &[
+            "terminate_resolutions",
+            "termination",
+            "procurement_channel",
+        ],
+    ),
+];
+
+/// The topic of an obligation (an id of [`TOPICS`], or the id's second segment).
+pub fn topic(obligation: &str) -> &str {
+    let mut parts = obligation.split('.');
+    let first = parts.next().unwrap_or(obligation);
+    let seg = parts.next().unwrap_or(first);
+    TOPICS
+        .iter()
+        .find(|(_, _, segs)| segs.contains(&seg))
+        .map_or(seg, |(id, _, _)| id)
+}
+
+/// A topic in words.
+pub fn topic_label(topic: &str) -> String {
+    if let Some((_, label, _)) = TOPICS.iter().find(|(id, _, _)| *id == topic) {
+        return (*label).to_owned();
+    }
+    let words = topic.replace('_', " ");
+    let mut c = words.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => words,
+    }
+}
+
+/// Where a topic comes in a party's section: the order of [`TOPICS`], others after.
+pub fn topic_rank(topic: &str) -> usize {
+    TOPICS
+        .iter()
+        .position(|(id, _, _)| *id == topic)
+        .unwrap_or(TOPICS.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -116,6 +116,9 @@ pub struct PartySection {
 #[derive(Debug, Clone, Serialize)]
 pub struct ObligationRow {
     pub obligation: String,
+    /// The topic it is grouped under (`enrichment`, `stock`, …) and its words.
+    pub topic: String,
+    pub topic_label: String,
     pub cite: String,
     pub text: String,
     /// Per year of `years`: the most severe status the step function takes in it
@@ -430,7 +433,10 @@ impl ReportDoc {
                     }
                 }
             }
+            let topic = policy::topic(&ob.id).to_owned();
             parties[idx].rows.push(ObligationRow {
+                topic_label: policy::topic_label(&topic),
+                topic,
                 obligation: ob.id.clone(),
                 cite: ob.cite.to_string(),
                 text: ob.text.clone(),
@@ -443,6 +449,9 @@ impl ReportDoc {
         }
 
         for p in &mut parties {
+            // Grouped by topic in the policy's order; the agreement's order within a
+            // topic (a stable sort).
+            p.rows.sort_by_key(|r| policy::topic_rank(&r.topic));
             let silent = std::iter::repeat_n(Status::NoEvidence, p.silent.len());
             let now: Vec<Status> = p.rows.iter().map(|r| r.now).chain(silent).collect();
             p.now = policy::worst(now.iter().copied());

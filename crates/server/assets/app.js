@@ -168,7 +168,9 @@ const App = (() => {
         h("div", { class: "matrix-wrap" }, h("table", { class: "matrix" },
           h("thead", {}, h("tr", {}, h("th", { class: "ob" }, "obligation"), assess.years.map((y) => h("th", { class: "year" }, String(y))),
             h("th", {}, "now"), h("th", { class: "steps-col" }, "step periods"))),
-          h("tbody", {}, p.rows.map((r) => h("tr", { "data-obligation": r.obligation },
+          h("tbody", {}, p.rows.map((r, i) => [i === 0 || p.rows[i - 1].topic !== r.topic
+            ? h("tr", { class: "topic" }, h("th", { colspan: assess.years.length + 3 }, r.topic_label)) : null,
+            h("tr", { "data-obligation": r.obligation },
             h("th", { class: "ob", title: `${r.cite} — ${r.text}` }, r.obligation,
               r.readings.length ? h("div", { class: "readings muted" }, r.readings.map((x) => `${x.party} reads it ${label.get(x.status)} from ${x.from}`).join("; ")) : null),
             r.cells.map((c, i) => {
@@ -183,7 +185,7 @@ const App = (() => {
               return h("td", { class: `cell s-${c}`, "data-status": c, "data-year": year }, inner);
             }),
             h("td", {}, statusBadge(r.now)),
-            h("td", { class: "steps-col" }, stepBar(r)))))))));
+            h("td", { class: "steps-col" }, stepBar(r)))]))))));
     const legend = h("p", { class: "legend" }, assess.legend.map((l) => h("span", {}, statusBadge(l.status), ` ${l.symbol}`)));
     const parties = assess.parties.map((p) => p.id);
     const filter = h("p", {}, "Party: ", h("a", { href: "#/matrix" }, "all"),

@@ -38,12 +38,44 @@ h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #cc
 table{border-collapse:collapse;margin:.5em 0;font-size:13px}th,td{border:1px solid #dde;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f3f4f8}td.c{text-align:center;width:2.6em;font-weight:bold}
 .ok{background:#dff3e4;color:#17612e}.breach{background:#fbdcdc;color:#9d1c1c}.indet{background:#fff1c9;color:#7a5a00}
-.cv{background:#ecdff7;color:#5c2a85}.ne{background:#f4f4f6;color:#888}.reading{font-size:.8em;color:#555}.rem{background:#dbe9f7;color:#1f4f82}.cont{background:#ffe3c4;color:#8a4300}.off{background:#fff}
+.cv{background:#ecdff7;color:#5c2a85}.ne{background:#f4f4f6;color:#888}.reading{font-size:.8em;color:#555}tr.topic th{background:#eef0f3;text-align:left;font-weight:600}svg.steps{display:inline;margin:0;width:160px}svg.steps rect.ok{fill:#2e7d32}svg.steps rect.breach{fill:#c62828}svg.steps rect.indet{fill:#f9a825}svg.steps rect.cv{fill:#6d4c9f}svg.steps rect.ne{fill:#c8ccd2}svg.steps rect.rem{fill:#3b6ea8}svg.steps rect.cont{fill:#c7671a}.rem{background:#dbe9f7;color:#1f4f82}.cont{background:#ffe3c4;color:#8a4300}.off{background:#fff}
 .cite{color:#556;font-size:12px}.muted{color:#667}
 svg{width:100%;max-width:760px;height:auto;display:block;margin:1em 0;font:11px system-ui,sans-serif}
 .grid{stroke:#e4e6ee}.ax{fill:#556}.pt{font-weight:bold;fill:#1d2330;font-size:13px}
 .limit{stroke:#c62828;stroke-dasharray:6 4;stroke-width:1.5}.lim{fill:#c62828}.band{fill:#90caf9;opacity:.45}
 ";
+
+/// The step periods of a row as a small SVG: a span per status between the dates it
+/// holds, over the report's years, each named on hover.
+fn step_bar(r: &verity_app::report::ObligationRow, years: &[i16]) -> String {
+    let (Some(&y0), Some(&y1)) = (years.first(), years.last()) else {
+        return String::new();
+    };
+    let day = |d: verity_vocab::Date| -> f64 {
+        f64::from(d.year()) + f64::from(d.day_of_year() - 1) / verity_app::policy::ONE_YEAR_DAYS
+    };
+    let (t0, t1) = (f64::from(y0), f64::from(y1) + 1.0);
+    let w = 160.0;
+    let x = |t: f64| ((t - t0) / (t1 - t0) * w).clamp(0.0, w);
+    let mut out = format!(
+        "<svg class=\"steps\" viewBox=\"0 0 {w} 10\" width=\"{w}\" height=\"10\" role=\"img\" aria-label=\"step periods\">"
+    );
+    for (i, s) in r.steps.iter().enumerate() {
+        let from = day(s.from);
+        let to = r.steps.get(i + 1).map_or(t1, |n| day(n.from));
+        let _ = write!(
+            out,
+            "<rect class=\"{}\" x=\"{:.1}\" y=\"0\" width=\"{:.1}\" height=\"10\"><title>from {}: {}</title></rect>",
+            css_class(Some(s.status)),
+            x(from),
+            (x(to) - x(from)).max(0.5),
+            s.from,
+            status_label(s.status)
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
 
 pub fn render(d: &ReportDoc) -> String {
     let mut o = String::new();
@@ -260,8 +292,21 @@ pub fn render(d: &ReportDoc) -> String {
             for y in &d.years {
                 let _ = write!(o, "<th>{y}</th>");
             }
-            let _ = writeln!(o, "<th>now</th><th>first breach</th></tr>");
+            let _ = writeln!(
+                o,
+                "<th>now</th><th>first breach</th><th>step periods</th></tr>"
+            );
+            let cols = d.years.len() + 4;
+            let mut topic = "";
             for r in &section.rows {
+                if r.topic != topic {
+                    topic = &r.topic;
+                    let _ = writeln!(
+                        o,
+                        "<tr class=\"topic\"><th colspan=\"{cols}\">{}</th></tr>",
+                        esc(&r.topic_label)
+                    );
+                }
                 let steps: Vec<String> = r
                     .steps
                     .iter()
@@ -301,10 +346,11 @@ pub fn render(d: &ReportDoc) -> String {
                 }
                 let _ = writeln!(
                     o,
-                    "<td class=\"{}\">{}</td><td>{}</td></tr>",
+                    "<td class=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
                     css_class(Some(r.now)),
                     status_label(r.now),
-                    esc(&first_breach_text(r))
+                    esc(&first_breach_text(r)),
+                    step_bar(r, &d.years)
                 );
             }
             let _ = writeln!(o, "</table>");

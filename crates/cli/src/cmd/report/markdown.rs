@@ -82,7 +82,16 @@ pub fn render(d: &ReportDoc) -> String {
                 let _ = write!(o, ":-:|");
             }
             let _ = writeln!(o, "---|---|");
+            let mut topic = "";
             for r in &section.rows {
+                if r.topic != topic {
+                    topic = &r.topic;
+                    let _ = write!(o, "| **{}** | |", md_escape(&r.topic_label));
+                    for _ in &d.years {
+                        o.push_str(" |");
+                    }
+                    let _ = writeln!(o, " | |");
+                }
                 let _ = write!(o, "| `{}` | {} |", r.obligation, md_escape(&r.cite));
                 for c in &r.cells {
                     let _ = write!(o, " {} |", symbol(*c));

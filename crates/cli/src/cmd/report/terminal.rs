@@ -138,7 +138,12 @@ pub fn render(d: &ReportDoc, colour: bool, width: usize) -> String {
         if !section.rows.is_empty() {
             let _ = writeln!(o, "{}", p.dim(&head));
         }
+        let mut topic = "";
         for r in &section.rows {
+            if r.topic != topic {
+                topic = &r.topic;
+                let _ = writeln!(o, "  {}", p.bold(&format!("· {}", r.topic_label)));
+            }
             let mut line = format!("  {:<id_w$} ", r.obligation);
             for c in &r.cells {
                 let _ = write!(line, "    {}", p.status(*c, symbol(*c)));
