@@ -152,6 +152,9 @@ pub struct FirstBreach {
 pub struct StockPoint {
     pub date: Date,
     pub kg_u: f64,
+    /// The same stock as UF6 mass (kg U × 352.02 / 238.03, the vocabulary's
+    /// conversion), the unit the JCPOA's 300 kg limit is written in.
+    pub kg_uf6: Option<f64>,
     /// How the report states it: `241.6`, `≤ 202.8`, `> 202.8`.
     pub shown: String,
     /// `≤` or `>` when the figure is a bound (so is its ratio to the limit).
@@ -189,6 +192,9 @@ pub struct FigurePoint {
     pub value: f64,
     /// As the report states it, with its unit: `≥ 5,060`, `9,874.9 kg U`.
     pub shown: String,
+    /// `low` when the figure is a lower bound (more than / at least), `high` when an
+    /// upper one (at most); `null` for a value.
+    pub bound: Option<&'static str>,
     /// `verified`, `declared` or `estimated`.
     pub basis: &'static str,
     pub source: String,
@@ -207,6 +213,12 @@ fn figures(ev: &verity_evidence::EvidenceSet) -> Vec<FigureSeries> {
             date: m.date,
             value,
             shown: crate::summary::shown(&m.quantity, m.metric.unit),
+            bound: match (m.quantity.value, m.quantity.low, m.quantity.high) {
+                (Some(_), _, _) => None,
+                (None, Some(_), _) => Some("low"),
+                (None, None, Some(_)) => Some("high"),
+                _ => None,
+            },
             basis: m.basis.as_str(),
             source: m.source.to_string(),
         };
@@ -504,6 +516,12 @@ impl ReportDoc {
             let point = StockPoint {
                 date: m.date,
                 kg_u: kg,
+                kg_uf6: verity_vocab::convert(
+                    kg,
+                    verity_vocab::Unit::KgU,
+                    verity_vocab::Unit::KgUf6,
+                )
+                .ok(),
                 shown,
                 bound,
                 ratio_to_limit: stock_limit.as_ref().map(|l| kg / l.kg_u),

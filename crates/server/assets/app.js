@@ -266,7 +266,7 @@ const App = (() => {
     return assess.figures.filter((f) => f.metric.startsWith(prefix));
   }
   const asMeasurements = (series) => series.flatMap((f) => f.points.map((p) =>
-    ({ date: p.date, metric: f.metric, label: f.label, value: p.value, shown: p.shown, basis: p.basis, source: p.source })));
+    ({ date: p.date, metric: f.metric, label: f.label, value: p.value, shown: p.shown, bound: p.bound, basis: p.basis, source: p.source })));
 
   async function stockpile() {
     put(main, h("h2", {}, "Enriched-uranium stockpile"), h("div", { id: "chart" }));
@@ -285,8 +285,12 @@ const App = (() => {
       yLabel: "kg U", unit: "kg U", log, series: [...seriesOf(ms).values()], limits,
       sources: `IAEA reports (${reports.length}: ${reports[0]} … ${reports[reports.length - 1]}); limit: ${limit ? limit.cite : "—"}; kg U. Verity, verity report --format json.`,
     }, "stockpile", assess);
-    draw(false);
-    const toggle = h("input", { type: "checkbox", id: "logscale", onchange: (e) => draw(e.target.checked) });
+    // Logarithmic where the range demands it (over two orders of magnitude), so that
+    // small stocks stay visible beside the limit.
+    const vals = ms.map((m) => m.value).filter((v) => v > 0);
+    const logFirst = vals.length > 0 && Math.max(...vals) / Math.min(...vals) > 100;
+    draw(logFirst);
+    const toggle = h("input", { type: "checkbox", id: "logscale", checked: logFirst, onchange: (e) => draw(e.target.checked) });
     main.insertBefore(h("p", {}, h("label", {}, toggle, " logarithmic scale (to see small stocks beside the limit)")), document.getElementById("chart"));
     main.appendChild(sourcesTable(ms));
   }
@@ -309,7 +313,7 @@ const App = (() => {
       const reports = [...new Set(fs.flatMap((f) => f.points.map((p) => p.source.split(" (")[0])))];
       chart(div, {
         title: `${site}: centrifuges installed and enriching, by type (IAEA reports)`, yLabel: "centrifuges", unit: "",
-        series: fs.map((f) => ({ name: f.site ? `${f.machine} ${f.state}` : f.label, points: f.points.map((p) => [p.date, p.value]) })),
+        series: fs.map((f) => ({ name: f.site ? `${f.machine} ${f.state}` : f.label, points: f.points.map((p) => [p.date, p.value, p.bound]) })),
         sources: `IAEA reports (${reports.length}); machines counted. Verity.`,
       }, `centrifuges-${site.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`, await assessment());
     }
@@ -329,7 +333,7 @@ const App = (() => {
       const v = central(m);
       if (v === null) continue;
       if (!series.has(m.metric)) series.set(m.metric, { name: m.label || m.metric, points: [] });
-      series.get(m.metric).points.push([m.date, v]);
+      series.get(m.metric).points.push([m.date, v, m.bound || null]);
     }
     return series;
   }

@@ -121,9 +121,17 @@ const Charts = (() => {
         ...(dash ? { "stroke-dasharray": dash } : {}),
       });
       svg.appendChild(path);
-      for (const [d, v] of pts) {
-        const dot = el("circle", { cx: sx(dayOf(d)).toFixed(1), cy: sy(v).toFixed(1), r: 2.6, fill: color, class: "point" });
-        dot.appendChild(el("title", {}, `${s.name}\n${d}: ${fmt(v)}${spec.unit ? " " + spec.unit : ""}`));
+      for (const [d, v, bound] of pts) {
+        // A bound is drawn as a bound: a triangle pointing the way the figure may lie
+        // (up: more than / at least; down: at most), not as a point.
+        const cx = sx(dayOf(d)), cy = sy(v);
+        const dot = bound === "low"
+          ? el("polygon", { points: `${(cx - 4).toFixed(1)},${(cy + 3).toFixed(1)} ${(cx + 4).toFixed(1)},${(cy + 3).toFixed(1)} ${cx.toFixed(1)},${(cy - 4).toFixed(1)}`, fill: color, class: "point bound-low" })
+          : bound === "high"
+            ? el("polygon", { points: `${(cx - 4).toFixed(1)},${(cy - 3).toFixed(1)} ${(cx + 4).toFixed(1)},${(cy - 3).toFixed(1)} ${cx.toFixed(1)},${(cy + 4).toFixed(1)}`, fill: color, class: "point bound-high" })
+            : el("circle", { cx: cx.toFixed(1), cy: cy.toFixed(1), r: 2.6, fill: color, class: "point" });
+        const words = bound === "low" ? "at least / more than " : bound === "high" ? "at most " : "";
+        dot.appendChild(el("title", {}, `${s.name}\n${d}: ${words}${fmt(v)}${spec.unit ? " " + spec.unit : ""}`));
         svg.appendChild(dot);
       }
     });

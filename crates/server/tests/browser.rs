@@ -335,6 +335,14 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
     // Stockpile by assay band against the limit.
     let n = plotted(h, "/api/v1/evidence?metric_prefix=enriched_uranium_stock").await;
     assert!(n > 10, "the record has stock figures");
+    let stock_ev = common::get(
+        app,
+        "/api/v1/evidence?metric_prefix=enriched_uranium_stock",
+        Some(&h.analyst),
+    )
+    .await
+    .json();
+    let stock_rows = stock_ev["measurements"].as_array().unwrap().clone();
     open(c, "stockpile").await;
     assert_eq!(attr_num(c, "#chart svg.chart", "data-points").await, n);
     c.find(Locator::Css("#chart svg line.limit"))
@@ -379,15 +387,35 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
         assert!(t0.elapsed() < Duration::from_secs(10), "no PNG made");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    shot(c, "stockpile").await;
-    click(c, "#logscale").await;
+    // The stock spans four orders of magnitude: logarithmic first; the box switches.
     let svg = html_of(c, "#chart svg").await;
     assert!(
         svg.contains("log scale"),
-        "the chart redraws on a log scale"
+        "log scale where the range demands it"
+    );
+    // Bounds are drawn as bounds: one triangle per bounded figure.
+    let bounds = stock_rows
+        .iter()
+        .filter(|m| m["value"].is_null() && central(m).is_some())
+        .count();
+    assert!(bounds > 0, "the record has bounds");
+    assert_eq!(
+        c.find_all(Locator::Css(
+            "#chart svg .point.bound-low, #chart svg .point.bound-high"
+        ))
+        .await
+        .unwrap()
+        .len(),
+        bounds
+    );
+    shot(c, "stockpile-log").await;
+    click(c, "#logscale").await;
+    let svg = html_of(c, "#chart svg").await;
+    assert!(
+        !svg.contains("log scale"),
+        "the chart redraws on a linear scale"
     );
     assert_eq!(attr_num(c, "#chart svg.chart", "data-points").await, n);
-    shot(c, "stockpile-log").await;
     // The figures are public: without a token the page draws the same points.
     c.execute(
         "window.__token = localStorage.getItem('verity.token'); localStorage.removeItem('verity.token');",

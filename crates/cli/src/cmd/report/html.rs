@@ -196,7 +196,7 @@ pub fn render(d: &ReportDoc) -> String {
         o.push_str(&plot.svg());
         let _ = writeln!(
             o,
-            "<table><tr><th>as of</th><th>kg U</th><th>× limit</th><th>≤ 5 %</th><th>20 %</th><th>60 %</th><th>source</th></tr>"
+            "<table><tr><th>as of</th><th>kg U</th><th>kg UF6</th><th>× limit</th><th>≤ 5 %</th><th>20 %</th><th>60 %</th><th>source</th></tr>"
         );
         let opt = |v: Option<f64>| v.map_or(String::new(), fmt_num);
         for s in &d.stockpile {
@@ -207,9 +207,11 @@ pub fn render(d: &ReportDoc) -> String {
             let cls = css_class(s.status);
             let _ = writeln!(
                 o,
-                "<tr><td>{}</td><td>{}</td><td class=\"{cls}\">{ratio}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}{}</td><td class=\"{cls}\">{ratio}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 s.date,
                 esc(&s.shown),
+                esc(s.bound.unwrap_or("")),
+                opt(s.kg_uf6.map(|v| (v * 10.0).round() / 10.0)),
                 opt(s.le_5pct),
                 opt(s.u20pct),
                 opt(s.u60pct),
