@@ -17,6 +17,11 @@ use crate::report::{BreakoutView, PartySection, StockPoint};
 /// Days in an average month, for rates "per month".
 const MONTH_DAYS: f64 = 365.25 / 12.0;
 
+/// "In a month" of the quantities a stock yields, as analysts quote it: 30 days.
+const MONTH_SQ_DAYS: f64 = 30.0;
+/// How far the count of quantities within a month goes.
+const MAX_SQ: u32 = 50;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     /// One paragraph of facts generated from the record.
@@ -27,6 +32,9 @@ pub struct Summary {
     pub since_previous: Vec<Change>,
     /// The latest breakout estimate, as in the timeline.
     pub breakout: Option<BreakoutView>,
+    /// Significant quantities the latest stocks and machines yield within a month (30
+    /// days), by the same route, counted up to 50: "enough for N weapons in a month".
+    pub sq_in_month: Option<u32>,
     /// What the inspectors cannot verify at the end of the record, since when and why.
     pub unverifiable: Vec<Unverifiable>,
 }
@@ -282,6 +290,10 @@ pub fn build(
     let limits = latest_figures(run, &run.assessment.verdicts);
     let since_previous = changes(stock);
     let breakout = breakout.last().cloned();
+    let sq_in_month = run
+        .breakout
+        .last()
+        .and_then(|p| verity_compliance::breakout::quantities_within(p, MONTH_SQ_DAYS, MAX_SQ));
     let end = run
         .evidence
         .measurements
@@ -383,6 +395,16 @@ pub fn build(
                 "; not verified, the Agency having lost continuity of knowledge"
             }
         ));
+        match sq_in_month {
+            Some(n) if n >= MAX_SQ => text.push(format!(
+                "Within a month the same stocks and machines would yield {MAX_SQ} or more significant quantities."
+            )),
+            Some(n) => text.push(format!(
+                "Within a month the same stocks and machines would yield {n} significant quantit{}.",
+                if n == 1 { "y" } else { "ies" }
+            )),
+            None => {}
+        }
     }
     if let Some(c) = since_previous
         .iter()
@@ -406,6 +428,7 @@ pub fn build(
         limits,
         since_previous,
         breakout,
+        sq_in_month,
         unverifiable,
     }
 }

@@ -108,6 +108,21 @@ fn the_summary_keeps_its_contract_and_agrees_with_the_report() {
     assert!((total["change"].as_f64().unwrap() - change).abs() < 1e-6);
     assert!(total["per_month"].as_f64().unwrap() > 0.0);
 
+    // Enough for how many weapons within a month, from the latest stocks and machines.
+    // ISIS ("Analysis of IAEA Iran Verification and Monitoring Report", 31 May 2025):
+    // the 60 % stock could become about 233 kg of weapon-grade uranium in three weeks,
+    // enough for nine weapons. Verity counts 25 kg U-235 quantities in 30 days by the
+    // fixed-cascade route on every stock level, so a figure near nine.
+    let n = s["sq_in_month"]
+        .as_u64()
+        .expect("quantities within a month");
+    assert!((6..=14).contains(&n), "{n}");
+    assert!(
+        s["text"]
+            .as_str()
+            .unwrap()
+            .contains("significant quantities")
+    );
     // The current breakout is the timeline's last point.
     let last = d["breakout"].as_array().unwrap().last().expect("a point");
     assert_eq!(s["breakout"]["date"], last["date"]);

@@ -473,12 +473,38 @@ fn cascades_of(machines: &[(String, u32)]) -> FixedCascades {
     )
 }
 
-/// The estimate for stocks and machines, or why physics rejects the figures.
-fn estimate(
+/// How many significant quantities the stocks and machines of `point` yield within
+/// `days`, by the same headline route (the fixed cascades, else the pooled cascade),
+/// counting up to `max`: analysts quote "enough for N weapons in a month". `None` when
+/// not even one is reached in time or physics rejects the figures.
+pub fn quantities_within(point: &BreakoutPoint, days: f64, max: u32) -> Option<u32> {
+    let (mut input, fixed) = input_of(&point.stocks, &point.machines).ok()?;
+    let per = input.target.u235_kg;
+    let leu = Assay::from_pct(LEU_STEP_PCT).ok()?;
+    let mut reached = None;
+    for k in 1..=max {
+        input.target.u235_kg = per * f64::from(k);
+        let d = match verity_physics::solve_fixed_cascades(&input, leu, &fixed) {
+            Ok(f) => f.days,
+            Err(_) => match verity_physics::solve(&input) {
+                Ok(p) => p.days,
+                Err(_) => break,
+            },
+        };
+        // Days grow with the quantity: the first that takes too long ends the count.
+        if d > days {
+            break;
+        }
+        reached = Some(k);
+    }
+    reached
+}
+
+/// The breakout input (optimised tails) and the fixed cascades of stocks and machines.
+fn input_of(
     stocks: &[(f64, f64)],
     machines: &[(String, u32)],
-    opts: &BreakoutOptions,
-) -> Result<Estimate, verity_physics::PhysicsError> {
+) -> Result<(BreakoutInput, FixedCascades), verity_physics::PhysicsError> {
     let stocks = stocks
         .iter()
         .map(|(pct, kg)| {
@@ -499,9 +525,18 @@ fn estimate(
     );
     let mut input = BreakoutInput::new(stocks, capacity);
     input.tails = Tails::Optimal;
+    Ok((input, cascades_of(machines)))
+}
+
+/// The estimate for stocks and machines, or why physics rejects the figures.
+fn estimate(
+    stocks: &[(f64, f64)],
+    machines: &[(String, u32)],
+    opts: &BreakoutOptions,
+) -> Result<Estimate, verity_physics::PhysicsError> {
+    let (input, fixed) = input_of(stocks, machines)?;
     let pooled = verity_physics::solve(&input)?;
     let leu = Assay::from_pct(LEU_STEP_PCT)?;
-    let fixed = cascades_of(machines);
     // The headline: the fixed cascades; where they cannot reach the target (no
     // natural uranium step possible), the pooled plan stands alone.
     let (days, enrich_days, route) = match verity_physics::solve_fixed_cascades(&input, leu, &fixed)

@@ -87,6 +87,7 @@ const App = (() => {
     cards.push(h("div", { class: "card", id: "latest-breakout" },
       h("h3", {}, "Latest breakout estimate"),
       last ? [h("div", { class: "big" }, `${fmt(last.days)} days`),
+        assess.summary.sq_in_month ? h("p", { id: "sq-in-month" }, `${assess.summary.sq_in_month} significant quantities within a month`) : null,
         h("p", { class: "muted" }, `${last.date}; central estimate, 90 % interval ${fmt(last.days_p05)}–${fmt(last.days_p95)} days (${last.band.replaceAll("_", " ")}); route ${last.route.replaceAll("_", " ")}, lower bound ${fmt(last.lower_bound_days)} days${last.verified ? "" : "; not verified"}`)]
         : h("p", { class: "muted" }, "no estimate"),
       h("a", { href: "#/breakout" }, "timeline →")));
