@@ -356,7 +356,8 @@ const App = (() => {
     chart(document.getElementById("chart"), {
       sources: `stocks and centrifuges of each IAEA report; Verity's enrichment physics (${assess.breakout_method.slice(0, 120)}…); days.`,
       title: "Breakout time at each IAEA report date (days, log scale)", yLabel: "days", unit: "days", log: true,
-      series: [{ name: "central estimate", points: b.map((r) => [r.date, r.days]) },
+      series: [{ name: "central estimate (hollow: not verified, or figures carried forward)",
+        points: b.map((r) => [r.date, r.days, !r.verified || r.machine_basis.some((m) => m.carried_forward) || r.stocks_carried_forward.length > 0 ? "open" : null]) },
         { name: "lower bound (one pooled cascade)", points: b.map((r) => [r.date, r.lower_bound_days]) }],
       bands: [{ name: "5–95 % interval", points: b.map((r) => [r.date, r.days_p05, r.days_p95]) }],
       // The one-year breakout goal the negotiators set for the JCPOA's first decade

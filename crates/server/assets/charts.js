@@ -129,8 +129,11 @@ const Charts = (() => {
           ? el("polygon", { points: `${(cx - 4).toFixed(1)},${(cy + 3).toFixed(1)} ${(cx + 4).toFixed(1)},${(cy + 3).toFixed(1)} ${cx.toFixed(1)},${(cy - 4).toFixed(1)}`, fill: color, class: "point bound-low" })
           : bound === "high"
             ? el("polygon", { points: `${(cx - 4).toFixed(1)},${(cy - 3).toFixed(1)} ${(cx + 4).toFixed(1)},${(cy - 3).toFixed(1)} ${cx.toFixed(1)},${(cy + 4).toFixed(1)}`, fill: color, class: "point bound-high" })
-            : el("circle", { cx: cx.toFixed(1), cy: cy.toFixed(1), r: 2.6, fill: color, class: "point" });
-        const words = bound === "low" ? "at least / more than " : bound === "high" ? "at most " : "";
+            : bound === "open"
+              // Hollow: a figure to read with care (not verified, or carried forward).
+              ? el("circle", { cx: cx.toFixed(1), cy: cy.toFixed(1), r: 3.2, fill: "#fff", stroke: color, "stroke-width": 1.6, class: "point open" })
+              : el("circle", { cx: cx.toFixed(1), cy: cy.toFixed(1), r: 2.6, fill: color, class: "point" });
+        const words = bound === "low" ? "at least / more than " : bound === "high" ? "at most " : bound === "open" ? "(not verified or carried forward) " : "";
         dot.appendChild(el("title", {}, `${s.name}\n${d}: ${words}${fmt(v)}${spec.unit ? " " + spec.unit : ""}`));
         svg.appendChild(dot);
       }

@@ -300,7 +300,14 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
         .find(Locator::Css("td.cell[data-status] a"))
         .await
         .unwrap();
-    first.click().await.unwrap();
+    // Reachable from the keyboard: focus the cell and press Enter.
+    c.execute(
+        "document.querySelector('td.cell[data-status] a').focus()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    first.send_keys("\u{E007}").await.unwrap();
     let detail = text_of(c, "#cell-detail").await;
     // The first row's first cell opens a verdict of the obligation listed first.
     assert!(
@@ -469,6 +476,26 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
         })
         .count();
     assert!(unverified > 0 && carried > 0, "the record has both");
+    // On the chart, those points are hollow.
+    let open_points = pts
+        .iter()
+        .filter(|p| {
+            p["verified"] == false
+                || p["basis"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|b| b["carried_forward"] == true)
+                || !p["stocks_carried_forward"].as_array().unwrap().is_empty()
+        })
+        .count();
+    assert_eq!(
+        c.find_all(Locator::Css("#chart svg .point.open"))
+            .await
+            .unwrap()
+            .len(),
+        open_points
+    );
     for (css, n) in [
         ("#breakout-table tr[data-verified=false]", unverified),
         ("#breakout-table tr[data-carried=true]", carried),

@@ -174,15 +174,25 @@ pub fn render(d: &ReportDoc, colour: bool, width: usize) -> String {
                     )
                 ))
             );
+            if r.steps.len() > 1 {
+                // The step periods: each status from the date it holds.
+                let steps: Vec<String> = r
+                    .steps
+                    .iter()
+                    .map(|st| format!("{} {}", st.from, status_label(st.status)))
+                    .collect();
+                let line = format!("steps: {}", steps.join(" → "));
+                let _ = writeln!(o, "    {}", p.dim(&short(&line, width.saturating_sub(4))));
+            }
             for x in &r.readings {
                 let line = format!(
-                    "    {} reads it {} from {}: {}",
+                    "{} reads it {} from {}: {}",
                     x.party,
                     status_label(x.status),
                     x.from,
                     x.cite
                 );
-                let _ = writeln!(o, "  {}", p.dim(&short(&line, width.saturating_sub(2))));
+                let _ = writeln!(o, "    {}", p.dim(&short(&line, width.saturating_sub(4))));
             }
         }
         if !section.silent.is_empty() {
