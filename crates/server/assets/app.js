@@ -6,6 +6,10 @@
 window.__verityErrors = [];
 window.addEventListener("error", (e) => window.__verityErrors.push(String(e.message)));
 window.addEventListener("unhandledrejection", (e) => window.__verityErrors.push(String(e.reason)));
+{
+  const logError = console.error.bind(console);
+  console.error = (...args) => { window.__verityErrors.push(args.map(String).join(" ")); logError(...args); };
+}
 
 const App = (() => {
   const main = document.getElementById("main");

@@ -141,7 +141,9 @@ const Charts = (() => {
 
     for (const l of limits) {
       svg.appendChild(el("line", { x1: M.l, x2: W - M.r, y1: sy(l.y), y2: sy(l.y), class: "limit" }));
-      svg.appendChild(el("text", { x: W - M.r - 4, y: sy(l.y) - 5, "text-anchor": "end", style: "fill:#c62828" }, l.label));
+      // A white halo under the label keeps it legible over the lines it crosses.
+      svg.appendChild(el("text", { x: W - M.r - 4, y: sy(l.y) - 5, "text-anchor": "end", class: "limit-label",
+        style: "fill:#c62828;stroke:#fff;stroke-width:3px;paint-order:stroke;stroke-linejoin:round" }, l.label));
     }
 
     // The timeline band: each key day and event of the record as a tick on a strip under
