@@ -37,6 +37,7 @@ pub mod policy;
 pub mod record;
 pub mod report;
 pub mod summary;
+pub mod text;
 pub mod tokens;
 
 pub use location::Location;

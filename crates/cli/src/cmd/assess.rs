@@ -162,7 +162,7 @@ pub fn run(args: Args) -> CmdResult {
         emit_json(&run.assessment_doc())?;
         return Ok(ExitCode::SUCCESS);
     }
-    emit(&text(&run))?;
+    emit(&verity_app::text::lines(&text(&run)))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -87,6 +87,6 @@ pub fn run(args: Args) -> CmdResult {
             let _ = writeln!(o, "  source: {s}");
         }
     }
-    emit(&o)?;
+    emit(&verity_app::text::lines(&o))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -128,7 +128,7 @@ fn check(files: &[PathBuf], json: bool) -> CmdResult {
             n => format!("{n} problems"),
         }
     );
-    emit(&o)?;
+    emit(&verity_app::text::lines(&o))?;
     Ok(code)
 }
 
@@ -202,7 +202,7 @@ fn sources(files: &[PathBuf], json: bool) -> CmdResult {
             m.metric, m.figures, m.not_reported
         );
     }
-    emit(&o)?;
+    emit(&verity_app::text::lines(&o))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -309,7 +309,8 @@ fn list(db: Option<&str>, report: Option<&str>, json: bool) -> CmdResult {
         print_json(&verity_evidence::to_json(&set))?;
         return Ok(ExitCode::SUCCESS);
     }
-    emit(&text(&set))?;
+    // Stored text may carry control characters: escaped before it reaches a terminal.
+    emit(&verity_app::text::lines(&text(&set)))?;
     Ok(ExitCode::SUCCESS)
 }
 

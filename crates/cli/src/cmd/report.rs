@@ -144,6 +144,8 @@ fn skipped_lines(d: &ReportDoc) -> Vec<String> {
 }
 
 fn short(s: &str, n: usize) -> String {
+    // Stored text reaches the terminal only escaped (verity_app::text).
+    let s = verity_app::text::field(s);
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.chars().count() <= n {
         s

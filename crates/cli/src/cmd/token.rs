@@ -114,7 +114,7 @@ pub fn run(command: Command) -> CmdResult {
                         r.id,
                         r.role.as_str(),
                         r.created_at,
-                        r.label
+                        verity_app::text::field(&r.label)
                     );
                 }
             }

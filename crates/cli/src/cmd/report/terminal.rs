@@ -12,10 +12,13 @@ use super::{LEGEND, band_colour, first_breach_text, short, skipped_lines, span, 
 
 struct Paint(bool);
 
+// Every piece of text the terminal report prints passes through `Paint`, which escapes
+// control characters in it (stored text may carry them) before adding its own colours.
 impl Paint {
     fn status(&self, s: Option<Status>, text: &str) -> String {
+        let text = verity_app::text::field(text);
         if !self.0 {
-            return text.to_owned();
+            return text.into_owned();
         }
         let code = match s {
             Some(Status::Compliant) => "32",
@@ -29,17 +32,19 @@ impl Paint {
         format!("\x1b[{code}m{text}\x1b[0m")
     }
     fn bold(&self, text: &str) -> String {
+        let text = verity_app::text::field(text);
         if self.0 {
             format!("\x1b[1m{text}\x1b[0m")
         } else {
-            text.to_owned()
+            text.into_owned()
         }
     }
     fn dim(&self, text: &str) -> String {
+        let text = verity_app::text::field(text);
         if self.0 {
             format!("\x1b[2m{text}\x1b[0m")
         } else {
-            text.to_owned()
+            text.into_owned()
         }
     }
 }
@@ -68,7 +73,7 @@ pub fn render(d: &ReportDoc, colour: bool, width: usize) -> String {
 
     let text_w = width.saturating_sub(4).max(40);
     let _ = writeln!(o, "\n{}", p.bold("SUMMARY"));
-    for line in wrap(&d.summary.text, text_w) {
+    for line in wrap(&verity_app::text::field(&d.summary.text), text_w) {
         let _ = writeln!(o, "  {line}");
     }
     if !d.summary.limits.is_empty() {
@@ -296,8 +301,8 @@ pub fn render(d: &ReportDoc, colour: bool, width: usize) -> String {
                 o,
                 "  {}  {:<8} by {:<6} stages to {}  {}",
                 x.notified,
-                x.mechanism,
-                x.raised_by,
+                verity_app::text::field(&x.mechanism),
+                verity_app::text::field(&x.raised_by),
                 last.map_or("-".to_owned(), |d| d.to_string()),
                 p.dim(&short(&x.outcome_cell(), width.saturating_sub(60).max(30)))
             );
@@ -316,7 +321,12 @@ pub fn render(d: &ReportDoc, colour: bool, width: usize) -> String {
             } else {
                 e.party.clone()
             };
-            let line = format!("  {}  {:<17} {}", e.date, short(&who, 17), e.what);
+            let line = format!(
+                "  {}  {:<17} {}",
+                e.date,
+                short(&who, 17),
+                verity_app::text::field(&e.what)
+            );
             let used = line.chars().count();
             let _ = writeln!(
                 o,
@@ -349,10 +359,10 @@ pub fn render(d: &ReportDoc, colour: bool, width: usize) -> String {
     for (s, date) in &d.source_dates {
         match date {
             Some(date) => {
-                let _ = writeln!(o, "  {s} ({date})");
+                let _ = writeln!(o, "  {} ({date})", verity_app::text::field(s));
             }
             None => {
-                let _ = writeln!(o, "  {s}");
+                let _ = writeln!(o, "  {}", verity_app::text::field(s));
             }
         }
     }

@@ -1,0 +1,60 @@
+//! Stored text made safe to print on a terminal. Labels, sources and notes come from
+//! files and API clients; an ESC, CR or NUL in them would let a record move the cursor,
+//! overwrite a line or draw a fake one (a fake `admin` token, say). Every
+//! human-readable output passes stored text through here; JSON output needs no such
+//! pass (its escaping is the format's).
+
+use std::borrow::Cow;
+
+/// Whether `c` must not reach a terminal raw: C0 and C1 controls, DEL, and the Unicode
+/// bidirectional overrides and isolates, which reorder what is shown.
+fn unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn escape(s: &str, keep_newlines: bool) -> Cow<'_, str> {
+    if !s
+        .chars()
+        .any(|c| unsafe_char(c) && !(keep_newlines && c == '\n'))
+    {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) && !(keep_newlines && c == '\n') {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// One field (a label, a source, a note): every control character escaped, newlines
+/// included, as `\u{1b}`.
+pub fn field(s: &str) -> Cow<'_, str> {
+    escape(s, false)
+}
+
+/// A whole text of lines, as a command prints it: controls escaped, line breaks kept.
+/// (Not for output that colours itself with escape sequences: escape its fields.)
+pub fn lines(s: &str) -> Cow<'_, str> {
+    escape(s, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_are_escaped_and_ordinary_text_is_untouched() {
+        assert_eq!(field("newsroom"), "newsroom");
+        assert!(matches!(field("Jürgen — GOV/2021/10"), Cow::Borrowed(_)));
+        assert_eq!(field("a\u{1b}[2Kadmin"), "a\\u{1b}[2Kadmin");
+        assert_eq!(field("x\ry\0z"), "x\\u{d}y\\u{0}z");
+        assert_eq!(field("two\nlines"), "two\\u{a}lines");
+        assert_eq!(lines("two\nlines\u{7}"), "two\nlines\\u{7}");
+        assert_eq!(field("\u{202E}evil"), "\\u{202e}evil");
+        assert_eq!(field("c1\u{9b}31m"), "c1\\u{9b}31m");
+    }
+}

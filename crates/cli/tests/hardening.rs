@@ -1,0 +1,99 @@
+//! Hostile input through the real binary: stored text never reaches a terminal raw.
+
+use assert_cmd::Command;
+
+fn verity() -> Command {
+    Command::cargo_bin("verity").expect("binary")
+}
+
+/// No ESC, CR, NUL or other control character but the line breaks in `out`.
+fn clean(out: &[u8]) -> bool {
+    String::from_utf8_lossy(out)
+        .chars()
+        .all(|c| c == '\n' || !c.is_control())
+}
+
+#[test]
+fn a_token_label_cannot_draw_on_the_terminal() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = tmp.path().join("t.db");
+    // A label that returns the carriage and draws a fake admin line.
+    let label = "newsroom\r   9  admin      2026-01-01T00:00:00Z  root\u{1b}[2K\u{7}";
+    verity()
+        .args([
+            "token", "create", "--role", "analyst", "--label", label, "--db",
+        ])
+        .arg(&db)
+        .assert()
+        .success();
+    let out = verity()
+        .args(["token", "list", "--db"])
+        .arg(&db)
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    assert!(
+        clean(&out.stdout),
+        "{:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("newsroom\\u{d}"), "{text}");
+    assert!(text.contains("\\u{1b}[2K\\u{7}"), "{text}");
+    assert_eq!(text.lines().count(), 1, "one token, one line: {text}");
+    // JSON keeps the label exactly (its own escaping is the format's).
+    let out = verity()
+        .args(["token", "list", "--json", "--db"])
+        .arg(&db)
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v[0]["label"], label);
+}
+
+#[test]
+fn evidence_fields_cannot_draw_on_the_terminal() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = tmp.path().join("e.db");
+    let csv = tmp.path().join("m.csv");
+    std::fs::write(
+        &csv,
+        "date,party,metric,value,sigma,low,high,unit,basis,source,paragraph,report_date,via,note\n\
+         2019-05-20,Iran,enriched_uranium_stock,174.1,,,,kg_u,verified,\"GOV/2019/21\u{1b}]0;owned\u{7}\r\",8,2019-05-31,,\n",
+    )
+    .expect("write");
+    verity()
+        .args(["evidence", "import"])
+        .arg(&csv)
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .success();
+    for args in [
+        vec!["evidence", "list"],
+        vec!["assess", "--from", "2019-01-01", "--to", "2019-12-31"],
+        vec!["report", "--from", "2019-01-01", "--to", "2019-12-31"],
+    ] {
+        let out = verity()
+            .args(&args)
+            .arg("--db")
+            .arg(&db)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            clean(&out.stdout),
+            "{args:?}: {:?}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("GOV/2019/21\\u{1b}]0;owned\\u{7}"),
+            "{args:?}"
+        );
+    }
+}
