@@ -355,11 +355,15 @@ fn check(req: &BreakoutRequest, limits: Limits) -> AppResult<Checked> {
     let target = req
         .target_u235_kg
         .unwrap_or_else(|| sq.u235_kg(input.target.assay));
-    if !(target.is_finite() && target > 0.0) {
+    // 10,000 tonnes of U-235 is several times all the highly enriched uranium ever
+    // made (about 1,300 t of HEU worldwide, IPFM Global Fissile Material Report 2022):
+    // a larger target is a typo or an attack on the arithmetic, not a question.
+    const MAX_TARGET_U235_KG: f64 = 1e7;
+    if !(target.is_finite() && target > 0.0 && target <= MAX_TARGET_U235_KG) {
         return Err(AppError::field(
             "target_u235_kg",
-            target,
-            "the target must be a mass > 0",
+            format!("{target:?}"),
+            "the target must be a mass > 0 and at most 10,000 t (1e7 kg) of U-235",
         ));
     }
     input.target.u235_kg = target;
@@ -684,7 +688,7 @@ pub fn what_if(
         )),
         None => None,
     };
-    doc(
+    let d = doc(
         &c,
         &plan,
         staged.as_ref(),
@@ -692,7 +696,58 @@ pub fn what_if(
         &routes,
         cumulative,
         mc,
-    )
+    )?;
+    check_finite(&d, req)?;
+    Ok(d)
+}
+
+/// Every figure of an answer is a finite number, or the request is refused naming what
+/// made it so: a capacity of 1e-320 kg-SWU a year gives "inf days", a target of 1e308
+/// kg overflows, and neither is an answer to print with exit 0 (JSON would even show
+/// them as `null`).
+fn check_finite(d: &BreakoutDoc, req: &BreakoutRequest) -> AppResult<()> {
+    let mut figures: Vec<(&str, f64)> = vec![
+        ("days", d.days),
+        ("swu_kg", d.swu_kg),
+        ("swu_per_year", d.swu_per_year),
+        ("product_kg_u", d.product_kg_u),
+        ("tails_kg_u", d.tails_kg_u),
+    ];
+    for r in &d.routes {
+        figures.extend(r.days.map(|v| ("routes[].days", v)));
+        figures.extend(r.swu_kg.map(|v| ("routes[].swu_kg", v)));
+    }
+    for v in d.cumulative_days.iter().flatten().flatten() {
+        figures.push(("cumulative_days", *v));
+    }
+    if let Some(u) = &d.uncertainty {
+        figures.extend([
+            ("uncertainty.median_days", u.median_days),
+            ("uncertainty.p05_days", u.p05_days),
+            ("uncertainty.p95_days", u.p95_days),
+        ]);
+    }
+    // Days beyond this (about 2.7 million years) are no breakout time anyone can use,
+    // and come only from capacities or quantities far outside the physical range.
+    const MAX_DAYS: f64 = 1e9;
+    let bad = |what: &str, v: f64| !v.is_finite() || (what.contains("days") && v > MAX_DAYS);
+    let Some((what, _)) = figures.iter().find(|(w, v)| bad(w, *v)) else {
+        return Ok(());
+    };
+    let (field, value) = match (req.swu_per_year, req.target_u235_kg) {
+        (Some(s), _) if *what != "swu_kg" && *what != "product_kg_u" => {
+            ("swu_per_year", format!("{s:?}"))
+        }
+        (_, Some(t)) => ("target_u235_kg", format!("{t:?}")),
+        _ => ("centrifuges", format!("{} types", req.centrifuges.len())),
+    };
+    Err(AppError::field(
+        field,
+        value,
+        format!(
+            "gives a result that is not a finite number of days below 10^9 ({what}): the capacity is too small or the quantity too large for a breakout time to be stated"
+        ),
+    ))
 }
 
 /// Whether a request will run a Monte Carlo long enough to be worth a progress bar.

@@ -66,15 +66,33 @@ impl FromStr for Location {
             };
             return Ok(Location::Postgres { url, schema });
         }
+        // SQLite's in-memory databases (`:memory:`, `file::memory:`, `?mode=memory`)
+        // would acknowledge every write and lose it at exit: never a store.
+        let in_memory = |p: &str| {
+            p == ":memory:"
+                || p.starts_with("file::memory:")
+                || p.starts_with(":memory:")
+                || p.contains("mode=memory")
+        };
         if let Some(p) = s.strip_prefix("sqlite:") {
             let p = p.strip_prefix("//").unwrap_or(p);
             if p.is_empty() {
                 return Err(bad("sqlite:// needs a file path after it"));
             }
+            if in_memory(p) {
+                return Err(bad(
+                    "an in-memory database keeps nothing once the command exits: give a file path",
+                ));
+            }
             return Ok(Location::Sqlite(PathBuf::from(p)));
         }
         if s.contains("://") {
             return Err(bad(EXPECTED));
+        }
+        if in_memory(s) {
+            return Err(bad(
+                "an in-memory database keeps nothing once the command exits: give a file path",
+            ));
         }
         Ok(Location::Sqlite(PathBuf::from(s)))
     }

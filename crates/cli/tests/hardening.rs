@@ -97,3 +97,74 @@ fn evidence_fields_cannot_draw_on_the_terminal() {
         );
     }
 }
+
+#[test]
+fn breakout_figures_that_overflow_are_refused_not_printed() {
+    for args in [
+        vec!["--stock", "60:400", "--swu-per-year", "1e-320"],
+        vec!["--stock", "60:400", "--swu-per-year", "1e-300"],
+        vec![
+            "--stock",
+            "60:440",
+            "--centrifuges",
+            "IR-6:1000",
+            "--target-u235-kg",
+            "1e308",
+        ],
+        vec![
+            "--stock",
+            "60:440",
+            "--centrifuges",
+            "IR-6:1000",
+            "--target-u235-kg",
+            "1e306",
+        ],
+    ] {
+        for json in [false, true] {
+            let mut cmd = verity();
+            cmd.arg("breakout").args(&args);
+            if json {
+                cmd.arg("--json");
+            }
+            let out = cmd.output().expect("runs");
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                !stdout.contains("inf")
+                    && !stdout.contains("null")
+                    && !stdout.contains(" 0.0 days"),
+                "{args:?}: {stdout}"
+            );
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("--"), "{args:?}: names the flag: {err}");
+            assert!(
+                err.len() < 400,
+                "{args:?}: the value is not echoed whole: {err}"
+            );
+        }
+    }
+}
+
+#[test]
+fn in_memory_stores_are_refused_for_writes() {
+    for db in [
+        ":memory:",
+        "sqlite::memory:",
+        "sqlite://:memory:",
+        "file::memory:?cache=shared",
+        "sqlite:",
+        "sqlite://",
+    ] {
+        let out = verity()
+            .args(["token", "create", "--role", "analyst", "--db", db])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{db}");
+        assert!(out.stdout.is_empty(), "{db}: no token acknowledged");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(db.trim_end_matches('/')) || err.contains("sqlite"),
+            "{db}: {err}"
+        );
+    }
+}

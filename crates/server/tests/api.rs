@@ -458,6 +458,15 @@ async fn suite(h: &Harness) {
             json!({"stocks": [], "swu_per_year": 1000, "turbo": true}),
             "",
         ),
+        // Figures that would overflow into "inf days", `null` or 0 days.
+        (
+            json!({"stocks": [{"assay_pct": 60, "kg_u": 400}], "swu_per_year": 1e-320}),
+            "swu_per_year",
+        ),
+        (
+            json!({"stocks": [{"assay_pct": 60, "kg_u": 400}], "centrifuges": [{"type": "IR-6", "count": 1000}], "target_u235_kg": 1e308}),
+            "target_u235_kg",
+        ),
     ] {
         let r = post_json(app, "/api/v1/breakout/what-if", Some(&h.analyst), &body).await;
         assert_eq!(
