@@ -104,16 +104,7 @@ impl fmt::Display for Location {
             Location::Sqlite(p) => write!(f, "{}", p.display()),
             Location::Postgres { url, schema } => {
                 // The password, if the URL has one, is not repeated in messages.
-                let shown = match (url.find("://"), url.find('@')) {
-                    (Some(i), Some(at)) if at > i => {
-                        let userinfo = &url[i + 3..at];
-                        match userinfo.split_once(':') {
-                            Some((user, _)) => format!("{}{user}:***{}", &url[..i + 3], &url[at..]),
-                            None => url.clone(),
-                        }
-                    }
-                    _ => url.clone(),
-                };
+                let shown = verity_store::redact_url(url);
                 f.write_str(&shown)?;
                 if let Some(s) = schema {
                     write!(f, " (schema {s})")?;

@@ -168,3 +168,63 @@ fn in_memory_stores_are_refused_for_writes() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn stores_and_key_directories_are_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let bin = assert_cmd::cargo::cargo_bin("verity");
+    let script = format!(
+        "umask 000 && '{bin}' token create --role analyst --db p.db >/dev/null && '{bin}' key generate --name a.example/k --out keys/sub >/dev/null",
+        bin = bin.display()
+    );
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(tmp.path())
+        .output()
+        .expect("sh");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mode = |p: &str| {
+        std::fs::metadata(tmp.path().join(p))
+            .expect(p)
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("p.db"), 0o600, "the database");
+    assert_eq!(mode("keys"), 0o700, "a key directory");
+    assert_eq!(mode("keys/sub"), 0o700, "a key directory");
+    assert_eq!(mode("keys/sub/a.example_k.key"), 0o600, "the private key");
+}
+
+#[test]
+fn database_passwords_never_appear_in_messages() {
+    for args in [
+        vec!["token", "list", "--db"],
+        vec!["evidence", "list", "--db"],
+        vec!["log", "verify", "--db"],
+    ] {
+        for url in [
+            "postgres://u:s3cret@127.0.0.1:1/x",
+            "postgres://u:s3cret@127.0.0.1:5432/x?sslmode=bogus",
+            "postgres://u:p@s3cret@127.0.0.1:1/x",
+            "postgresql://127.0.0.1:1/x?user=u&password=s3cret",
+        ] {
+            let out = verity().args(&args).arg(url).output().expect("runs");
+            assert!(!out.status.success(), "{args:?} {url}");
+            let all = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(!all.contains("s3cret"), "{args:?} {url}: {all}");
+            assert!(all.contains("***") || all.contains("127.0.0.1"), "{all}");
+        }
+    }
+}

@@ -64,10 +64,14 @@ impl FromRequestParts<AppState> for Caller {
         let value = value
             .to_str()
             .map_err(|_| ApiError::unauthorized("the Authorization header is not ASCII"))?;
-        let Some(token) = value.strip_prefix("Bearer ") else {
-            return Err(ApiError::unauthorized(
-                "the Authorization header must be `Bearer <token>`",
-            ));
+        // The scheme is case-insensitive (RFC 9110, section 11.1): `bearer` is `Bearer`.
+        let token = match value.split_once(' ') {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest,
+            _ => {
+                return Err(ApiError::unauthorized(
+                    "the Authorization header must be `Bearer <token>`",
+                ));
+            }
         };
         let token = token.trim();
         if !token.starts_with(TOKEN_PREFIX) {

@@ -480,6 +480,13 @@ async fn suite(h: &Harness) {
         }
     }
 
+    // --- the auth scheme is case-insensitive (RFC 9110 section 11.1) -------------
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let value = format!("{scheme} {}", h.analyst);
+        let r = common::get_with(app, "/api/v1/me", &[("authorization", value.as_str())]).await;
+        assert_eq!(r.status, 200, "{scheme}");
+    }
+
     // --- breakout presets: public, each figure with its source -------------------
     let presets = get(app, "/api/v1/breakout/presets", None).await;
     assert_eq!(presets.status, 200);

@@ -120,6 +120,35 @@ const MAX_CONNECTIONS: usize = 8;
 /// single-writer lock), so an append never races another append.
 const PG_WRITE_LOCK: i64 = 0x7665_7269_7479; // "verity"
 
+/// Creates a new database file readable by its owner only (0600), whatever the umask:
+/// it holds token hashes and the record. SQLite gives the `-wal` and `-shm` files it
+/// creates beside it the database file's permissions. An existing file is left as its
+/// owner set it.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(f) => {
+                // The mode given to open() is masked by the umask; set it outright.
+                f.set_permissions(std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| StoreError::BadLocation(format!("{}: {e}", path.display())))?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            // Let SQLite report a path it cannot open, with its own words.
+            Err(_) => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 fn sqlite_connect(path: &Path) -> Result<rusqlite::Connection, StoreError> {
     let c = rusqlite::Connection::open(path).map_err(|e| StoreError::sqlite(path, e))?;
     // WAL: readers never block the writer. synchronous=FULL: a commit is on disk
@@ -155,7 +184,7 @@ impl Store {
         } else if let Some(p) = location.strip_prefix("sqlite:") {
             Store::open_sqlite(Path::new(p.strip_prefix("//").unwrap_or(p)))
         } else if location.is_empty() || location.contains("://") {
-            Err(StoreError::BadLocation(location.to_string()))
+            Err(StoreError::BadLocation(redact_url(location)))
         } else {
             Store::open_sqlite(Path::new(location))
         }
@@ -163,6 +192,7 @@ impl Store {
 
     /// Opens (creating if needed) an SQLite database file.
     pub fn open_sqlite(path: &Path) -> Result<Store, StoreError> {
+        create_private(path)?;
         let owned = path.to_path_buf();
         let pool = Pool::new(MAX_CONNECTIONS, Box::new(move || sqlite_connect(&owned)));
         // Connect once now, so a bad path fails here, with its name.
@@ -181,9 +211,9 @@ impl Store {
     /// (created if missing): separate deployments or test runs share one database
     /// without touching each other.
     pub fn open_postgres(url: &str, schema: Option<&str>) -> Result<Store, StoreError> {
-        let config: postgres::Config = url
-            .parse()
-            .map_err(|e: postgres::Error| StoreError::BadLocation(format!("{url}: {e}")))?;
+        let config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
+            StoreError::BadLocation(format!("{}: {e}", redact_url(url)))
+        })?;
         let set_path = schema.map(quote_ident).transpose()?;
         let connect = move || -> Result<postgres::Client, StoreError> {
             let mut c = config.connect(postgres::NoTls)?;
@@ -211,9 +241,9 @@ impl Store {
     /// Whether the PostgreSQL database at `url` (in `schema`, or on the default search
     /// path) already holds a Verity store, checked without creating anything.
     pub fn postgres_has_store(url: &str, schema: Option<&str>) -> Result<bool, StoreError> {
-        let config: postgres::Config = url
-            .parse()
-            .map_err(|e: postgres::Error| StoreError::BadLocation(format!("{url}: {e}")))?;
+        let config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
+            StoreError::BadLocation(format!("{}: {e}", redact_url(url)))
+        })?;
         let mut c = config.connect(postgres::NoTls)?;
         let table = match schema {
             Some(s) => format!("{}.verity_migrations", quote_ident(s)?),
@@ -310,3 +340,95 @@ const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Store>();
 };
+
+/// A database URL as it may be shown: the password of its user information
+/// (`postgres://user:secret@host/db`) and any `password=` parameter replaced by `***`.
+/// Every message and log line that names a location goes through here.
+pub fn redact_url(url: &str) -> String {
+    let Some(i) = url.find("://") else {
+        return url.to_owned();
+    };
+    let start = i + 3;
+    // The authority ends at the first '/', '?' or '#' after the scheme; its user
+    // information at the last '@' in it (a password may itself hold an '@').
+    let end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |j| start + j);
+    let mut out = String::with_capacity(url.len());
+    out.push_str(&url[..start]);
+    let authority = &url[start..end];
+    match authority.rfind('@') {
+        Some(at) => {
+            let userinfo = &authority[..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => {
+                    out.push_str(user);
+                    out.push_str(":***");
+                }
+                None => out.push_str(userinfo),
+            }
+            out.push_str(&authority[at..]);
+        }
+        None => out.push_str(authority),
+    }
+    let rest = &url[end..];
+    match rest.split_once('?') {
+        Some((path, query)) => {
+            out.push_str(path);
+            out.push('?');
+            let params: Vec<String> = query
+                .split('&')
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                    _ => kv.to_owned(),
+                })
+                .collect();
+            out.push_str(&params.join("&"));
+        }
+        None => out.push_str(rest),
+    }
+    out
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_show() {
+        assert_eq!(
+            redact_url("postgres://u:s3cret@127.0.0.1:5432/x"),
+            "postgres://u:***@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            redact_url("postgres://u:p@ss@db/x?sslmode=disable"),
+            "postgres://u:***@db/x?sslmode=disable"
+        );
+        assert_eq!(
+            redact_url("postgresql://db/x?user=u&password=hunter2"),
+            "postgresql://db/x?user=u&password=***"
+        );
+        assert_eq!(redact_url("postgres://u@db/x"), "postgres://u@db/x");
+        assert_eq!(redact_url("verity.db"), "verity.db");
+    }
+}
+
+#[cfg(all(test, unix))]
+mod permission_tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_new_database_and_its_wal_are_private() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let path = tmp.path().join("p.db");
+        let store = super::Store::open_sqlite(&path).expect("store");
+        let mode =
+            |p: &std::path::Path| std::fs::metadata(p).expect("file").permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        // The migrations wrote through the WAL; it is there while the store is open.
+        let wal = tmp.path().join("p.db-wal");
+        assert!(wal.exists(), "WAL mode");
+        assert_eq!(mode(&wal), 0o600);
+        drop(store);
+    }
+}

@@ -49,6 +49,31 @@ pub fn file_stem(name: &str) -> String {
         .collect()
 }
 
+/// Creates the key directory (and its missing parents) as 0700, whatever the umask;
+/// an existing directory is left as its owner set it.
+fn create_private_dir(out: &Path) -> Result<(), CliError> {
+    let fail = |e: std::io::Error| {
+        CliError::Failed(anyhow::anyhow!("cannot create {}: {e}", out.display()))
+    };
+    if out.is_dir() {
+        return Ok(());
+    }
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(out).map_err(fail)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(out, std::fs::Permissions::from_mode(0o700)).map_err(fail)?;
+    }
+    Ok(())
+}
+
 fn generate(name: &str, out: &Path, json: bool) -> CmdResult {
     if !valid_key_name(name) {
         return Err(CliError::bad_input(format!(
@@ -56,8 +81,7 @@ fn generate(name: &str, out: &Path, json: bool) -> CmdResult {
         )));
     }
     let signer = NoteSigner::generate(name).map_err(CliError::bad_input)?;
-    std::fs::create_dir_all(out)
-        .map_err(|e| CliError::Failed(anyhow::anyhow!("cannot create {}: {e}", out.display())))?;
+    create_private_dir(out)?;
     let stem = file_stem(name);
     let key_path = out.join(format!("{stem}.key"));
     let pub_path = out.join(format!("{stem}.pub"));
