@@ -598,3 +598,68 @@ fn audit_accepts_extensions_and_reports_forks() {
     .code(2);
     let _ = Path::new(&old);
 }
+
+#[test]
+fn deleting_every_checkpoint_is_caught() {
+    // Every append signs a checkpoint of the whole tree; without one, the entries are
+    // unsigned and `log verify` says so instead of passing.
+    let env = Env::new();
+    env.with_log();
+    env.verity(&["log", "verify", "--db", &env.db()]).success();
+    tamper(&env.db(), "DELETE FROM log_checkpoints");
+    let out = env.verity(&["log", "verify", "--db", &env.db()]).code(1);
+    let text = stdout(&out);
+    assert!(text.contains("no signed checkpoint covers"), "{text}");
+    // … and so is deleting only the latest.
+    let env = Env::new();
+    env.with_log();
+    tamper(
+        &env.db(),
+        "DELETE FROM log_checkpoints WHERE tree_size = (SELECT MAX(tree_size) FROM log_checkpoints)",
+    );
+    let out = env.verity(&["log", "verify", "--db", &env.db()]).code(1);
+    let text = stdout(&out);
+    assert!(
+        text.contains("not covered by a signed checkpoint")
+            || text.contains("no signed checkpoint covers"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_consistent_rollback_of_the_whole_store_is_caught_with_a_pinned_checkpoint() {
+    let env = Env::new();
+    env.with_log();
+    // The store as it stood with three entries, copied aside.
+    std::fs::copy(env.path("log.db"), env.path("old.db")).unwrap();
+    let more = env.write("r4.json", r#"{"site": "Natanz", "cascades": 36}"#);
+    env.verity(&[
+        "log",
+        "append",
+        "--db",
+        &env.db(),
+        "--key",
+        "keys/alice.key",
+        &more,
+    ])
+    .success();
+    // A reader keeps the checkpoint of four entries.
+    let cp = stdout(
+        &env.verity(&["log", "checkpoint", "--db", &env.db()])
+            .success(),
+    );
+    let pinned = env.write("seen.cp", &cp);
+    env.verity(&["log", "verify", "--db", &env.db(), "--since", &pinned])
+        .success();
+    // The operator rolls the whole store back: consistent in itself, so plain verify
+    // passes, but not against what the reader saw.
+    std::fs::copy(env.path("old.db"), env.path("log.db")).unwrap();
+    let _ = std::fs::remove_file(env.path("log.db-wal"));
+    let _ = std::fs::remove_file(env.path("log.db-shm"));
+    env.verity(&["log", "verify", "--db", &env.db()]).success();
+    let out = env
+        .verity(&["log", "verify", "--db", &env.db(), "--since", &pinned])
+        .code(1);
+    let text = stdout(&out);
+    assert!(text.contains("rolled back"), "{text}");
+}

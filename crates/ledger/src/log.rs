@@ -100,6 +100,8 @@ pub enum LogError {
     MissingWitness(String),
     #[error("the stored log key is invalid: {0}")]
     BadLogKey(NoteError),
+    #[error("the pinned checkpoint is not one of this log's: {0}")]
+    BadPinned(String),
 }
 
 impl From<StorageError> for LogError {
@@ -392,6 +394,29 @@ pub fn verify<S: LogStorage + ?Sized>(
     s: &mut S,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<VerifyReport, LogError> {
+    verify_with(s, None, false, progress)
+}
+
+/// [`verify`] as an auditor runs it (`verity log verify`): every entry must also be
+/// covered by a signed checkpoint — Verity signs one with every append — so deleted
+/// checkpoints are caught; and with `since`, a signed checkpoint the caller saw earlier
+/// (kept outside the store), the stored log must extend it — as many entries at
+/// least, and the same root over its first `since.size` entries — so that a rollback
+/// or a rewritten history is caught even when the store is consistent in itself.
+pub fn verify_since<S: LogStorage + ?Sized>(
+    s: &mut S,
+    since: Option<&str>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<VerifyReport, LogError> {
+    verify_with(s, since, true, progress)
+}
+
+fn verify_with<S: LogStorage + ?Sized>(
+    s: &mut S,
+    since: Option<&str>,
+    require_coverage: bool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<VerifyReport, LogError> {
     let m = meta(s)?;
     let log_key = NoteVerifier::from_text(&m.verifier_key).map_err(LogError::BadLogKey)?;
     let size = s.tree_size()?;
@@ -420,6 +445,60 @@ pub fn verify<S: LogStorage + ?Sized>(
                     cp_size,
                     format!("recorded checkpoint for size {cp_size} does not verify: {e}"),
                 ));
+            }
+        }
+    }
+    // Every append signs a checkpoint of the whole tree in the same transaction, so the
+    // latest recorded checkpoint covers every entry; entries beyond it, or entries
+    // with no checkpoint at all, mean checkpoints were deleted (or a write was forged
+    // around the log).
+    let covered = cps.keys().next_back().copied().unwrap_or(0);
+    if require_coverage && covered < size {
+        return Ok(report_problem(
+            size,
+            cps.len(),
+            covered,
+            if cps.is_empty() {
+                format!(
+                    "no signed checkpoint covers the {size} entries (checkpoints deleted?): entries from {covered} on are unsigned"
+                )
+            } else {
+                format!(
+                    "entries {covered}..{size} are not covered by a signed checkpoint (the latest is for {covered}; checkpoints deleted?)"
+                )
+            },
+        ));
+    }
+    // The checkpoint the caller pinned: signed by the log, and not beyond the store.
+    if let Some(text) = since {
+        let v = checkpoint::open(text, std::slice::from_ref(&log_key), Some(&m.origin))
+            .map_err(|e| LogError::BadPinned(e.to_string()))?;
+        let pinned = v.checkpoint;
+        if pinned.size > size {
+            return Ok(report_problem(
+                size,
+                cps.len(),
+                size,
+                format!(
+                    "rolled back: the checkpoint you pinned is for {} entries, the store has {size}",
+                    pinned.size
+                ),
+            ));
+        }
+        match cps.get(&pinned.size) {
+            Some(root) if *root != pinned.root => {
+                return Ok(report_problem(
+                    size,
+                    cps.len(),
+                    pinned.size.saturating_sub(1),
+                    format!(
+                        "the store's checkpoint for size {} differs from the one you pinned: the history was rewritten (a fork)",
+                        pinned.size
+                    ),
+                ));
+            }
+            _ => {
+                cps.insert(pinned.size, pinned.root);
             }
         }
     }
@@ -489,12 +568,15 @@ pub fn verify<S: LogStorage + ?Sized>(
                 ));
             }
         }
+        // A checkpoint mismatch is reported after the stored hashes are compared: a
+        // stored leaf that disagrees names the entry exactly, the checkpoint only a range.
+        let mut cp_mismatch: Option<VerifyReport> = None;
         for e in &parsed {
             builder.push_with(e.leaf_hash(), |id, h| computed.push((id, *h)));
             if let Some(root) = cps.get(&builder.size()) {
-                if builder.root() != *root {
+                if builder.root() != *root && cp_mismatch.is_none() {
                     let i = builder.size() - 1;
-                    return Ok(report_problem(
+                    cp_mismatch = Some(report_problem(
                         size,
                         checkpoints_checked,
                         i,
@@ -525,6 +607,9 @@ pub fn verify<S: LogStorage + ?Sized>(
                 };
                 return Ok(report_problem(size, checkpoints_checked, id.start(), what));
             }
+        }
+        if let Some(r) = cp_mismatch {
+            return Ok(r);
         }
         start = end;
         progress(start, size);

@@ -99,11 +99,15 @@ pub enum Command {
         json: bool,
     },
     /// Recompute every entry's hash and signature and the whole tree, and check them
-    /// against the stored tree and every signed checkpoint. Exit 1 naming the first
-    /// bad entry.
+    /// against the stored tree and every signed checkpoint; every entry must be covered
+    /// by one. Exit 1 naming the first bad entry.
     Verify {
         #[arg(long, value_name = "LOCATION", default_value = DEFAULT_DB)]
         db: String,
+        /// A signed checkpoint you saw earlier (a file, as `log checkpoint` prints it):
+        /// the store must extend it, so a rollback is caught without the old store.
+        #[arg(long, value_name = "CHECKPOINT")]
+        since: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -154,7 +158,7 @@ pub fn run(command: Command) -> CmdResult {
                 "give --inclusion INDEX or --consistency OLD NEW",
             )),
         },
-        Command::Verify { db, json } => verify(&db, json),
+        Command::Verify { db, since, json } => verify(&db, since.as_deref(), json),
         Command::Audit {
             db,
             old,
@@ -277,8 +281,23 @@ fn append(db: &str, key: &Path, kind: Option<&str>, files: &[PathBuf], json: boo
         entries.push(SignedEntry::sign(&signer, kind, doc));
     }
     let store = open_existing(db)?;
-    let range =
-        store.write(|tx| -> Result<_, TxError> { Ok(ledger_log::append(tx, &entries)?) })?;
+    // The entries and a checkpoint of the grown tree, signed with the log's key, in one
+    // transaction: no entry is ever in the log without a signed checkpoint covering it
+    // (which `log verify` checks).
+    let meta = store.read(|tx| -> Result<_, TxError> {
+        tx.log_meta()?.ok_or(TxError::Log(LogError::NotInitialised))
+    })?;
+    let log_signer = read_signer(Path::new(&meta.signer_key_path)).map_err(|e| {
+        CliError::bad_input(format!(
+            "the log's key {} is needed to sign the checkpoint that covers the new entries: {e}",
+            meta.signer_key_path
+        ))
+    })?;
+    let range = store.write(|tx| -> Result<_, TxError> {
+        let range = ledger_log::append(tx, &entries)?;
+        ledger_log::checkpoint(tx, &log_signer)?;
+        Ok(range)
+    })?;
     if json {
         let out: Vec<Value> = files
             .iter()
@@ -410,7 +429,13 @@ fn prove_consistency(db: &str, old: u64, new: u64, json: bool) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify(db: &str, json: bool) -> CmdResult {
+fn verify(db: &str, since: Option<&Path>, json: bool) -> CmdResult {
+    let pinned = since
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .map_err(|e| CliError::bad_input(format!("cannot read {}: {e}", p.display())))
+        })
+        .transpose()?;
     let store = open_existing(db)?;
     let bar = (std::io::stdout().is_terminal() && !json).then(|| {
         let b = indicatif::ProgressBar::new(0);
@@ -421,12 +446,16 @@ fn verify(db: &str, json: bool) -> CmdResult {
         b
     });
     let report = store.read(|tx| -> Result<_, TxError> {
-        Ok(ledger_log::verify(tx, &mut |done, total| {
-            if let Some(b) = &bar {
-                b.set_length(total);
-                b.set_position(done);
-            }
-        })?)
+        Ok(ledger_log::verify_since(
+            tx,
+            pinned.as_deref(),
+            &mut |done, total| {
+                if let Some(b) = &bar {
+                    b.set_length(total);
+                    b.set_position(done);
+                }
+            },
+        )?)
     })?;
     if let Some(b) = bar {
         b.finish_and_clear();
