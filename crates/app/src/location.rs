@@ -151,7 +151,16 @@ impl Location {
             Location::Sqlite(p) => Store::open_sqlite(p),
             Location::Postgres { url, schema } => Store::open_postgres(url, schema.as_deref()),
         };
-        store.map_err(|e| AppError::Failed(anyhow::anyhow!("opening the store {self}: {e}")))
+        store.map_err(|e| match e {
+            // A file that is not a store is the caller's input, not a failure.
+            verity_store::StoreError::NotAStore(msg) => AppError::BadInput {
+                field: Some("store".into()),
+                value: None,
+                reason: msg,
+                problems: Vec::new(),
+            },
+            other => AppError::Failed(anyhow::anyhow!("opening the store {self}: {other}")),
+        })
     }
 
     /// Opens a store that must already exist. Every command that only reads (or

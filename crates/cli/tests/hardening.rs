@@ -228,3 +228,35 @@ fn database_passwords_never_appear_in_messages() {
         }
     }
 }
+
+#[test]
+fn an_empty_or_foreign_file_is_not_a_store_and_is_left_alone() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let empty = tmp.path().join("zeroed.db");
+    std::fs::write(&empty, b"").expect("write");
+    let text = tmp.path().join("notes.db");
+    std::fs::write(&text, b"root:x:0:0:root:/root:/bin/bash\n").expect("write");
+    for (file, word) in [(&empty, "empty"), (&text, "not an SQLite database")] {
+        let before = std::fs::read(file).expect("read");
+        for args in [
+            vec!["log", "verify", "--db"],
+            vec!["token", "list", "--db"],
+            vec!["token", "create", "--role", "analyst", "--db"],
+            vec!["evidence", "list", "--db"],
+        ] {
+            let out = verity().args(&args).arg(file).output().expect("runs");
+            assert_eq!(out.status.code(), Some(2), "{args:?} {}", file.display());
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains(word), "{args:?}: {err}");
+            assert!(
+                err.contains(&*file.display().to_string()),
+                "names the file: {err}"
+            );
+            assert_eq!(
+                std::fs::read(file).expect("read"),
+                before,
+                "{args:?}: the file is untouched"
+            );
+        }
+    }
+}

@@ -30,6 +30,10 @@ use pool::Pool;
 pub enum StoreError {
     #[error("bad database location {0:?}: expected sqlite:PATH, a file path, or postgres://…")]
     BadLocation(String),
+    /// A file at the location that is not a Verity store (empty, or another program's
+    /// database): the message names it.
+    #[error("{0}")]
+    NotAStore(String),
     #[error("SQLite database {path}: {source}")]
     Sqlite {
         path: PathBuf,
@@ -192,11 +196,56 @@ impl Store {
 
     /// Opens (creating if needed) an SQLite database file.
     pub fn open_sqlite(path: &Path) -> Result<Store, StoreError> {
+        // A file that is there but empty is not a store to initialise: something
+        // truncated it (or it was never one). Refuse it, naming it, rather than write a
+        // fresh schema into it and call that the log.
+        if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+            return Err(StoreError::NotAStore(format!(
+                "{}: the file is empty, not a Verity store (was it truncated? give another path, or remove it to start a new store)",
+                path.display()
+            )));
+        }
         create_private(path)?;
         let owned = path.to_path_buf();
         let pool = Pool::new(MAX_CONNECTIONS, Box::new(move || sqlite_connect(&owned)));
         // Connect once now, so a bad path fails here, with its name.
-        drop(pool.get()?);
+        let first = pool.get().map_err(|e| match e {
+            StoreError::Sqlite { ref source, .. }
+                if source.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) =>
+            {
+                StoreError::NotAStore(format!(
+                    "{}: not an SQLite database, so not a Verity store",
+                    path.display()
+                ))
+            }
+            other => other,
+        })?;
+        // A database that holds tables but none of Verity's is someone else's: never
+        // migrate Verity's tables into it.
+        {
+            let c: &rusqlite::Connection = &first;
+            let tables: i64 = c
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(|e| StoreError::sqlite(path, e))?;
+            let ours: i64 = c
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'verity_migrations'",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(|e| StoreError::sqlite(path, e))?;
+            if tables > 0 && ours == 0 {
+                return Err(StoreError::NotAStore(format!(
+                    "{}: an SQLite database with {tables} table(s), none of them Verity's: not a Verity store",
+                    path.display()
+                )));
+            }
+        }
+        drop(first);
         let store = Store {
             conns: Conns::Sqlite {
                 path: path.to_path_buf(),
@@ -430,5 +479,38 @@ mod permission_tests {
         assert!(wal.exists(), "WAL mode");
         assert_eq!(mode(&wal), 0o600);
         drop(store);
+    }
+}
+
+#[cfg(test)]
+mod foreign_tests {
+    #[test]
+    fn another_programs_database_is_refused_and_untouched() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let path = tmp.path().join("cats.db");
+        {
+            let c = rusqlite::Connection::open(&path).expect("sqlite");
+            c.execute_batch("CREATE TABLE cats (name TEXT); INSERT INTO cats VALUES ('Tom');")
+                .expect("schema");
+        }
+        match super::Store::open_sqlite(&path) {
+            Err(super::StoreError::NotAStore(msg)) => {
+                assert!(
+                    msg.contains("cats.db") && msg.contains("none of them Verity's"),
+                    "{msg}"
+                );
+            }
+            Err(other) => panic!("wrong error: {other}"),
+            Ok(_) => panic!("a foreign database was opened as a store"),
+        }
+        let c = rusqlite::Connection::open(&path).expect("sqlite");
+        let n: i64 = c
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(n, 1, "no Verity table was migrated into it");
     }
 }
