@@ -102,6 +102,92 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// What one server accepts from its clients: no flood from one address takes the
+/// connection slots of another, and the process never reaches its descriptor limit.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnLimits {
+    /// Open connections one client address may hold.
+    pub per_client: usize,
+    /// Open connections in all.
+    pub total: usize,
+    /// Time a client has to send a request's headers, counted from the connection's
+    /// opening or the end of the previous response (so it is also the idle timeout of a
+    /// kept-alive connection).
+    pub header_read: Duration,
+    /// Time a request may take from its headers to its response.
+    pub request: Duration,
+}
+
+impl Default for ConnLimits {
+    fn default() -> ConnLimits {
+        ConnLimits {
+            per_client: 64,
+            total: 1024,
+            header_read: Duration::from_secs(10),
+            request: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The open connections by client address, and in all.
+#[derive(Default)]
+struct Slots {
+    by_ip: std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>,
+    total: std::sync::atomic::AtomicUsize,
+}
+
+/// A connection's place in [`Slots`], given back when the connection ends.
+struct Slot {
+    slots: std::sync::Arc<Slots>,
+    ip: std::net::IpAddr,
+}
+
+impl Slots {
+    fn admit(self: &std::sync::Arc<Self>, ip: std::net::IpAddr, l: &ConnLimits) -> Option<Slot> {
+        use std::sync::atomic::Ordering;
+        let mut by_ip = self.by_ip.lock().unwrap_or_else(|e| e.into_inner());
+        let mine = by_ip.entry(ip).or_insert(0);
+        if *mine >= l.per_client || self.total.load(Ordering::Relaxed) >= l.total {
+            return None;
+        }
+        *mine += 1;
+        self.total.fetch_add(1, Ordering::Relaxed);
+        Some(Slot {
+            slots: self.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        use std::sync::atomic::Ordering;
+        let mut by_ip = self.slots.by_ip.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = by_ip.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                by_ip.remove(&self.ip);
+            }
+        }
+        self.slots.total.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A refused connection gets a JSON 503 and is closed, within a second.
+async fn refuse(mut stream: tokio::net::TcpStream) {
+    use tokio::io::AsyncWriteExt;
+    let body = r#"{"error":"too many connections from this address: close some and retry"}"#;
+    let msg = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        let _ = stream.write_all(msg.as_bytes()).await;
+        let _ = stream.shutdown().await;
+    })
+    .await;
+}
+
 /// Serves `app` on `listener` until `shutdown` completes, then stops accepting
 /// connections and lets requests in flight finish (at most `grace`).
 pub async fn serve(
@@ -110,25 +196,76 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> std::io::Result<()> {
-    let (tx, mut rx) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
-        shutdown.await;
-        tracing::info!("shutting down: finishing requests in flight");
-        let _ = tx.send(true);
-    });
-    let server = tokio::spawn(async move { server.await });
-    // Bound the drain: once shutdown starts, give in-flight requests `grace`.
-    let drained = async {
-        let _ = rx.wait_for(|v| *v).await;
-        tokio::time::sleep(grace).await;
-    };
-    tokio::select! {
-        res = server => res.map_err(std::io::Error::other)?,
-        () = drained => {
-            tracing::warn!("requests still in flight after {grace:?}; stopping anyway");
-            Ok(())
+    serve_with(listener, state, shutdown, grace, ConnLimits::default()).await
+}
+
+/// [`serve`] with the connection limits given.
+pub async fn serve_with(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+    limits: ConnLimits,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let router = app(state).layer(tower_http::timeout::TimeoutLayer::with_status_code(
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        limits.request,
+    ));
+    let slots = std::sync::Arc::new(Slots::default());
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    // Refusals are bounded too: a flood of refused connections cannot pile up tasks.
+    let refusing = std::sync::Arc::new(tokio::sync::Semaphore::new(256));
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        // Out of descriptors (EMFILE) or a connection reset before it
+                        // was accepted: the listener stays up; wait a moment.
+                        tracing::warn!("accept failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        continue;
+                    }
+                };
+                let Some(slot) = slots.admit(peer.ip(), &limits) else {
+                    match refusing.clone().try_acquire_owned() {
+                        Ok(permit) => {
+                            tokio::spawn(async move {
+                                refuse(stream).await;
+                                drop(permit);
+                            });
+                        }
+                        Err(_) => drop(stream),
+                    }
+                    continue;
+                };
+                let svc = hyper_util::service::TowerToHyperService::new(router.clone());
+                let conn = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(limits.header_read)
+                    .keep_alive(true)
+                    .serve_connection(TokioIo::new(stream), svc);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    let _slot = slot;
+                    let _ = conn.await;
+                });
+            }
         }
     }
+    drop(listener);
+    tracing::info!("shutting down: finishing requests in flight");
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(grace) => {
+            tracing::warn!("requests still in flight after {grace:?}; stopping anyway");
+        }
+    }
+    Ok(())
 }
 
 /// Runs a store call on the blocking pool and maps its failure to an HTTP error.
