@@ -663,3 +663,115 @@ fn a_consistent_rollback_of_the_whole_store_is_caught_with_a_pinned_checkpoint()
     let text = stdout(&out);
     assert!(text.contains("rolled back"), "{text}");
 }
+
+#[test]
+fn a_witness_co_signs_only_consistent_extensions() {
+    let env = Env::new();
+    env.with_log();
+    env.verity(&[
+        "key",
+        "generate",
+        "--name",
+        "witness.test/w",
+        "--out",
+        "keys",
+    ])
+    .success();
+    let cosign = |cp: &str, proof: Option<&str>| {
+        let mut args = vec![
+            "log",
+            "cosign",
+            "--key",
+            "keys/witness.test_w.key",
+            "--log-key",
+            "keys/verity.test_log.pub",
+            cp,
+        ];
+        if let Some(p) = proof {
+            args.extend(["--proof", p]);
+        }
+        env.verity(&args)
+    };
+    // Three entries: the first cosignature is recorded.
+    let cp3 = stdout(
+        &env.verity(&["log", "checkpoint", "--db", &env.db()])
+            .success(),
+    );
+    let cp3 = env.write("cp3", &cp3);
+    cosign(&cp3, None).success();
+    let state = std::fs::read_to_string(env.path("keys/witness.test_w.state.json")).unwrap();
+    assert!(
+        state.contains("verity.test/log") && state.contains("\"size\": 3"),
+        "{state}"
+    );
+    // A copy of the store as it stood with three entries, to fork from.
+    std::fs::copy(env.path("log.db"), env.path("fork.db")).unwrap();
+    let more = env.write("r4.json", r#"{"site": "Natanz", "cascades": 36}"#);
+    env.verity(&[
+        "log",
+        "append",
+        "--db",
+        &env.db(),
+        "--key",
+        "keys/alice.key",
+        &more,
+    ])
+    .success();
+    let cp4 = stdout(
+        &env.verity(&["log", "checkpoint", "--db", &env.db()])
+            .success(),
+    );
+    let cp4 = env.write("cp4", &cp4);
+    // Growth without a proof is refused; with the log's consistency proof, co-signed.
+    let out = cosign(&cp4, None).code(2);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("--proof"));
+    let proof = stdout(
+        &env.verity(&[
+            "log",
+            "prove",
+            "--consistency",
+            "3",
+            "4",
+            "--db",
+            &env.db(),
+            "--json",
+        ])
+        .success(),
+    );
+    let proof = env.write("p34.json", &proof);
+    cosign(&cp4, Some(&proof)).success();
+    // The older checkpoint again: a rollback, refused.
+    let out = cosign(&cp3, None).code(2);
+    assert!(
+        String::from_utf8_lossy(&out.get_output().stderr).contains("rollback"),
+        "{:?}",
+        out.get_output()
+    );
+    // A fork: the copy grows by another fourth entry and its checkpoint, signed with
+    // the same log key, states the same size with another root. Refused.
+    let other = env.write("r4b.json", r#"{"site": "Fordow", "cascades": 0}"#);
+    let fork_db = env.path("fork.db").display().to_string();
+    env.verity(&[
+        "log",
+        "append",
+        "--db",
+        &fork_db,
+        "--key",
+        "keys/alice.key",
+        &other,
+    ])
+    .success();
+    let fork4 = stdout(
+        &env.verity(&["log", "checkpoint", "--db", &fork_db])
+            .success(),
+    );
+    let fork4 = env.write("fork4", &fork4);
+    let out = cosign(&fork4, None).code(2);
+    assert!(
+        String::from_utf8_lossy(&out.get_output().stderr).contains("fork"),
+        "{:?}",
+        out.get_output()
+    );
+    // The same checkpoint again: accepted (nothing new to check).
+    cosign(&cp4, None).success();
+}

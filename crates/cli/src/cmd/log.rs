@@ -77,6 +77,15 @@ pub enum Command {
         /// The log's verifier key (`name+hexid+base64`, or a .pub file).
         #[arg(long, value_name = "VKEY")]
         log_key: String,
+        /// The witness's state: the last checkpoint it co-signed for each origin
+        /// (default: the key file's path with `.state.json`). It co-signs only a
+        /// consistent extension of that checkpoint.
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
+        /// The consistency proof from the size last co-signed to this checkpoint's
+        /// (`verity log prove --consistency OLD NEW --json`), needed when the tree grew.
+        #[arg(long, value_name = "FILE")]
+        proof: Option<PathBuf>,
     },
     /// Print an inclusion proof (--inclusion INDEX [--size N]) or a consistency proof
     /// (--consistency OLD NEW).
@@ -144,7 +153,15 @@ pub fn run(command: Command) -> CmdResult {
             key,
             checkpoint,
             log_key,
-        } => cosign(&key, &checkpoint, &log_key),
+            state,
+            proof,
+        } => cosign(
+            &key,
+            &checkpoint,
+            &log_key,
+            state.as_deref(),
+            proof.as_deref(),
+        ),
         Command::Prove {
             db,
             inclusion,
@@ -358,12 +375,104 @@ fn read_text(path: &Path) -> Result<String, CliError> {
         .map_err(|e| CliError::bad_input(format!("cannot read {}: {e}", path.display())))
 }
 
-fn cosign(key: &Path, cp_path: &Path, log_key: &str) -> CmdResult {
+/// Parses 64 hex digits.
+fn hash_hex(field: &str, s: &str) -> Result<[u8; 32], CliError> {
+    if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(CliError::bad_input(format!(
+            "{field}: expected 64 hex digits"
+        )));
+    }
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16)
+            .map_err(|e| CliError::bad_input(format!("{field}: {e}")))?;
+    }
+    Ok(out)
+}
+
+fn cosign(
+    key: &Path,
+    cp_path: &Path,
+    log_key: &str,
+    state: Option<&Path>,
+    proof: Option<&Path>,
+) -> CmdResult {
     let witness = read_signer(key)?;
     let log_vkey = read_vkey(log_key)?;
     let text = read_text(cp_path)?;
     let mut v = verity_ledger::checkpoint::open(&text, std::slice::from_ref(&log_vkey), None)
         .map_err(|e| CliError::bad_input(format!("{}: {e}", cp_path.display())))?;
+    let cp = v.checkpoint.clone();
+    // What this witness co-signed before for this origin: it signs only a consistent
+    // extension of it (c2sp.org/tlog-witness), so a log cannot show it two histories.
+    let state_path = state.map_or_else(|| key.with_extension("state.json"), Path::to_path_buf);
+    let mut seen: serde_json::Map<String, Value> = match std::fs::read_to_string(&state_path) {
+        Ok(t) => serde_json::from_str(&t).map_err(|e| {
+            CliError::bad_input(format!(
+                "{}: not a witness state file: {e}",
+                state_path.display()
+            ))
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => serde_json::Map::new(),
+        Err(e) => {
+            return Err(CliError::bad_input(format!(
+                "cannot read {}: {e}",
+                state_path.display()
+            )));
+        }
+    };
+    if let Some(last) = seen.get(&cp.origin) {
+        let old_size = last["size"].as_u64().unwrap_or(0);
+        let old_root = hash_hex("state root", last["root_hex"].as_str().unwrap_or(""))?;
+        if cp.size < old_size {
+            return Err(CliError::bad_input(format!(
+                "refused: {} is for {} entries, but this witness co-signed {old_size} for {} (a rollback)",
+                cp_path.display(),
+                cp.size,
+                cp.origin
+            )));
+        }
+        if cp.size == old_size && cp.root != old_root {
+            return Err(CliError::bad_input(format!(
+                "refused: a fork — this witness co-signed another tree of {old_size} entries for {} (root {})",
+                cp.origin,
+                hex(&old_root)
+            )));
+        }
+        if cp.size > old_size && old_size > 0 {
+            let Some(p) = proof else {
+                return Err(CliError::bad_input(format!(
+                    "the tree grew from {old_size} to {} entries since this witness last co-signed: give --proof with the consistency proof (verity log prove --consistency {old_size} {} --json)",
+                    cp.size, cp.size
+                )));
+            };
+            let j: Value = serde_json::from_str(&read_text(p)?)
+                .map_err(|e| CliError::bad_input(format!("{}: {e}", p.display())))?;
+            let hashes: Vec<[u8; 32]> = j["proof_hex"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|h| hash_hex("proof_hex", h.as_str().unwrap_or("")))
+                        .collect::<Result<_, _>>()
+                })
+                .transpose()?
+                .unwrap_or_default();
+            if j["old_size"].as_u64() != Some(old_size) || j["new_size"].as_u64() != Some(cp.size) {
+                return Err(CliError::bad_input(format!(
+                    "{}: the proof is not from {old_size} to {} entries",
+                    p.display(),
+                    cp.size
+                )));
+            }
+            verity_ledger::merkle::verify_consistency(old_size, cp.size, &old_root, &cp.root, &hashes)
+                .map_err(|e| {
+                    CliError::bad_input(format!(
+                        "refused: {} does not extend the tree this witness co-signed ({old_size} entries): {e}",
+                        cp_path.display()
+                    ))
+                })?;
+        }
+    }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_err(|e| CliError::Failed(anyhow::anyhow!("system clock before 1970: {e}")))?
@@ -371,6 +480,21 @@ fn cosign(key: &Path, cp_path: &Path, log_key: &str) -> CmdResult {
     v.note
         .cosign(&witness, now)
         .map_err(|e| CliError::Failed(e.into()))?;
+    // Record before printing: a cosignature is never handed out unrecorded.
+    seen.insert(
+        cp.origin.clone(),
+        json!({"size": cp.size, "root_hex": hex(&cp.root)}),
+    );
+    let body = serde_json::to_string_pretty(&seen).map_err(|e| CliError::Failed(e.into()))?;
+    let tmp = state_path.with_extension("json.part");
+    std::fs::write(&tmp, body + "\n")
+        .and_then(|()| std::fs::rename(&tmp, &state_path))
+        .map_err(|e| {
+            CliError::Failed(anyhow::anyhow!(
+                "cannot record the witness state in {}: {e}",
+                state_path.display()
+            ))
+        })?;
     print!("{}", v.note);
     Ok(ExitCode::SUCCESS)
 }
