@@ -87,7 +87,8 @@ impl AppError {
     ) -> AppError {
         AppError::BadInput {
             field: Some(field.into()),
-            value: Some(value.to_string()),
+            // A value is echoed short: a client's 5 MB id is not sent back whole.
+            value: Some(text::echo(&value.to_string(), 200).into_owned()),
             reason: reason.into(),
             problems: Vec::new(),
         }

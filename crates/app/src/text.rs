@@ -42,6 +42,17 @@ pub fn lines(s: &str) -> Cow<'_, str> {
     escape(s, true)
 }
 
+/// A value echoed in a message, cut to `max` characters with how much was left out: a
+/// 5 MB id sent by a client is not sent back whole.
+pub fn echo(s: &str, max: usize) -> Cow<'_, str> {
+    let n = s.chars().count();
+    if n <= max {
+        return Cow::Borrowed(s);
+    }
+    let head: String = s.chars().take(max).collect();
+    Cow::Owned(format!("{head}… ({} more characters)", n - max))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +67,16 @@ mod tests {
         assert_eq!(lines("two\nlines\u{7}"), "two\nlines\\u{7}");
         assert_eq!(field("\u{202E}evil"), "\\u{202e}evil");
         assert_eq!(field("c1\u{9b}31m"), "c1\\u{9b}31m");
+    }
+
+    #[test]
+    fn long_values_are_cut_when_echoed() {
+        assert_eq!(echo("GOV/2021/10", 80), "GOV/2021/10");
+        let big = "x".repeat(5_000_000);
+        let e = echo(&big, 80);
+        assert!(
+            e.len() < 200 && e.ends_with("(4999920 more characters)"),
+            "{e}"
+        );
     }
 }

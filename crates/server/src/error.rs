@@ -122,7 +122,8 @@ impl IntoResponse for ApiError {
         let mut res = (
             self.status,
             Json(ErrorBody {
-                error: self.error,
+                // Messages may quote what the client sent: never more than a few KB back.
+                error: verity_app::text::echo(&self.error, 2000).into_owned(),
                 field: self.field,
                 problems: self.problems,
             }),

@@ -480,6 +480,23 @@ async fn suite(h: &Harness) {
         }
     }
 
+    // --- a huge value is not echoed whole ------------------------------------------
+    let big = "x".repeat(40_000);
+    // (A URI is capped at 64 KB by the HTTP layer itself.)
+    let long_id = "x".repeat(60_000);
+    let r = get(app, &format!("/api/v1/agreements/{long_id}"), None).await;
+    assert_eq!(r.status, 404);
+    assert!(r.bytes.len() < 5_000, "{} bytes back", r.bytes.len());
+    let r = post_json(
+        app,
+        "/api/v1/breakout/what-if",
+        Some(&h.analyst),
+        &json!({"preset": big}),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert!(r.bytes.len() < 5_000, "{} bytes back", r.bytes.len());
+
     // --- the auth scheme is case-insensitive (RFC 9110 section 11.1) -------------
     for scheme in ["Bearer", "bearer", "BEARER"] {
         let value = format!("{scheme} {}", h.analyst);
