@@ -767,6 +767,35 @@ impl<'s> Cx<'s> {
         ))
     }
 
+    /// The items of a list field, or a located error: not a list, or (with `empty`
+    /// given) an empty one.
+    fn list<'v, 'i>(
+        &mut self,
+        v: &'v Val<'i>,
+        key: &str,
+        expected: &str,
+        empty: Option<&str>,
+    ) -> Option<&'v [Val<'i>]> {
+        let DeValue::Array(items) = v.get_ref() else {
+            self.err(
+                v.span(),
+                DiagKind::BadValue,
+                format!(
+                    "`{key}` must be {expected}, found {}",
+                    type_name(v.get_ref())
+                ),
+            );
+            return None;
+        };
+        if let Some(msg) = empty
+            && items.is_empty()
+        {
+            self.err(v.span(), DiagKind::BadValue, msg.to_owned());
+            return None;
+        }
+        Some(items)
+    }
+
     /// A reading's `obligations`: ids of obligations declared above, or prefixes ending in
     /// `*` that match at least one.
     fn patterns(
@@ -774,25 +803,12 @@ impl<'s> Cx<'s> {
         v: &Val<'_>,
         obligations: &[Obligation],
     ) -> Option<Vec<ObligationPattern>> {
-        let DeValue::Array(items) = v.get_ref() else {
-            self.err(
-                v.span(),
-                DiagKind::BadValue,
-                format!(
-                    "`obligations` must be a list of obligation ids, found {}",
-                    type_name(v.get_ref())
-                ),
-            );
-            return None;
-        };
-        if items.is_empty() {
-            self.err(
-                v.span(),
-                DiagKind::BadValue,
-                "`obligations` is empty; expected at least one obligation id",
-            );
-            return None;
-        }
+        let items = self.list(
+            v,
+            "obligations",
+            "a list of obligation ids",
+            Some("`obligations` is empty; expected at least one obligation id"),
+        )?;
         let mut out = Vec::new();
         let mut ok = true;
         for it in items {
@@ -820,18 +836,8 @@ impl<'s> Cx<'s> {
     }
 
     fn findings(&mut self, v: &Val<'_>) -> Option<Vec<String>> {
-        let DeValue::Array(items) = v.get_ref() else {
-            self.err(
-                v.span(),
-                DiagKind::BadValue,
-                format!(
-                    "`when` must be a list of findings ({}), found {}",
-                    FINDINGS.join(", "),
-                    type_name(v.get_ref())
-                ),
-            );
-            return None;
-        };
+        let expected = format!("a list of findings ({})", FINDINGS.join(", "));
+        let items = self.list(v, "when", &expected, None)?;
         let mut out = Vec::new();
         let mut ok = true;
         for it in items {
@@ -1356,25 +1362,12 @@ impl<'s> Cx<'s> {
             self.missing(f, "steps", "a list of { name = \"…\", days = N }");
             return None;
         };
-        let DeValue::Array(items) = v.get_ref() else {
-            self.err(
-                v.span(),
-                DiagKind::BadValue,
-                format!(
-                    "`steps` must be a list of {{ name = \"…\", days = N }}, found {}",
-                    type_name(v.get_ref())
-                ),
-            );
-            return None;
-        };
-        if items.is_empty() {
-            self.err(
-                v.span(),
-                DiagKind::BadValue,
-                "`steps` is empty; a procedure needs at least one step",
-            );
-            return None;
-        }
+        let items = self.list(
+            v,
+            "steps",
+            "a list of { name = \"…\", days = N }",
+            Some("`steps` is empty; a procedure needs at least one step"),
+        )?;
         let mut steps = Vec::new();
         let mut ok = true;
         for it in items.iter() {
