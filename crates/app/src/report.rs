@@ -618,7 +618,14 @@ impl ReportDoc {
             })
             .collect();
         let knowledge_gaps = crate::summary::gaps(run);
-        let summary = crate::summary::build(run, &parties, &stockpile, &breakout, &knowledge_gaps);
+        let summary = crate::summary::build(
+            run,
+            record.last_date,
+            &parties,
+            &stockpile,
+            &breakout,
+            &knowledge_gaps,
+        );
 
         ReportDoc {
             agreement: run.agreement.id.clone(),

@@ -279,9 +279,11 @@ pub fn events(run: &Run) -> Vec<EventLine> {
     out
 }
 
-/// The summary of a report whose parts are already built.
+/// The summary of a report whose parts are already built; `end` is the last date the
+/// record speaks of (the report's `record.last_date`).
 pub fn build(
     run: &Run,
+    end: Option<Date>,
     parties: &[PartySection],
     stock: &[StockPoint],
     breakout: &[BreakoutView],
@@ -294,13 +296,6 @@ pub fn build(
         .breakout
         .last()
         .and_then(|p| verity_compliance::breakout::quantities_within(p, MONTH_SQ_DAYS, MAX_SQ));
-    let end = run
-        .evidence
-        .measurements
-        .iter()
-        .map(|m| m.date)
-        .chain(run.evidence.events.iter().map(|e| e.date))
-        .max();
     let unverifiable: Vec<Unverifiable> = gap_lines
         .iter()
         .filter(|g| g.to.is_none_or(|t| end.is_some_and(|e| t > e)))
