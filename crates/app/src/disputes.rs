@@ -9,9 +9,10 @@ use verity_agreement::{Agreement, ObligationKind};
 use verity_evidence::EvidenceSet;
 use verity_vocab::Date;
 
-/// Days within which a re-imposition is the outcome of a snapback notification: the 30
-/// of UNSCR 2231 para. 12 and the days the Council's record takes to state it.
-const SNAPBACK_OUTCOME_DAYS: i32 = 45;
+/// Days within which a re-imposition is the outcome of a snapback notification: the
+/// compliance engine's own rule (the 30 of UNSCR 2231 para. 12 and the days the
+/// Council's record takes to state it), so a verdict and a dispute never disagree.
+use verity_compliance::SNAPBACK_DAYS as SNAPBACK_OUTCOME_DAYS;
 
 /// Days after a notification within which a statement contesting the notifying party's
 /// standing is taken to answer it: the 30 days of UNSCR 2231 para. 11.

@@ -418,7 +418,7 @@ pub const HEU_MIN_PCT: f64 = 20.0;
 /// Days within which a Security Council re-imposition follows a snapback
 /// notification: the 30 days of UNSCR 2231 para. 12, with the days the Council's
 /// record takes to state it.
-const SNAPBACK_DAYS: i32 = 45;
+pub const SNAPBACK_DAYS: i32 = 45;
 
 /// Relative distance within which an interval bound is taken to be the limit itself.
 const BOUND_IS_LIMIT_REL: f64 = 5e-4;
