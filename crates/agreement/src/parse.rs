@@ -446,6 +446,7 @@ impl<'s> Cx<'s> {
             readings,
         };
         if self.diags.is_empty() {
+            self.check_days_in_range(&agreement, &day_tables);
             self.check_windows(&agreement, &windows);
         }
         Some(agreement)
@@ -1425,6 +1426,28 @@ impl<'s> Cx<'s> {
         }
         let trigger = trigger?;
         ok.then_some(ObligationKind::Procedure { trigger, steps })
+    }
+
+    /// Key days that the file's own dates and history put past the calendar's end (a
+    /// date plus an offset beyond 9999-12-31): an error, not a day still to come.
+    fn check_days_in_range(&mut self, a: &Agreement, tables: &[(&DeTable<'_>, Range<usize>)]) {
+        let kd = a.resolve_key_days(&a.history());
+        for day in kd.out_of_range() {
+            let Some(pos) = a.key_days.iter().position(|k| k.id == day.id) else {
+                continue;
+            };
+            let span = tables.get(pos).map_or(0..0, |(t, sp)| {
+                t.get("when").map_or(sp.clone(), |v| v.span())
+            });
+            self.err(
+                span,
+                DiagKind::BadValue,
+                format!(
+                    "key day `{}` falls outside the calendar: its date plus the offset is past 9999-12-31",
+                    day.id
+                ),
+            );
+        }
     }
 
     /// Windows that end on or before they start. Checked on the dates the file's own

@@ -29,8 +29,12 @@ pub fn add_offset(date: Date, offset: Offset) -> Option<Date> {
 pub struct ResolvedKeyDay {
     pub id: String,
     pub name: String,
-    /// `None` while the day depends on an event that has not (yet) been recorded.
+    /// `None` while the day depends on an event that has not (yet) been recorded, or
+    /// when it is out of range.
     pub date: Option<Date>,
+    /// The day's base date is known but its offset takes it out of the calendar (past
+    /// 9999-12-31): an error in the agreement or the evidence, not a day still to come.
+    pub out_of_range: bool,
 }
 
 /// The key days of an agreement resolved against a set of recorded occurrences. Keeps
@@ -56,6 +60,11 @@ impl KeyDays {
         self.days.iter().find(|d| d.id == id).and_then(|d| d.date)
     }
 
+    /// The key days whose dates leave the calendar.
+    pub fn out_of_range(&self) -> impl Iterator<Item = &ResolvedKeyDay> {
+        self.days.iter().filter(|d| d.out_of_range)
+    }
+
     /// The occurrences these key days were resolved against.
     pub fn occurrences(&self) -> &[Occurrence] {
         &self.occurrences
@@ -63,7 +72,12 @@ impl KeyDays {
 
     /// Resolves any time expression of the agreement.
     pub fn resolve(&self, expr: &TimeExpr) -> Option<Date> {
-        eval(expr, &|id| self.get(id), &self.canonical, &self.groups_of)
+        let day = |id: &str| match self.days.iter().find(|d| d.id == id) {
+            Some(d) if d.out_of_range => Eval::Overflow,
+            Some(ResolvedKeyDay { date: Some(d), .. }) => Eval::Known(*d),
+            _ => Eval::Pending,
+        };
+        eval(expr, &day, &self.canonical, &self.groups_of).date()
     }
 
     /// Resolves a window to `(from, until)`. `until` is `None` both for an open-ended
@@ -103,38 +117,87 @@ fn occurrence_party_matches(
     occ == wanted || groups_of.get(&occ).is_some_and(|gs| gs.contains(&wanted))
 }
 
+/// A time expression evaluated: a date, not yet known (an event not recorded), or out of
+/// the calendar (a known date plus an offset that leaves jiff's range).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Eval {
+    Known(Date),
+    Pending,
+    Overflow,
+}
+
+impl Eval {
+    fn date(self) -> Option<Date> {
+        match self {
+            Eval::Known(d) => Some(d),
+            Eval::Pending | Eval::Overflow => None,
+        }
+    }
+
+    fn plus(base: Option<Date>, plus: Offset) -> Eval {
+        match base {
+            None => Eval::Pending,
+            Some(d) => add_offset(d, plus).map_or(Eval::Overflow, Eval::Known),
+        }
+    }
+}
+
 fn eval(
     expr: &TimeExpr,
-    day: &dyn Fn(&str) -> Option<Date>,
+    day: &dyn Fn(&str) -> Eval,
     occurrences: &[Occurrence],
     groups_of: &HashMap<String, Vec<String>>,
-) -> Option<Date> {
+) -> Eval {
     match expr {
-        TimeExpr::Date(d) => Some(*d),
-        TimeExpr::Day { day: id, plus } => day(id).and_then(|d| add_offset(d, *plus)),
-        TimeExpr::Event { event, party, plus } => occurrences
-            .iter()
-            .filter(|o| o.event == event.id)
-            .filter(|o| {
-                party
-                    .as_deref()
-                    .is_none_or(|p| occurrence_party_matches(&o.party, p, groups_of))
-            })
-            .map(|o| o.date)
-            .min()
-            .and_then(|d| add_offset(d, *plus)),
+        TimeExpr::Date(d) => Eval::Known(*d),
+        TimeExpr::Day { day: id, plus } => match day(id) {
+            Eval::Known(d) => Eval::plus(Some(d), *plus),
+            other => other,
+        },
+        TimeExpr::Event { event, party, plus } => Eval::plus(
+            occurrences
+                .iter()
+                .filter(|o| o.event == event.id)
+                .filter(|o| {
+                    party
+                        .as_deref()
+                        .is_none_or(|p| occurrence_party_matches(&o.party, p, groups_of))
+                })
+                .map(|o| o.date)
+                .min(),
+            *plus,
+        ),
         // An alternative that cannot be resolved is an event not (yet) recorded: it has
-        // not happened, so the earliest is the earliest of those that did.
-        TimeExpr::EarliestOf(xs) => xs
-            .iter()
-            .filter_map(|x| eval(x, day, occurrences, groups_of))
-            .min(),
+        // not happened, so the earliest is the earliest of those that did. One that
+        // overflows makes the whole expression overflow: its date is not "later".
+        TimeExpr::EarliestOf(xs) => {
+            let all: Vec<Eval> = xs
+                .iter()
+                .map(|x| eval(x, day, occurrences, groups_of))
+                .collect();
+            if all.contains(&Eval::Overflow) {
+                return Eval::Overflow;
+            }
+            all.iter()
+                .filter_map(|e| e.date())
+                .min()
+                .map_or(Eval::Pending, Eval::Known)
+        }
         // The latest cannot be known until every alternative has happened.
-        TimeExpr::LatestOf(xs) => xs
-            .iter()
-            .map(|x| eval(x, day, occurrences, groups_of))
-            .collect::<Option<Vec<_>>>()
-            .and_then(|ds| ds.into_iter().max()),
+        TimeExpr::LatestOf(xs) => {
+            let all: Vec<Eval> = xs
+                .iter()
+                .map(|x| eval(x, day, occurrences, groups_of))
+                .collect();
+            if all.contains(&Eval::Overflow) {
+                return Eval::Overflow;
+            }
+            all.iter()
+                .map(|e| e.date())
+                .collect::<Option<Vec<_>>>()
+                .and_then(|ds| ds.into_iter().max())
+                .map_or(Eval::Pending, Eval::Known)
+        }
     }
 }
 
@@ -172,7 +235,7 @@ impl Agreement {
                 ..o.clone()
             })
             .collect();
-        let mut memo: HashMap<&str, Option<Date>> = HashMap::new();
+        let mut memo: HashMap<&str, Eval> = HashMap::new();
         // Key days are acyclic (checked at parse time); resolve in dependency order by
         // repeated passes, which terminates in at most `n` passes.
         let n = self.key_days.len();
@@ -185,7 +248,7 @@ impl Agreement {
                 let mut deps = Vec::new();
                 referenced_days(&kd.when, &mut deps);
                 if deps.iter().all(|d| memo.contains_key(d.as_str())) {
-                    let lookup = |id: &str| memo.get(id).copied().flatten();
+                    let lookup = |id: &str| memo.get(id).copied().unwrap_or(Eval::Pending);
                     let date = eval(&kd.when, &lookup, &canonical, &groups_of);
                     memo.insert(kd.id.as_str(), date);
                     progressed = true;
@@ -199,10 +262,14 @@ impl Agreement {
             days: self
                 .key_days
                 .iter()
-                .map(|kd: &KeyDay| ResolvedKeyDay {
-                    id: kd.id.clone(),
-                    name: kd.name.clone(),
-                    date: memo.get(kd.id.as_str()).copied().flatten(),
+                .map(|kd: &KeyDay| {
+                    let e = memo.get(kd.id.as_str()).copied().unwrap_or(Eval::Pending);
+                    ResolvedKeyDay {
+                        id: kd.id.clone(),
+                        name: kd.name.clone(),
+                        date: e.date(),
+                        out_of_range: e == Eval::Overflow,
+                    }
                 })
                 .collect(),
             occurrences: occurrences.to_vec(),

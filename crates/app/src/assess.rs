@@ -52,12 +52,21 @@ pub fn load_evidence(files: &[(String, String)]) -> AppResult<EvidenceSet> {
 /// Every record of `evidence` names a party of `agreement`: a record about a party
 /// the agreement does not know would count for no verdict, silently.
 pub fn check_parties(agreement: &Agreement, evidence: &EvidenceSet) -> AppResult<()> {
-    verity_compliance::check_parties(agreement, evidence).map_err(|e| AppError::BadInput {
+    verity_compliance::check_parties(agreement, evidence).map_err(bad_evidence)
+}
+
+/// No event of `evidence` puts a key day of `agreement` past the calendar's end.
+pub fn check_key_days(agreement: &Agreement, evidence: &EvidenceSet) -> AppResult<()> {
+    verity_compliance::check_key_days(agreement, evidence).map_err(bad_evidence)
+}
+
+fn bad_evidence(e: verity_evidence::ImportError) -> AppError {
+    AppError::BadInput {
         field: None,
         value: None,
         reason: e.to_string(),
         problems: Vec::new(),
-    })
+    }
 }
 
 /// What to assess: whose obligations, over which dates, on the record as it stood

@@ -87,6 +87,13 @@ pub fn occurrences(a: &Agreement, evidence: &EvidenceSet) -> Vec<Occurrence> {
     out
 }
 
+/// The key days resolved on the record; an event that puts a key day past the
+/// calendar's end is a located error, not a day "still to come".
+pub fn resolve_key_days(a: &Agreement, evidence: &EvidenceSet) -> AppResult<KeyDays> {
+    crate::assess::check_key_days(a, evidence)?;
+    Ok(a.resolve_key_days(&occurrences(a, evidence)))
+}
+
 /// The key days on the record.
 pub fn key_days(a: &Agreement, kd: &KeyDays) -> Vec<KeyDayView> {
     a.key_days
@@ -178,7 +185,7 @@ pub fn show(
             })
         })
         .transpose()?;
-    let kd = a.resolve_key_days(&occurrences(a, evidence));
+    let kd = resolve_key_days(a, evidence)?;
     let mut obligations: Vec<&Obligation> = match party {
         Some(p) => a.obligations_of(p).ok_or_else(|| {
             let known: Vec<&str> = a.parties.iter().map(|p| p.id.as_str()).collect();

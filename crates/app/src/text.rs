@@ -53,9 +53,46 @@ pub fn echo(s: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(format!("{head}… ({} more characters)", n - max))
 }
 
+/// `bytes` as UTF-8 text, or an error naming `name`, the line and column (counted in
+/// characters, from 1) of the first byte that is not UTF-8, and that byte.
+pub fn utf8(name: &str, bytes: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let at = e.utf8_error().valid_up_to();
+        // Everything before `at` is valid, so it can be counted as characters.
+        let before = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        format!(
+            "{name}:{line}:{col}: not valid UTF-8 (byte 0x{:02X}); the file must be UTF-8 text",
+            bytes[at]
+        )
+    })
+}
+
+/// Reads a text file: an unreadable file or one that is not UTF-8 is an error that names
+/// it (and, for bad UTF-8, the line and column).
+pub fn read_file(path: &std::path::Path) -> Result<String, String> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+    utf8(&name, bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bad_utf8_is_located() {
+        let e = utf8("f.csv", b"a,b\nc\xc3\xa9d,\xffx\n".to_vec()).unwrap_err();
+        assert_eq!(
+            e,
+            "f.csv:2:5: not valid UTF-8 (byte 0xFF); the file must be UTF-8 text"
+        );
+        let e = utf8("f", vec![0x80]).unwrap_err();
+        assert!(e.starts_with("f:1:1: "), "{e}");
+        assert_eq!(utf8("f", "é\n".into()).unwrap(), "é\n");
+    }
 
     #[test]
     fn controls_are_escaped_and_ordinary_text_is_untouched() {

@@ -277,7 +277,7 @@ fn evidence_about_a_party_the_agreement_does_not_know_is_rejected() {
             .assert()
             .code(2)
             .stderr(predicate::str::contains(format!(
-                "{f}:2:0: party: unknown party `Irn`"
+                "{f}:2:1: party: unknown party `Irn`"
             )));
     }
 }

@@ -260,3 +260,122 @@ fn an_empty_or_foreign_file_is_not_a_store_and_is_left_alone() {
         }
     }
 }
+
+/// stderr of a run that must fail with exit 2 (bad input).
+fn bad_input(args: &[&str], dir: &std::path::Path) -> String {
+    let out = verity().current_dir(dir).args(args).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    assert!(out.stdout.is_empty(), "nothing printed on stdout: {args:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn bad_utf8_is_located_by_line_and_column() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        tmp.path().join("m.csv"),
+        b"date,party,metric,value,sigma,low,high,unit,basis,source,paragraph,report_date,grade,via,note\n2020-01-01,Iran,enriched_uranium_stock,10\xff,,,,kg_u,verified,GOV/X,,2020-01-02,primary,,\n",
+    )
+    .expect("write");
+    let err = bad_input(&["assess", "--evidence", "m.csv"], tmp.path());
+    assert!(
+        err.contains("m.csv:2:42: not valid UTF-8 (byte 0xFF)"),
+        "{err}"
+    );
+    std::fs::write(tmp.path().join("a.toml"), b"[agreement]\nid = \"x\xc3\"\n").expect("write");
+    let err = bad_input(&["agreement", "check", "a.toml"], tmp.path());
+    assert!(
+        err.contains("a.toml:2:8: not valid UTF-8 (byte 0xC3)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn json_evidence_of_the_wrong_type_says_what_was_expected() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        tmp.path().join("t.json"),
+        r#"{"measurements":[{"date":"2020-01-01","party":5,"metric":"enriched_uranium_stock","value":1,"unit":"kg_u","source":["GOV/X"],"basis":true,"report_date":"2020-01-01","grade":"primary"}]}"#,
+    )
+    .expect("write");
+    let err = bad_input(&["assess", "--evidence", "t.json"], tmp.path());
+    assert!(
+        err.contains("t.json:1:47: party: expected a string or null, got a number"),
+        "{err}"
+    );
+    assert!(
+        err.contains("source: expected a string or null, got an array"),
+        "{err}"
+    );
+    assert!(
+        err.contains("basis: expected a string or null, got a boolean"),
+        "{err}"
+    );
+    // A field of the wrong type is reported once, not also as missing.
+    assert!(!err.contains("missing"), "{err}");
+    assert!(err.contains("3 problems found"), "{err}");
+}
+
+#[test]
+fn an_unknown_party_is_located_at_its_record() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        tmp.path().join("t.json"),
+        r#"{"measurements":[ {"date":"2020-01-01","party":"Irn","metric":"enriched_uranium_stock","value":1,"unit":"kg_u","source":"GOV/X","basis":"verified","report_date":"2020-01-01","grade":"primary"}]}"#,
+    )
+    .expect("write");
+    let err = bad_input(&["assess", "--evidence", "t.json"], tmp.path());
+    assert!(
+        err.contains("t.json:1:19: party: unknown party `Irn`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_key_day_past_the_calendar_is_an_error_not_unresolved() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let head = "[agreement]\nid = \"k\"\ntitle = \"K\"\nsource = \"x\"\n[[party]]\nid = \"a\"\nname = \"A\"\n";
+    std::fs::write(
+        tmp.path().join("fixed.toml"),
+        format!("{head}[[key_day]]\nid = \"start\"\nname = \"Start\"\nwhen = 9990-01-01\n[[key_day]]\nid = \"end\"\nname = \"End\"\nwhen = \"start + 20 years\"\n"),
+    )
+    .expect("write");
+    let err = bad_input(&["agreement", "check", "fixed.toml"], tmp.path());
+    assert!(
+        err.contains("fixed.toml:15:8: error: key day `end` falls outside the calendar"),
+        "{err}"
+    );
+    // The same overflow reached through an event in the evidence.
+    std::fs::write(
+        tmp.path().join("event.toml"),
+        format!("{head}[[key_day]]\nid = \"start\"\nname = \"Start\"\nwhen = {{ event = \"agreement_finalised\", party = \"a\", plus = \"20 years\" }}\n"),
+    )
+    .expect("write");
+    std::fs::write(
+        tmp.path().join("ev.csv"),
+        "date,party,event,value,source,paragraph,via,note\n9990-01-01,A,agreement_finalised,,GOV/X,,,\n",
+    )
+    .expect("write");
+    for cmd in [
+        &[
+            "agreement",
+            "key-days",
+            "event.toml",
+            "--evidence",
+            "ev.csv",
+        ][..],
+        &[
+            "assess",
+            "--agreement",
+            "event.toml",
+            "--evidence",
+            "ev.csv",
+        ][..],
+    ] {
+        let err = bad_input(cmd, tmp.path());
+        assert!(
+            err.contains("ev.csv:2:1: date: 9990-01-01: this event puts key day start past the calendar's end"),
+            "{cmd:?}: {err}"
+        );
+    }
+}

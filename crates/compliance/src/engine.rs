@@ -248,7 +248,7 @@ pub fn check_parties(
         .map(|(party, o)| verity_evidence::Diagnostic {
             file: o.file.clone(),
             line: o.line,
-            col: 0,
+            col: o.col,
             field: Some("party".into()),
             message: format!(
                 "unknown party `{party}`: the agreement `{}` has no such party (expected one of {}, by id or name)",
@@ -257,6 +257,22 @@ pub fn check_parties(
             ),
         })
         .collect();
+    diagnostics.extend(key_days_out_of_range(agreement, set));
+    into_result(diagnostics)
+}
+
+/// Every event that puts a key day past the calendar's end, as located errors (see
+/// [`check_parties`], which includes this check).
+pub fn check_key_days(
+    agreement: &Agreement,
+    set: &verity_evidence::EvidenceSet,
+) -> Result<(), verity_evidence::ImportError> {
+    into_result(key_days_out_of_range(agreement, set))
+}
+
+fn into_result(
+    mut diagnostics: Vec<verity_evidence::Diagnostic>,
+) -> Result<(), verity_evidence::ImportError> {
     if diagnostics.is_empty() {
         return Ok(());
     }
@@ -266,6 +282,53 @@ pub fn check_parties(
         .saturating_sub(verity_evidence::MAX_DIAGNOSTICS);
     diagnostics.truncate(verity_evidence::MAX_DIAGNOSTICS);
     Err(verity_evidence::ImportError { diagnostics, more })
+}
+
+/// Events whose dates put a key day past the calendar's end (an event in 9999 that
+/// starts a period of years): a located error, where a resolver would otherwise show
+/// the day as "not yet".
+fn key_days_out_of_range(
+    agreement: &Agreement,
+    set: &verity_evidence::EvidenceSet,
+) -> Vec<verity_evidence::Diagnostic> {
+    let history = agreement.history();
+    let occurrence = |e: &verity_evidence::Event| Occurrence {
+        event: e.event.id.to_owned(),
+        party: party_id(agreement, &e.party),
+        date: e.date,
+    };
+    let mut all = history.clone();
+    all.extend(set.events.iter().map(occurrence));
+    if agreement
+        .resolve_key_days(&all)
+        .out_of_range()
+        .next()
+        .is_none()
+    {
+        return Vec::new();
+    }
+    // Blame each event that, alone with the agreement's own history, does it.
+    set.events
+        .iter()
+        .filter_map(|e| {
+            let mut occ = history.clone();
+            occ.push(occurrence(e));
+            let kd = agreement.resolve_key_days(&occ);
+            let days: Vec<&str> = kd.out_of_range().map(|d| d.id.as_str()).collect();
+            (!days.is_empty()).then(|| verity_evidence::Diagnostic {
+                file: e.origin.file.clone(),
+                line: e.origin.line,
+                col: e.origin.col,
+                field: Some("date".into()),
+                message: format!(
+                    "{}: this event puts key day{} {} past the calendar's end (9999-12-31)",
+                    e.date,
+                    if days.len() == 1 { "" } else { "s" },
+                    days.join(", ")
+                ),
+            })
+        })
+        .collect()
 }
 
 /// A figure tested against a limit: a measurement, or one derived from an event.

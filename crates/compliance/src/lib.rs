@@ -16,6 +16,6 @@ pub use breakout::{BreakoutOptions, BreakoutPoint, Skipped};
 mod engine;
 
 pub use engine::{
-    Assessment, Options, ReadingView, SNAPBACK_DAYS, Status, Step, Verdict, assess, check_parties,
-    first_breaches, party_id, resolve_party, steps,
+    Assessment, Options, ReadingView, SNAPBACK_DAYS, Status, Step, Verdict, assess, check_key_days,
+    check_parties, first_breaches, party_id, resolve_party, steps,
 };

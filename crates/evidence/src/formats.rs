@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use crate::csv;
-use crate::import::{Cell, Diags, Kind, Row};
+use crate::import::{Cell, Diags, Kind, NUMERIC_FIELDS, Row};
 use crate::model::EvidenceSet;
 
 /// Splits one CSV file into rows; the header row says which kind of record it holds.
@@ -113,6 +113,7 @@ pub(crate) fn csv_rows(file: &str, text: &str, diags: &mut Diags) -> Vec<Row> {
                         text: Some(f.text.clone()).filter(|t| !t.is_empty()),
                         line: f.line,
                         col: f.col,
+                        bad: false,
                     },
                 )
             })
@@ -268,31 +269,39 @@ pub(crate) fn json_rows(file: &str, text: &str, diags: &mut Diags) -> Vec<Row> {
                     continue;
                 };
                 let value: Value = serde_json::from_str(v.get()).unwrap_or(Value::Null);
+                let numeric = NUMERIC_FIELDS.contains(&column);
                 let text = match value {
-                    Value::Null => None,
-                    Value::String(s) => Some(s),
-                    Value::Number(n) => Some(n.to_string()),
-                    Value::Bool(b) if column == "id_confirmed" => Some(b.to_string()),
+                    Value::Null => Ok(None),
+                    Value::String(s) => Ok(Some(s)),
+                    Value::Number(n) if numeric => Ok(Some(n.to_string())),
+                    Value::Bool(b) if column == "id_confirmed" => Ok(Some(b.to_string())),
                     Value::Array(a)
                         if (column == "via" || column == "id_via")
                             && a.iter().all(Value::is_string) =>
                     {
-                        Some(
+                        Ok(Some(
                             a.iter()
                                 .filter_map(Value::as_str)
                                 .collect::<Vec<_>>()
                                 .join(" ; "),
-                        )
+                        ))
                     }
-                    _ => {
-                        diags.push(
-                            file,
-                            vl,
-                            vc,
-                            Some(name),
-                            "expected a string, a number or null".into(),
-                        );
-                        continue;
+                    other => Err(format!(
+                        "expected {}, got {}",
+                        match column {
+                            _ if numeric => "a number, a string or null",
+                            "id_confirmed" => "true, false or null",
+                            "via" | "id_via" => "a string, an array of strings or null",
+                            _ => "a string or null",
+                        },
+                        json_type(&other)
+                    )),
+                };
+                let (text, bad) = match text {
+                    Ok(t) => (t, false),
+                    Err(msg) => {
+                        diags.push(file, vl, vc, Some(name), msg);
+                        (None, true)
                     }
                 };
                 cells.insert(
@@ -301,6 +310,7 @@ pub(crate) fn json_rows(file: &str, text: &str, diags: &mut Diags) -> Vec<Row> {
                         text,
                         line: vl,
                         col: vc,
+                        bad,
                     },
                 );
             }
@@ -313,6 +323,18 @@ pub(crate) fn json_rows(file: &str, text: &str, diags: &mut Diags) -> Vec<Row> {
         }
     }
     rows
+}
+
+/// A JSON value's type, as an error names it.
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 fn opt_str(s: &Option<String>) -> Value {

@@ -101,7 +101,13 @@ pub(crate) struct Cell {
     pub text: Option<String>,
     pub line: usize,
     pub col: usize,
+    /// The value was of the wrong type and has been reported; no second error (such as
+    /// "missing") is given for this field.
+    pub bad: bool,
 }
+
+/// Fields whose JSON value may be a number (the others are strings, or null).
+pub(crate) const NUMERIC_FIELDS: [&str; 4] = ["value", "sigma", "low", "high"];
 
 /// The kinds of record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -325,6 +331,9 @@ impl RowCheck<'_> {
     }
 
     fn err(&mut self, name: &str, msg: String) {
+        if self.cell(name).is_some_and(|c| c.bad) {
+            return;
+        }
         let (line, col) = self
             .cell(name)
             .map_or((self.row.line, self.row.col), |c| (c.line, c.col));
@@ -421,6 +430,7 @@ impl RowCheck<'_> {
         Origin {
             file: self.file.to_owned(),
             line: self.row.line,
+            col: self.row.col,
         }
     }
 

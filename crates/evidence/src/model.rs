@@ -196,6 +196,8 @@ pub fn fmt_num(v: f64) -> String {
 pub struct Origin {
     pub file: String,
     pub line: usize,
+    /// Where the record starts on its line (1 for a CSV row; the object's `{` in JSON).
+    pub col: usize,
 }
 
 /// A measured (or declared, or estimated) figure about a party.

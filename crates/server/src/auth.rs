@@ -90,6 +90,66 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// A caller with the inspector role, checked from the headers alone: as an extractor
+/// before the body, a request without the role is refused before its upload is read.
+#[derive(Debug, Clone, Copy)]
+pub struct Inspector(pub Caller);
+
+/// A caller with the admin role, checked before the body as [`Inspector`] is.
+#[derive(Debug, Clone, Copy)]
+pub struct Admin(pub Caller);
+
+impl FromRequestParts<AppState> for Inspector {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.require(Role::Inspector)?;
+        Ok(Inspector(caller))
+    }
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.require(Role::Admin)?;
+        Ok(Admin(caller))
+    }
+}
+
+/// An upload whose announced length (Content-Length) is within
+/// [`crate::IMPORT_BODY_LIMIT`]: refused with 413 from the headers, after the role is
+/// checked and before a byte of the body is read. (A body sent without a length is
+/// still cut off at the limit as it is read.)
+#[derive(Debug, Clone, Copy)]
+pub struct AnnouncedSize;
+
+impl<S: Sync> FromRequestParts<S> for AnnouncedSize {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let announced = parts
+            .headers
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        match announced {
+            Some(n) if n > crate::IMPORT_BODY_LIMIT as u64 => Err(ApiError {
+                status: axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                error: format!(
+                    "the body announces {n} bytes; at most {} are accepted",
+                    crate::IMPORT_BODY_LIMIT
+                ),
+                field: None,
+                problems: Vec::new(),
+            }),
+            _ => Ok(AnnouncedSize),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

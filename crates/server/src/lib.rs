@@ -116,6 +116,15 @@ pub struct ConnLimits {
     pub header_read: Duration,
     /// Time a request may take from its headers to its response.
     pub request: Duration,
+    /// Reads (GET, HEAD, OPTIONS) one client address may make per second, sustained,
+    /// and in a burst; 0 for no limit. A dashboard's first load makes about 20.
+    pub reads_per_second: u32,
+    pub read_burst: u32,
+    /// Writes (every other method) one client address may make per minute, sustained,
+    /// and in a burst; 0 for no limit. Stricter than reads: each write is signed into
+    /// the log and kept for good.
+    pub writes_per_minute: u32,
+    pub write_burst: u32,
 }
 
 impl Default for ConnLimits {
@@ -125,9 +134,113 @@ impl Default for ConnLimits {
             total: 1024,
             header_read: Duration::from_secs(10),
             request: Duration::from_secs(60),
+            reads_per_second: 50,
+            read_burst: 200,
+            writes_per_minute: 60,
+            write_burst: 15,
         }
     }
 }
+
+/// The client a rate limit counts: an IPv4 address, or an IPv6 /64 (one subscriber's
+/// prefix: a client that holds a /64 must not get 2^64 separate budgets).
+fn client_key(ip: std::net::IpAddr) -> std::net::IpAddr {
+    match ip {
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => std::net::IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                std::net::IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+        v4 => v4,
+    }
+}
+
+type Keyed = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
+
+/// Per-client request budgets (GCRA, from the `governor` crate), for reads and for
+/// writes.
+struct RateLimits {
+    reads: Option<Keyed>,
+    writes: Option<Keyed>,
+}
+
+impl RateLimits {
+    fn new(l: &ConnLimits) -> RateLimits {
+        use std::num::NonZeroU32;
+        let quota = |per: Option<governor::Quota>, burst: u32| {
+            per.map(|q| q.allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN)))
+        };
+        RateLimits {
+            reads: quota(
+                NonZeroU32::new(l.reads_per_second).map(governor::Quota::per_second),
+                l.read_burst,
+            )
+            .map(governor::RateLimiter::keyed),
+            writes: quota(
+                NonZeroU32::new(l.writes_per_minute).map(governor::Quota::per_minute),
+                l.write_burst,
+            )
+            .map(governor::RateLimiter::keyed),
+        }
+    }
+
+    /// `Err(wait)` when the client has spent its budget for this kind of request.
+    fn check(&self, ip: std::net::IpAddr, method: &axum::http::Method) -> Result<(), Duration> {
+        use axum::http::Method;
+        use governor::clock::Clock;
+        let read = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+        let limiter = if read { &self.reads } else { &self.writes };
+        let Some(limiter) = limiter else {
+            return Ok(());
+        };
+        limiter.check_key(&client_key(ip)).map_err(|not_until| {
+            not_until.wait_time_from(governor::clock::DefaultClock::default().now())
+        })
+    }
+
+    /// Forgets clients whose budgets are full again, so the tables stay bounded by the
+    /// clients of the last few seconds.
+    fn prune(&self) {
+        for l in [&self.reads, &self.writes].into_iter().flatten() {
+            l.retain_recent();
+            l.shrink_to_fit();
+        }
+    }
+}
+
+/// A JSON 429 naming the wait.
+fn too_many_requests(wait: Duration) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let mut res = error::ApiError {
+        status: axum::http::StatusCode::TOO_MANY_REQUESTS,
+        error: format!("too many requests from this address: retry in {secs} s"),
+        field: None,
+        problems: Vec::new(),
+    }
+    .into_response();
+    res.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from(secs.max(1)),
+    );
+    res
+}
+
+/// Descriptors the server may spend on connections: its soft limit less what the store,
+/// the refusals in flight and the runtime need.
+fn descriptor_budget() -> usize {
+    #[cfg(unix)]
+    if let Some(soft) = rustix::process::getrlimit(rustix::process::Resource::Nofile).current {
+        let soft = usize::try_from(soft).unwrap_or(usize::MAX);
+        return soft.saturating_sub(REFUSING_AT_ONCE + 64);
+    }
+    usize::MAX
+}
+
+/// Refused connections answered at once; beyond, a refused connection is just closed.
+const REFUSING_AT_ONCE: usize = 256;
 
 /// The open connections by client address, and in all.
 #[derive(Default)]
@@ -213,10 +326,25 @@ pub async fn serve_with(
         limits.request,
     ));
     let slots = std::sync::Arc::new(Slots::default());
+    // Never more connections than descriptors: the listener must keep accepting (and
+    // refusing) rather than fail with EMFILE.
+    let mut limits = limits;
+    limits.total = limits.total.min(descriptor_budget()).max(1);
+    let rates = Arc::new(RateLimits::new(&limits));
+    let pruner = {
+        let rates = rates.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(10));
+            loop {
+                tick.tick().await;
+                rates.prune();
+            }
+        })
+    };
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     // Refusals are bounded too: a flood of refused connections cannot pile up tasks.
-    let refusing = std::sync::Arc::new(tokio::sync::Semaphore::new(256));
+    let refusing = std::sync::Arc::new(tokio::sync::Semaphore::new(REFUSING_AT_ONCE));
     loop {
         tokio::select! {
             () = &mut shutdown => break,
@@ -243,7 +371,18 @@ pub async fn serve_with(
                     }
                     continue;
                 };
-                let svc = hyper_util::service::TowerToHyperService::new(router.clone());
+                let ip = peer.ip();
+                let (router, rates) = (router.clone(), rates.clone());
+                let svc = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                    let refused = rates.check(ip, req.method()).err();
+                    let mut router = router.clone();
+                    async move {
+                        match refused {
+                            Some(wait) => Ok(too_many_requests(wait)),
+                            None => tower::Service::call(&mut router, req).await,
+                        }
+                    }
+                });
                 let conn = hyper::server::conn::http1::Builder::new()
                     .timer(TokioTimer::new())
                     .header_read_timeout(limits.header_read)
@@ -258,6 +397,7 @@ pub async fn serve_with(
         }
     }
     drop(listener);
+    pruner.abort();
     tracing::info!("shutting down: finishing requests in flight");
     tokio::select! {
         () = graceful.shutdown() => {}
@@ -349,6 +489,8 @@ pub struct RunConfig {
     pub key_path: Option<std::path::PathBuf>,
     /// The origin of a log created here.
     pub origin: String,
+    /// What the server accepts from its clients.
+    pub limits: ConnLimits,
 }
 
 /// Opens the store (creating the log and loading the shipped record if it is new),
@@ -388,16 +530,23 @@ pub fn run(cfg: RunConfig) -> anyhow::Result<()> {
         let listener = TcpListener::from_std(std_listener)
             .with_context(|| format!("listening on {}", cfg.bind))?;
         let addr = listener.local_addr()?;
-        println!("Verity is serving the {backend} store {} at http://{addr}/", cfg.location);
-        println!("API: http://{addr}/api/v1 (OpenAPI: http://{addr}/api/v1/openapi.json)");
+        // What is shown to the operator goes to stdout; a closed stdout (`| head -1`)
+        // must not bring the server down, so write errors are ignored.
+        let say = |line: String| {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+        };
+        say(format!("Verity is serving the {backend} store {} at http://{addr}/", cfg.location));
+        say(format!("API: http://{addr}/api/v1 (OpenAPI: http://{addr}/api/v1/openapi.json)"));
         if let Some(n) = opened.imported_shipped {
-            println!("Loaded the shipped IAEA record ({n} records) and logged the import.");
+            say(format!("Loaded the shipped IAEA record ({n} records) and logged the import."));
         }
         if let Some(token) = first_token {
-            println!("Dashboard with an analyst token (shown only now; keep it): http://{addr}/#token={token}");
+            say(format!("Dashboard with an analyst token (shown only now; keep it): http://{addr}/#token={token}"));
         }
         tracing::info!(%addr, backend, "listening");
-        serve(listener, state, shutdown_signal(), Duration::from_secs(10)).await?;
+        serve_with(listener, state, shutdown_signal(), Duration::from_secs(10), cfg.limits).await?;
         tracing::info!("stopped");
         Ok(())
     })

@@ -58,6 +58,9 @@ fn a_flood_from_one_address_does_not_starve_another() {
             total: 1024,
             header_read: Duration::from_secs(2),
             request: Duration::from_secs(30),
+            // Rates are tested below; here only connections count.
+            reads_per_second: 0,
+            ..verity_server::ConnLimits::default()
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(verity_server::serve_with(
@@ -149,6 +152,139 @@ fn a_flood_from_one_address_does_not_starve_another() {
         s.read_to_end(&mut out).await.unwrap();
         assert!(String::from_utf8_lossy(&out).starts_with("HTTP/1.1 200"));
 
+        let _ = stop.send(());
+        server.await.unwrap().unwrap();
+    });
+}
+
+/// One raw HTTP/1.1 exchange from `from`: the status, the headers and body as text.
+async fn exchange(from: &str, addr: std::net::SocketAddr, request: &str) -> (u16, String) {
+    let sock = TcpSocket::new_v4().unwrap();
+    sock.bind(format!("{from}:0").parse().unwrap()).unwrap();
+    let mut s = sock.connect(addr).await.unwrap();
+    s.write_all(request.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut buf)).await;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let code = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (code, text)
+}
+
+fn start(
+    rt: &tokio::runtime::Runtime,
+    state: verity_server::AppState,
+    limits: verity_server::ConnLimits,
+) -> (
+    std::net::SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(verity_server::serve_with(
+            listener,
+            state,
+            async move {
+                let _ = stopped.await;
+            },
+            Duration::from_secs(2),
+            limits,
+        ));
+        (addr, stop, server)
+    })
+}
+
+#[test]
+fn each_address_has_its_own_request_budget_and_writes_a_stricter_one() {
+    let h = common::sqlite();
+    let rt = common::runtime();
+    let limits = verity_server::ConnLimits {
+        reads_per_second: 2,
+        read_burst: 10,
+        writes_per_minute: 2,
+        write_burst: 2,
+        ..verity_server::ConnLimits::default()
+    };
+    let (addr, stop, server) = start(&rt, h.state.clone(), limits);
+    rt.block_on(async {
+        let get = "GET /api/v1/log/checkpoint HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n";
+        let mut codes = Vec::new();
+        let mut refusal = String::new();
+        for _ in 0..20 {
+            let (code, text) = exchange("127.0.0.2", addr, get).await;
+            if code == 429 {
+                refusal = text;
+            }
+            codes.push(code);
+        }
+        let ok = codes.iter().filter(|c| **c == 200).count();
+        let limited = codes.iter().filter(|c| **c == 429).count();
+        // The burst of 10, perhaps one more refilled while the loop ran; the rest 429.
+        assert!((10..=12).contains(&ok), "{codes:?}");
+        assert_eq!(ok + limited, 20, "{codes:?}");
+        let lower = refusal.to_ascii_lowercase();
+        assert!(lower.contains("retry-after: 1"), "{refusal}");
+        assert!(lower.contains("content-type: application/json"), "{refusal}");
+        assert!(refusal.contains(r#""error":"too many requests from this address"#), "{refusal}");
+
+        // Another address is not affected.
+        for _ in 0..5 {
+            assert_eq!(exchange("127.0.0.1", addr, get).await.0, 200);
+        }
+
+        // Writes have their own, smaller budget: two, then 429 even though reads of
+        // another address go on.
+        let post = "POST /api/v1/evidence HTTP/1.1\r\nhost: x\r\ncontent-type: text/csv\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+        let mut writes = Vec::new();
+        for _ in 0..4 {
+            writes.push(exchange("127.0.0.3", addr, post).await.0);
+        }
+        assert_eq!(writes, [401, 401, 429, 429]);
+        assert_eq!(exchange("127.0.0.3", addr, get).await.0, 200);
+
+        // A budget refills with time.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        assert_eq!(exchange("127.0.0.2", addr, get).await.0, 200);
+        let _ = stop.send(());
+        server.await.unwrap().unwrap();
+    });
+}
+
+#[test]
+fn an_upload_without_the_role_is_refused_before_its_body_is_read() {
+    let h = common::sqlite();
+    let rt = common::runtime();
+    let (addr, stop, server) = start(&rt, h.state.clone(), verity_server::ConnLimits::default());
+    rt.block_on(async {
+        // Headers announce 100 MB and no byte of it follows: the answer must come from
+        // the headers alone, not after a read of the body (or its 413).
+        for (auth, want) in [
+            (String::new(), 401),
+            ("authorization: Bearer vty_nosuchtoken\r\n".to_owned(), 401),
+            (format!("authorization: Bearer {}\r\n", h.analyst), 403),
+        ] {
+            let req = format!(
+                "POST /api/v1/evidence HTTP/1.1\r\nhost: x\r\ncontent-type: text/csv\r\n{auth}content-length: 100000000\r\n\r\n"
+            );
+            let t0 = Instant::now();
+            let (code, text) = exchange("127.0.0.1", addr, &req).await;
+            assert_eq!(code, want, "{text}");
+            assert!(t0.elapsed() < Duration::from_secs(2));
+            assert!(text.contains("\"error\""), "{text}");
+        }
+        // An inspector's oversized upload is refused by size (413, JSON).
+        let req = format!(
+            "POST /api/v1/evidence HTTP/1.1\r\nhost: x\r\ncontent-type: text/csv\r\nauthorization: Bearer {}\r\ncontent-length: 100000000\r\n\r\n",
+            h.inspector
+        );
+        let (code, text) = exchange("127.0.0.1", addr, &req).await;
+        assert_eq!(code, 413, "{text}");
         let _ = stop.send(());
         server.await.unwrap().unwrap();
     });

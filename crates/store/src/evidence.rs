@@ -632,6 +632,8 @@ impl RowReader {
             Origin {
                 file,
                 line: usize::try_from(line).unwrap_or(0),
+                // The store keeps the file and line a record came from, not its column.
+                col: 1,
             },
         ))
     }
@@ -787,7 +789,7 @@ fn load_json_records(tx: &mut Tx<'_>, set: &mut EvidenceSet) -> Result<(), Evide
             elements.push(record);
             let file = r.text()?;
             let line = usize::try_from(r.int()?).unwrap_or(0);
-            origins.insert(key, Origin { file, line });
+            origins.insert(key, Origin { file, line, col: 1 });
         }
         doc.insert(kind.to_owned(), serde_json::Value::Array(elements));
     }

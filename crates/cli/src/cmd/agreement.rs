@@ -217,7 +217,7 @@ fn show(
 
 fn key_days(file: Option<&Path>, record: &verity_evidence::EvidenceSet, json: bool) -> CmdResult {
     let a = load(file)?;
-    let kd = a.resolve_key_days(&verity_app::obligations::occurrences(&a, record));
+    let kd = verity_app::obligations::resolve_key_days(&a, record)?;
     let days = verity_app::obligations::key_days(&a, &kd);
     if json {
         #[derive(Serialize)]

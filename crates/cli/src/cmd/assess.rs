@@ -69,8 +69,7 @@ pub struct Args {
 pub(crate) fn load_agreement(file: Option<&Path>) -> Result<Agreement, CliError> {
     let (src, name) = match file {
         Some(path) => (
-            std::fs::read_to_string(path)
-                .map_err(|e| CliError::bad_input(format!("cannot read {}: {e}", path.display())))?,
+            verity_app::text::read_file(path).map_err(CliError::bad_input)?,
             path.display().to_string(),
         ),
         None => (
@@ -110,9 +109,9 @@ pub(crate) fn read_files(files: &[PathBuf]) -> Result<Vec<(String, String)>, Cli
     files
         .iter()
         .map(|p| {
-            std::fs::read_to_string(p)
+            verity_app::text::read_file(p)
                 .map(|t| (p.display().to_string(), t))
-                .map_err(|e| CliError::bad_input(format!("cannot read {}: {e}", p.display())))
+                .map_err(CliError::bad_input)
         })
         .collect()
 }

@@ -137,9 +137,8 @@ fn write_new(path: &Path, text: &str, private: bool) -> Result<(), CliError> {
 
 /// Reads a signer key file written by `generate`.
 pub fn read_signer(path: &Path) -> Result<NoteSigner, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        CliError::bad_input(format!("cannot read key file {}: {e}", path.display()))
-    })?;
+    let text = verity_app::text::read_file(path)
+        .map_err(|e| CliError::bad_input(format!("key file: {e}")))?;
     NoteSigner::from_text(&text)
         .map_err(|e| CliError::bad_input(format!("key file {}: {e}", path.display())))
 }

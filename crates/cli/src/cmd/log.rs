@@ -263,8 +263,7 @@ fn init(db: &str, origin: &str, key: &Path) -> CmdResult {
 
 /// Reads a JSON document, with a located error on bad input.
 fn read_json(path: &Path) -> Result<Value, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::bad_input(format!("{}: cannot read: {e}", path.display())))?;
+    let text = verity_app::text::read_file(path).map_err(CliError::bad_input)?;
     serde_json::from_str(&text).map_err(|e| {
         CliError::bad_input(format!(
             "{}:{}:{}: not valid JSON: {e}",
@@ -361,8 +360,7 @@ fn checkpoint(db: &str, key: Option<&Path>) -> CmdResult {
 /// A verifier key given inline or as a file holding one.
 fn read_vkey(s: &str) -> Result<NoteVerifier, CliError> {
     let text = if Path::new(s).is_file() {
-        std::fs::read_to_string(s)
-            .map_err(|e| CliError::bad_input(format!("cannot read {s}: {e}")))?
+        verity_app::text::read_file(Path::new(s)).map_err(CliError::bad_input)?
     } else {
         s.to_string()
     };
@@ -371,8 +369,7 @@ fn read_vkey(s: &str) -> Result<NoteVerifier, CliError> {
 }
 
 fn read_text(path: &Path) -> Result<String, CliError> {
-    std::fs::read_to_string(path)
-        .map_err(|e| CliError::bad_input(format!("cannot read {}: {e}", path.display())))
+    verity_app::text::read_file(path).map_err(CliError::bad_input)
 }
 
 /// Parses 64 hex digits.
@@ -555,10 +552,7 @@ fn prove_consistency(db: &str, old: u64, new: u64, json: bool) -> CmdResult {
 
 fn verify(db: &str, since: Option<&Path>, json: bool) -> CmdResult {
     let pinned = since
-        .map(|p| {
-            std::fs::read_to_string(p)
-                .map_err(|e| CliError::bad_input(format!("cannot read {}: {e}", p.display())))
-        })
+        .map(|p| verity_app::text::read_file(p).map_err(CliError::bad_input))
         .transpose()?;
     let store = open_existing(db)?;
     let bar = (std::io::stdout().is_terminal() && !json).then(|| {

@@ -25,6 +25,22 @@ pub struct Args {
     /// The origin (name) of a log created here.
     #[arg(long, value_name = "ORIGIN", default_value = verity_server::bootstrap::DEFAULT_ORIGIN)]
     pub origin: String,
+    /// Open connections in all (fewer if the process may open fewer files).
+    #[arg(long, value_name = "N", default_value_t = verity_server::ConnLimits::default().total,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_connections: usize,
+    /// Open connections one client address may hold.
+    #[arg(long, value_name = "N", default_value_t = verity_server::ConnLimits::default().per_client,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_connections_per_client: usize,
+    /// Reads (GET) per second one client address may make, sustained (bursts of four
+    /// times as many); 0 for no limit.
+    #[arg(long, value_name = "N", default_value_t = verity_server::ConnLimits::default().reads_per_second)]
+    pub read_rate: u32,
+    /// Writes (POST, DELETE) per minute one client address may make, sustained (bursts
+    /// of a quarter as many); 0 for no limit.
+    #[arg(long, value_name = "N", default_value_t = verity_server::ConnLimits::default().writes_per_minute)]
+    pub write_rate: u32,
 }
 
 pub fn run(args: Args) -> CmdResult {
@@ -45,6 +61,15 @@ pub fn run(args: Args) -> CmdResult {
         bind: args.bind,
         key_path: args.log_key,
         origin: args.origin,
+        limits: verity_server::ConnLimits {
+            total: args.max_connections,
+            per_client: args.max_connections_per_client,
+            reads_per_second: args.read_rate,
+            read_burst: args.read_rate.saturating_mul(4),
+            writes_per_minute: args.write_rate,
+            write_burst: (args.write_rate / 4).max(1),
+            ..verity_server::ConnLimits::default()
+        },
     })
     .map_err(listen_error)?;
     Ok(ExitCode::SUCCESS)

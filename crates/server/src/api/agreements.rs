@@ -93,7 +93,7 @@ async fn get_agreement(
 ) -> ApiResult<Json<AgreementDto>> {
     let a = find(&state, &id)?;
     let evidence = record(&state).await?;
-    let days = a.resolve_key_days(&obligations::occurrences(a, &evidence));
+    let days = obligations::resolve_key_days(a, &evidence)?;
     Ok(Json(AgreementDto {
         id: a.id.clone(),
         title: a.title.clone(),

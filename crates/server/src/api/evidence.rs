@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use verity_evidence::Source;
 use verity_vocab::Date;
 
-use crate::auth::{Caller, Role};
+use crate::auth::{AnnouncedSize, Caller, Inspector};
 use crate::db::{ImportOutcome, Upload};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::Query;
@@ -235,12 +235,12 @@ async fn list_evidence(
         (status = 413, description = "body larger than 8 MiB")))]
 async fn import_evidence(
     State(state): State<AppState>,
-    caller: Caller,
+    Inspector(caller): Inspector,
+    _size: AnnouncedSize,
     Query(q): Query<ImportQuery>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<ImportOutcome>)> {
-    caller.require(Role::Inspector)?;
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -261,8 +261,7 @@ async fn import_evidence(
             "must be 1–200 printable characters",
         ));
     }
-    let text = String::from_utf8(body.to_vec())
-        .map_err(|e| ApiError::bad_request(format!("{name}: the body is not UTF-8: {e}")))?;
+    let text = verity_app::text::utf8(&name, body.to_vec()).map_err(ApiError::bad_request)?;
     if text.trim().is_empty() {
         return Err(ApiError::bad_request(format!("{name}: the file is empty")));
     }

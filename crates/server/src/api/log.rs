@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use verity_ledger::SignedEntry;
 use verity_ledger::log::{ConsistencyProofJson, InclusionProofJson};
 
-use crate::auth::{Caller, Role};
+use crate::auth::{AnnouncedSize, Inspector};
 use crate::db::LogState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{Path, Query};
@@ -258,10 +258,10 @@ async fn prove_consistency(
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn submit_entry(
     State(state): State<AppState>,
-    caller: Caller,
+    Inspector(caller): Inspector,
+    _size: AnnouncedSize,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Appended>)> {
-    caller.require(Role::Inspector)?;
     let value: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
     let leaves: Vec<(String, serde_json::Value)> = match value {

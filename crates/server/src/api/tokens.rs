@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{Caller, Role};
+use crate::auth::{Admin, Caller, Role};
 use crate::db::DbError;
 use crate::db::TokenRecord;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -62,10 +62,9 @@ pub struct CreatedToken {
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn create_token(
     State(state): State<AppState>,
-    caller: Caller,
+    _admin: Admin,
     ValidJson(req): ValidJson<NewToken>,
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
-    caller.require(Role::Admin)?;
     let role: Role = req
         .role
         .parse()
@@ -89,9 +88,8 @@ async fn create_token(
         (status = 403, body = ErrorBody)))]
 async fn list_tokens(
     State(state): State<AppState>,
-    caller: Caller,
+    _admin: Admin,
 ) -> ApiResult<Json<Vec<TokenRecord>>> {
-    caller.require(Role::Admin)?;
     let store = state.store.clone();
     let list = blocking(move || store.list_tokens()).await?;
     Ok(Json(list))
@@ -104,10 +102,9 @@ async fn list_tokens(
         (status = 404, body = ErrorBody)))]
 async fn revoke_token(
     State(state): State<AppState>,
-    caller: Caller,
+    _admin: Admin,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    caller.require(Role::Admin)?;
     let store = state.store.clone();
     let found = blocking(move || store.revoke_token(id)).await?;
     if found {
