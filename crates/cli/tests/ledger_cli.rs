@@ -775,3 +775,88 @@ fn a_witness_co_signs_only_consistent_extensions() {
     // The same checkpoint again: accepted (nothing new to check).
     cosign(&cp4, None).success();
 }
+
+#[test]
+fn audit_against_another_copy_names_the_first_divergent_entry() {
+    let env = Env::new();
+    env.with_log();
+    std::fs::copy(env.path("log.db"), env.path("mirror.db")).unwrap();
+    let mirror = env.path("mirror.db").display().to_string();
+    let same = stdout(
+        &env.verity(&["log", "audit", "--db", &env.db(), "--against", &mirror])
+            .success(),
+    );
+    assert!(
+        same.contains("the first 3 entries agree; the same history"),
+        "{same}"
+    );
+    // The primary grows: the mirror is a prefix of it.
+    let r4 = env.write("r4.json", r#"{"site": "Natanz", "cascades": 36}"#);
+    env.verity(&[
+        "log",
+        "append",
+        "--db",
+        &env.db(),
+        "--key",
+        "keys/alice.key",
+        &r4,
+    ])
+    .success();
+    let ext = stdout(
+        &env.verity(&["log", "audit", "--db", &env.db(), "--against", &mirror])
+            .success(),
+    );
+    assert!(
+        ext.contains(&format!("it extends {mirror} by 1 entry")),
+        "{ext}"
+    );
+    // The mirror is handed a different fourth entry: the histories part at entry 3.
+    let forged = env.write("f.json", r#"{"site": "Natanz", "cascades": 0}"#);
+    env.verity(&[
+        "log",
+        "append",
+        "--db",
+        &mirror,
+        "--key",
+        "keys/alice.key",
+        &forged,
+    ])
+    .success();
+    let out = env
+        .verity(&[
+            "log",
+            "audit",
+            "--db",
+            &env.db(),
+            "--against",
+            &mirror,
+            "--json",
+        ])
+        .code(1);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["consistent"], false);
+    assert_eq!(v["index"], 3);
+    // The leaf hashes named are those of the two fourth entries, recomputed here.
+    let leaf = |db: &str| {
+        let store = Store::open(db).unwrap();
+        let data = store
+            .read(|tx| -> Result<_, StoreError> {
+                Ok(verity_ledger::LogStorage::entries(tx, 3..4).unwrap())
+            })
+            .unwrap();
+        merkle::leaf_hash(&data[0].data)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    assert_eq!(v["leaf_hash"], leaf(&env.db()));
+    assert_eq!(v["other_leaf_hash"], leaf(&mirror));
+    let text = stdout(
+        &env.verity(&["log", "audit", "--db", &env.db(), "--against", &mirror])
+            .code(1),
+    );
+    assert!(
+        text.starts_with("DIVERGED at entry 3: the first 3 entries agree"),
+        "{text}"
+    );
+}

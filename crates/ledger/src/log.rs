@@ -640,6 +640,67 @@ fn report_problem(size: u64, checked: usize, index: u64, reason: String) -> Veri
     }
 }
 
+/// Where two copies of a log (a primary and a mirror, or two parties' stores) part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Comparison {
+    /// One history is a prefix of the other (or both are the same): `common` entries
+    /// agree, and the longer has `extra` more.
+    Agree {
+        common: u64,
+        a_size: u64,
+        b_size: u64,
+    },
+    /// The first `index` entries agree; entry `index` differs (its leaf hashes are
+    /// given as each store holds them), so every tree from size `index + 1` differs.
+    Diverge {
+        index: u64,
+        a_leaf: Hash,
+        b_leaf: Hash,
+        a_size: u64,
+        b_size: u64,
+    },
+}
+
+/// Compares two copies of a log and names the first entry at which they diverge.
+/// Prefix roots are compared by bisection (a tree of size `k` agrees only if every
+/// smaller one does), so it reads O(log² n) stored nodes, then the two entries found.
+pub fn compare<A: LogStorage + ?Sized, B: LogStorage + ?Sized>(
+    a: &mut A,
+    b: &mut B,
+) -> Result<Comparison, LogError> {
+    let (a_size, b_size) = (a.tree_size()?, b.tree_size()?);
+    let n = a_size.min(b_size);
+    if n == 0 || root_at(a, n)? == root_at(b, n)? {
+        return Ok(Comparison::Agree {
+            common: n,
+            a_size,
+            b_size,
+        });
+    }
+    // Invariant: prefixes of size `lo` agree, prefixes of size `hi` differ.
+    let (mut lo, mut hi) = (0u64, n);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if root_at(a, mid)? == root_at(b, mid)? {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let leaf = |s: &mut dyn FnMut(Range<u64>) -> Result<Vec<StoredEntry>, StorageError>| {
+        s(lo..lo + 1).map(|e| e.first().map_or([0; 32], |e| merkle::leaf_hash(&e.data)))
+    };
+    let a_leaf = leaf(&mut |r| a.entries(r))?;
+    let b_leaf = leaf(&mut |r| b.entries(r))?;
+    Ok(Comparison::Diverge {
+        index: lo,
+        a_leaf,
+        b_leaf,
+        a_size,
+        b_size,
+    })
+}
+
 /// What the auditor concluded about two checkpoints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditOutcome {

@@ -72,3 +72,58 @@ proptest! {
         prop_assert!(merkle::verify_consistency(old, new, &r2, &r1, &p).is_err());
     }
 }
+
+/// Two copies of one log: `shared` entries alike, then each its own.
+fn two_logs(
+    shared: u64,
+    a_more: u64,
+    b_more: u64,
+) -> (
+    verity_ledger::log::MemoryStorage,
+    verity_ledger::log::MemoryStorage,
+) {
+    use verity_ledger::log::{self as ledger_log, MemoryStorage};
+    use verity_ledger::note::NoteSigner;
+    let key = NoteSigner::generate("log.example").unwrap();
+    let mut a = MemoryStorage::default();
+    ledger_log::init(&mut a, "log.example", &key, "/k").unwrap();
+    let add = |s: &mut MemoryStorage, tag: &str, range: std::ops::Range<u64>| {
+        for i in range {
+            ledger_log::append_evidence_import(s, &key, serde_json::json!({"i": i, "t": tag}))
+                .unwrap();
+        }
+    };
+    add(&mut a, "shared", 0..shared);
+    let mut b = a.clone();
+    add(&mut a, "a", shared..shared + a_more);
+    add(&mut b, "b", shared..shared + b_more);
+    (a, b)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// The auditor names exactly the first entry at which two copies differ, or says
+    /// that one extends the other.
+    #[test]
+    fn compare_names_the_first_divergent_entry(shared in 0u64..200, a_more in 0u64..40, b_more in 0u64..40) {
+        use verity_ledger::log::{self as ledger_log, Comparison};
+        let (mut a, mut b) = two_logs(shared, a_more, b_more);
+        let got = ledger_log::compare(&mut a, &mut b).unwrap();
+        if a_more == 0 || b_more == 0 {
+            prop_assert_eq!(got, Comparison::Agree {
+                common: shared + a_more.min(b_more),
+                a_size: shared + a_more,
+                b_size: shared + b_more,
+            });
+        } else {
+            let Comparison::Diverge { index, a_leaf, b_leaf, .. } = got else {
+                return Err(TestCaseError::fail("expected a divergence"));
+            };
+            prop_assert_eq!(index, shared);
+            prop_assert_eq!(a_leaf, merkle::leaf_hash(&a.entries[&shared].data));
+            prop_assert_eq!(b_leaf, merkle::leaf_hash(&b.entries[&shared].data));
+            prop_assert_ne!(a_leaf, b_leaf);
+        }
+    }
+}

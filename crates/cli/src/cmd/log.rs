@@ -121,14 +121,30 @@ pub enum Command {
         json: bool,
     },
     /// Check that the NEW checkpoint extends the OLD one (both signed by the log):
-    /// exit 0 if consistent, 1 with the tree size and reason of the fork.
+    /// exit 0 if consistent, 1 with the tree size and reason of the fork. Or, with
+    /// --against, compare two copies of the log and name the first entry at which
+    /// their histories diverge (exit 1).
     Audit {
         #[arg(long, value_name = "LOCATION", default_value = DEFAULT_DB)]
         db: String,
-        #[arg(long, value_name = "CHECKPOINT")]
-        old: PathBuf,
-        #[arg(long, value_name = "CHECKPOINT")]
-        new: PathBuf,
+        #[arg(
+            long,
+            value_name = "CHECKPOINT",
+            required_unless_present = "against",
+            requires = "new"
+        )]
+        old: Option<PathBuf>,
+        #[arg(
+            long,
+            value_name = "CHECKPOINT",
+            required_unless_present = "against",
+            requires = "old"
+        )]
+        new: Option<PathBuf>,
+        /// Another copy of the log (a mirror, another party's store) to compare with
+        /// --db entry by entry.
+        #[arg(long, value_name = "LOCATION", conflicts_with_all = ["old", "new", "witness"])]
+        against: Option<String>,
         /// Witness keys (`name+hexid+base64` or .pub files): the new checkpoint must be
         /// co-signed by at least one of them, and none of their signatures may fail.
         #[arg(long, value_name = "VKEY")]
@@ -180,9 +196,16 @@ pub fn run(command: Command) -> CmdResult {
             db,
             old,
             new,
+            against,
             witness,
             json,
-        } => audit(&db, &old, &new, &witness, json),
+        } => match (against, old, new) {
+            (Some(other), _, _) => compare(&db, &other, json),
+            (None, Some(old), Some(new)) => audit(&db, &old, &new, &witness, json),
+            _ => Err(CliError::bad_input(
+                "log audit needs --old and --new checkpoints, or --against another store",
+            )),
+        },
     }
 }
 
@@ -607,6 +630,85 @@ fn verify(db: &str, since: Option<&Path>, json: bool) -> CmdResult {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// Compares two copies of a log: exit 0 when one extends the other, 1 naming the first
+/// entry at which they diverge.
+fn compare(db: &str, other: &str, json: bool) -> CmdResult {
+    let (a, b) = (open_existing(db)?, open_existing(other)?);
+    let origins =
+        |s: &Store| s.read(|tx| -> Result<_, TxError> { Ok(tx.log_meta()?.map(|m| m.origin)) });
+    let (oa, ob) = (origins(&a)?, origins(&b)?);
+    // Names as shown: a PostgreSQL URL's password never is.
+    let (db, other) = (
+        &verity_store::redact_url(db),
+        &verity_store::redact_url(other),
+    );
+    let (Some(oa), Some(ob)) = (oa, ob) else {
+        return Err(CliError::bad_input(format!(
+            "{}: no log here (create one with `verity log init`)",
+            if origins(&a)?.is_none() { db } else { other }
+        )));
+    };
+    if oa != ob {
+        return Err(CliError::bad_input(format!(
+            "the two stores hold different logs: `{oa}` and `{ob}`"
+        )));
+    }
+    let outcome =
+        a.read(|ta| b.read(|tb| -> Result<_, TxError> { Ok(ledger_log::compare(ta, tb)?) }));
+    let outcome = outcome?;
+    match outcome {
+        ledger_log::Comparison::Agree {
+            common,
+            a_size,
+            b_size,
+        } => {
+            if json {
+                print_json(&json!({
+                    "consistent": true, "common": common, "size": a_size, "other_size": b_size,
+                }))?;
+            } else {
+                let tail = match a_size.cmp(&b_size) {
+                    std::cmp::Ordering::Equal => "the same history".to_owned(),
+                    std::cmp::Ordering::Less => {
+                        format!("{other} extends it by {}", entries(b_size - a_size))
+                    }
+                    std::cmp::Ordering::Greater => {
+                        format!("it extends {other} by {}", entries(a_size - b_size))
+                    }
+                };
+                println!("consistent: the first {common} entries agree; {tail}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ledger_log::Comparison::Diverge {
+            index,
+            a_leaf,
+            b_leaf,
+            a_size,
+            b_size,
+        } => {
+            if json {
+                print_json(&json!({
+                    "consistent": false, "index": index, "common": index,
+                    "leaf_hash": hex(&a_leaf), "other_leaf_hash": hex(&b_leaf),
+                    "size": a_size, "other_size": b_size,
+                }))?;
+            } else {
+                println!(
+                    "DIVERGED at entry {index}: the first {index} entries agree; entry {index} has leaf hash {} here and {} in {other}",
+                    hex(&a_leaf),
+                    hex(&b_leaf)
+                );
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn entries(n: u64) -> String {
+    format!("{n} entr{}", if n == 1 { "y" } else { "ies" })
 }
 
 fn audit(db: &str, old: &Path, new: &Path, witnesses: &[String], json: bool) -> CmdResult {
