@@ -18,6 +18,7 @@
 //!   --json` document and `POST /api/v1/breakout/what-if`).
 //! - [`record`]: import evidence into a store and sign its log entry and checkpoint, in
 //!   one transaction.
+//! - [`publish`]: the log as static C2SP tlog-tiles files (`verity log publish`).
 //! - [`policy`]: the judgements no renderer may make on its own — how statuses rank,
 //!   the breakout bands and the one-year line, the σ rule.
 //! - [`Role`]: what an API token allows.
@@ -34,6 +35,7 @@ pub mod disputes;
 pub mod location;
 pub mod obligations;
 pub mod policy;
+pub mod publish;
 pub mod record;
 pub mod report;
 pub mod summary;

@@ -8,6 +8,8 @@ pub mod entry;
 pub mod log;
 pub mod merkle;
 pub mod note;
+pub mod proof;
+pub mod tiles;
 
 pub use checkpoint::Checkpoint;
 pub use entry::{Kind, SignedEntry};

@@ -102,6 +102,15 @@ pub enum LogError {
     BadLogKey(NoteError),
     #[error("the pinned checkpoint is not one of this log's: {0}")]
     BadPinned(String),
+    #[error(
+        "entry {index} is {bytes} bytes; a log entry may be at most 65,535 (an entry bundle gives each a 2-byte length, c2sp.org/tlog-tiles)"
+    )]
+    EntryTooLarge { index: u64, bytes: usize },
+    #[error("{}", match .0 {
+        Some(n) => format!("the log has no signed checkpoint of tree size {n}"),
+        None => "the log has no signed checkpoint yet: sign one with `verity log checkpoint`".to_owned(),
+    })]
+    NoCheckpoint(Option<u64>),
 }
 
 impl From<StorageError> for LogError {
@@ -160,6 +169,16 @@ pub fn append<S: LogStorage + ?Sized>(
 ) -> Result<Range<u64>, LogError> {
     meta(s)?;
     let size = s.tree_size()?;
+    if let Some((i, e)) = entries
+        .iter()
+        .enumerate()
+        .find(|(_, e)| e.leaf().len() > crate::tiles::MAX_ENTRY_BYTES)
+    {
+        return Err(LogError::EntryTooLarge {
+            index: size + i as u64,
+            bytes: e.leaf().len(),
+        });
+    }
     let front = fetch_nodes(s, &merkle::frontier(size))?;
     let mut builder = FrontierBuilder::from_frontier(size, front).expect("frontier size");
     let mut nodes = Vec::with_capacity(entries.len() * 2 + 1);
@@ -638,6 +657,40 @@ fn report_problem(size: u64, checked: usize, index: u64, reason: String) -> Veri
         checkpoints_checked: checked,
         problem: Some(Problem { index, reason }),
     }
+}
+
+/// A C2SP tlog-proof of entry `index` against a signed checkpoint the store holds:
+/// the checkpoint of tree size `size` if given, else the latest one.
+pub fn tlog_proof<S: LogStorage + ?Sized>(
+    s: &mut S,
+    index: u64,
+    size: Option<u64>,
+) -> Result<crate::proof::TlogProof, LogError> {
+    let checkpoints = s.checkpoints()?;
+    let chosen = match size {
+        Some(n) => checkpoints.into_iter().find(|(k, _)| *k == n),
+        None => checkpoints.into_iter().max_by_key(|(k, _)| *k),
+    };
+    let Some((size, text)) = chosen else {
+        return Err(LogError::NoCheckpoint(size));
+    };
+    let p = prove_inclusion(s, index, size)?;
+    let cp = Checkpoint::parse_body(crate::note::Note::parse(&text)?.text())?;
+    if cp.root != p.root_hash {
+        return Err(LogError::BadPinned(format!(
+            "the stored checkpoint of size {size} does not match the stored tree"
+        )));
+    }
+    let entry = s
+        .entries(index..index + 1)?
+        .pop()
+        .ok_or(LogError::MissingNode(NodeId::new(0, index)))?;
+    Ok(crate::proof::TlogProof::new(
+        &entry.data,
+        index,
+        p.proof,
+        &text,
+    ))
 }
 
 /// Where two copies of a log (a primary and a mirror, or two parties' stores) part.

@@ -19,6 +19,7 @@ pub mod error;
 mod evidence_store;
 mod json;
 pub mod store_impl;
+mod tiles;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -46,6 +47,7 @@ pub struct AppState {
     /// The agreements served (the shipped JCPOA unless told otherwise).
     pub agreements: Arc<Vec<Agreement>>,
     pub(crate) cache: Arc<cache::Cache>,
+    pub(crate) tiles: Arc<tiles::TileCache>,
 }
 
 impl AppState {
@@ -54,6 +56,7 @@ impl AppState {
             store,
             agreements: Arc::new(agreements),
             cache: Arc::new(cache::Cache::default()),
+            tiles: Arc::new(tiles::TileCache::default()),
         }
     }
 }
@@ -73,6 +76,7 @@ pub fn app(state: AppState) -> Router {
             }),
         )
         .merge(dashboard::router())
+        .merge(tiles::router())
         // Unknown routes and methods get the API's JSON error, not an empty body.
         .fallback(|uri: axum::http::Uri| async move {
             error::ApiError::not_found(format!("no such route: {}", uri.path()))

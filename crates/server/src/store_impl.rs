@@ -279,6 +279,21 @@ impl StoreDb {
         }
     }
 
+    /// A C2SP tlog-tiles tile or entry bundle of the current tree; `NotFound` when the
+    /// tree does not have it (yet).
+    pub fn tile(&self, tile: verity_ledger::tiles::Tile) -> DbResult<Vec<u8>> {
+        use verity_ledger::tiles::{self, TileRead};
+        self.store
+            .read(|tx| -> Result<_, TxError> {
+                let size = tx.tree_size().map_err(storage)?;
+                tiles::read(tx, tile, size).map_err(|e| match e {
+                    TileRead::Tile(e) => TxError::Db(DbError::NotFound(e.to_string())),
+                    TileRead::Log(e) => TxError::Db(DbError::other(e)),
+                })
+            })
+            .map_err(DbError::from)
+    }
+
     /// Entries `start..end` (which must exist).
     pub fn log_entries(&self, start: u64, end: u64) -> DbResult<Vec<EntryDto>> {
         let rows = self

@@ -65,6 +65,18 @@ pub enum Command {
         #[arg(long, value_name = "KEYFILE")]
         key: Option<PathBuf>,
     },
+    /// Write the log as static files in the C2SP tlog-tiles layout (DIR/checkpoint,
+    /// DIR/tile/…, DIR/tile/entries/…), exactly as `verity serve` serves it under
+    /// /log/, for any static host to serve; rerunning it writes only what is new.
+    Publish {
+        #[arg(long, value_name = "LOCATION", default_value = DEFAULT_DB)]
+        db: String,
+        /// The directory to write (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Co-sign a checkpoint as a witness: checks it against the log's key, then prints
     /// it with your timestamped cosignature (c2sp.org/tlog-cosignature, Ed25519) added.
     Cosign {
@@ -104,6 +116,34 @@ pub enum Command {
         size: Option<u64>,
         #[arg(long, num_args = 2, value_names = ["OLD", "NEW"])]
         consistency: Option<Vec<u64>>,
+        /// `text` (default), `json` (as --json), or `tlog-proof`: an offline proof of
+        /// the entry in the C2SP tlog-proof format, against the latest signed checkpoint
+        /// (or the one of --size), with the entry on its `extra` line and the
+        /// checkpoint's witness cosignatures.
+        #[arg(long, value_name = "FORMAT", value_parser = ["text", "json", "tlog-proof"], default_value = "text")]
+        format: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a C2SP tlog-proof offline (no store needed): the checkpoint is signed by
+    /// the log key, the entry (from the proof's extra line, or --entry) is included in
+    /// it, its own signature holds, and, with --witness, enough witnesses co-signed.
+    /// Exit 1 if it does not verify.
+    CheckProof {
+        /// The proof file (`verity log prove --inclusion N --format tlog-proof`).
+        file: PathBuf,
+        /// The log's verifier key (`name+hexid+base64`, or a .pub file).
+        #[arg(long, value_name = "VKEY")]
+        key: String,
+        /// The entry's bytes, if the proof does not carry them.
+        #[arg(long, value_name = "FILE")]
+        entry: Option<PathBuf>,
+        /// Witness verifier keys; with --quorum, how many must have co-signed.
+        #[arg(long, value_name = "VKEY")]
+        witness: Vec<String>,
+        /// Cosignatures required from the --witness keys (default: all of them).
+        #[arg(long, value_name = "K", requires = "witness")]
+        quorum: Option<usize>,
         #[arg(long)]
         json: bool,
     },
@@ -165,6 +205,7 @@ pub fn run(command: Command) -> CmdResult {
             json,
         } => append(&db, &key, kind.as_deref(), &files, json),
         Command::Checkpoint { db, key } => checkpoint(&db, key.as_deref()),
+        Command::Publish { db, out, json } => publish(&db, &out, json),
         Command::Cosign {
             key,
             checkpoint,
@@ -183,15 +224,28 @@ pub fn run(command: Command) -> CmdResult {
             inclusion,
             size,
             consistency,
+            format,
             json,
         } => match (inclusion, consistency) {
-            (Some(i), _) => prove_inclusion(&db, i, size, json),
-            (None, Some(c)) => prove_consistency(&db, c[0], c[1], json),
+            (Some(i), _) if format == "tlog-proof" => prove_tlog(&db, i, size),
+            (None, Some(_)) if format == "tlog-proof" => Err(CliError::bad_input(
+                "--format tlog-proof: a tlog-proof proves an entry's inclusion; give --inclusion INDEX",
+            )),
+            (Some(i), _) => prove_inclusion(&db, i, size, json || format == "json"),
+            (None, Some(c)) => prove_consistency(&db, c[0], c[1], json || format == "json"),
             (None, None) => Err(CliError::bad_input(
                 "give --inclusion INDEX or --consistency OLD NEW",
             )),
         },
         Command::Verify { db, since, json } => verify(&db, since.as_deref(), json),
+        Command::CheckProof {
+            file,
+            key,
+            entry,
+            witness,
+            quorum,
+            json,
+        } => check_proof(&file, &key, entry.as_deref(), &witness, quorum, json),
         Command::Audit {
             db,
             old,
@@ -549,6 +603,117 @@ fn prove_inclusion(db: &str, index: u64, size: Option<u64>, json: bool) -> CmdRe
     Ok(ExitCode::SUCCESS)
 }
 
+fn prove_tlog(db: &str, index: u64, size: Option<u64>) -> CmdResult {
+    let store = open_existing(db)?;
+    let proof = store.read(|tx| -> Result<_, TxError> {
+        match ledger_log::tlog_proof(tx, index, size) {
+            Ok(p) => Ok(Ok(p)),
+            Err(e @ (LogError::NoCheckpoint(_) | LogError::Proof(_))) => Ok(Err(e.to_string())),
+            Err(e) => Err(e.into()),
+        }
+    })?;
+    let proof = proof.map_err(CliError::bad_input)?;
+    super::assess::emit(&proof.to_text())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check_proof(
+    file: &Path,
+    key: &str,
+    entry: Option<&Path>,
+    witnesses: &[String],
+    quorum: Option<usize>,
+    json: bool,
+) -> CmdResult {
+    use verity_ledger::proof::TlogProof;
+    let text = read_text(file)?;
+    let proof = TlogProof::parse(&text)
+        .map_err(|e| CliError::bad_input(format!("{}:{e}", file.display())))?;
+    let log_key = read_vkey(key)?;
+    let witnesses: Vec<NoteVerifier> = witnesses
+        .iter()
+        .map(|w| read_vkey(w))
+        .collect::<Result<_, _>>()?;
+    let given = entry
+        .map(|p| {
+            std::fs::read(p)
+                .map_err(|e| CliError::bad_input(format!("cannot read {}: {e}", p.display())))
+        })
+        .transpose()?;
+    // Everything below is a finding about the proof (exit 1), not bad input.
+    let outcome = (|| -> Result<Value, String> {
+        let v = proof
+            .verify(given.as_deref(), std::slice::from_ref(&log_key), None)
+            .map_err(|e| e.to_string())?;
+        let bytes = given
+            .as_deref()
+            .or(proof.extra.as_deref())
+            .unwrap_or_default();
+        let e = verity_ledger::SignedEntry::from_leaf(bytes)
+            .map_err(|e| format!("the entry is not a signed Verity entry: {e}"))?;
+        let cosigned = if witnesses.is_empty() {
+            Vec::new()
+        } else {
+            v.note
+                .verify_known(&witnesses)
+                .map_err(|e| format!("a witness cosignature does not verify: {e}"))?
+        };
+        let need = quorum.unwrap_or(witnesses.len());
+        if cosigned.len() < need {
+            return Err(format!(
+                "{} of the {} witnesses co-signed the checkpoint; the policy needs {need}",
+                cosigned.len(),
+                witnesses.len()
+            ));
+        }
+        Ok(json!({
+            "ok": true,
+            "index": proof.index,
+            "tree_size": v.checkpoint.size,
+            "origin": v.checkpoint.origin,
+            "root_hash_hex": hex(&v.checkpoint.root),
+            "leaf_hash_hex": hex(&e.leaf_hash()),
+            "kind": e.kind().as_str(),
+            "signer": e.signer().name(),
+            "signed_at": e.signed_at().to_string(),
+            "witnesses": cosigned,
+        }))
+    })();
+    match outcome {
+        Ok(v) => {
+            if json {
+                print_json(&v)?;
+            } else {
+                let w = v["witnesses"].as_array().map_or(0, Vec::len);
+                println!(
+                    "ok: entry {} ({}, signed by {} at {}) is in the tree of size {} of {}, root {}{}",
+                    v["index"],
+                    v["kind"].as_str().unwrap_or_default(),
+                    verity_app::text::field(v["signer"].as_str().unwrap_or_default()),
+                    v["signed_at"].as_str().unwrap_or_default(),
+                    v["tree_size"],
+                    verity_app::text::field(v["origin"].as_str().unwrap_or_default()),
+                    v["root_hash_hex"].as_str().unwrap_or_default(),
+                    if w > 0 {
+                        format!("; co-signed by {w} witness(es)")
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(reason) => {
+            if json {
+                print_json(&json!({"ok": false, "reason": reason}))?;
+            } else {
+                println!("FAILED: {reason}");
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
 fn prove_consistency(db: &str, old: u64, new: u64, json: bool) -> CmdResult {
     let store = open_existing(db)?;
     let p = store
@@ -630,6 +795,42 @@ fn verify(db: &str, since: Option<&Path>, json: bool) -> CmdResult {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+fn publish(db: &str, out: &Path, json: bool) -> CmdResult {
+    let store = open_existing(db)?;
+    let bar = (std::io::stdout().is_terminal() && !json).then(|| {
+        let b = indicatif::ProgressBar::new(0);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("publishing {pos}/{len} tiles {bar:40} {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let done = verity_app::publish::publish(&store, out, &mut |i, n| {
+        if let Some(b) = &bar {
+            b.set_length(n as u64);
+            b.set_position(i as u64);
+        }
+    })?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if json {
+        print_json(&done)?;
+    } else {
+        println!(
+            "published the tree of size {} to {}: {} tiles written ({} bytes), {} already there",
+            done.tree_size, done.out, done.tiles_written, done.bytes_written, done.tiles_kept
+        );
+        if done.unpublished_entries > 0 {
+            println!(
+                "{} newer entries are not covered by a signed checkpoint yet: run `verity log checkpoint`, then publish again",
+                done.unpublished_entries
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Compares two copies of a log: exit 0 when one extends the other, 1 naming the first
