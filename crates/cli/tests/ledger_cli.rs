@@ -860,3 +860,206 @@ fn audit_against_another_copy_names_the_first_divergent_entry() {
         "{text}"
     );
 }
+
+#[test]
+fn a_tlog_proof_checks_offline_and_fails_when_anything_is_changed() {
+    let env = Env::new();
+    env.with_log();
+    // A witness co-signs the checkpoint; the proof carries its cosignature.
+    env.verity(&["key", "generate", "--name", "witness.test", "--out", "keys"])
+        .success();
+    let cp = stdout(
+        &env.verity(&["log", "checkpoint", "--db", &env.db()])
+            .success(),
+    );
+    let cp_file = env.write("cp", &cp);
+    let cosigned = stdout(
+        &env.verity(&[
+            "log",
+            "cosign",
+            "--key",
+            "keys/witness.test.key",
+            "--log-key",
+            "keys/verity.test_log.pub",
+            &cp_file,
+        ])
+        .success(),
+    );
+    // Keep the cosigned checkpoint as the log's latest (as `log witness` does).
+    let store = Store::open(&env.db()).unwrap();
+    store
+        .write(|tx| -> Result<(), StoreError> {
+            verity_ledger::LogStorage::put_checkpoint(tx, 3, &cosigned).unwrap();
+            Ok(())
+        })
+        .unwrap();
+    let proof = stdout(
+        &env.verity(&[
+            "log",
+            "prove",
+            "--db",
+            &env.db(),
+            "--inclusion",
+            "1",
+            "--format",
+            "tlog-proof",
+        ])
+        .success(),
+    );
+    assert!(
+        proof.starts_with("c2sp.org/tlog-proof@v1\nextra "),
+        "{proof}"
+    );
+    assert!(proof.contains("\nindex 1\n"), "{proof}");
+    assert!(
+        proof.ends_with(&cosigned),
+        "the checkpoint is carried verbatim"
+    );
+    let file = env.write("e.tlog-proof", &proof);
+    let ok = stdout(
+        &env.verity(&[
+            "log",
+            "check-proof",
+            &file,
+            "--key",
+            "keys/verity.test_log.pub",
+            "--witness",
+            "keys/witness.test.pub",
+            "--json",
+        ])
+        .success(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&ok).unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["index"], 1);
+    assert_eq!(v["tree_size"], 3);
+    assert_eq!(v["signer"], "alice");
+    assert_eq!(v["witnesses"], serde_json::json!(["witness.test"]));
+
+    // A policy the cosignatures do not meet fails (exit 1).
+    env.verity(&["key", "generate", "--name", "other.test", "--out", "keys"])
+        .success();
+    let out = env
+        .verity(&[
+            "log",
+            "check-proof",
+            &file,
+            "--key",
+            "keys/verity.test_log.pub",
+            "--witness",
+            "keys/witness.test.pub",
+            "--witness",
+            "keys/other.test.pub",
+        ])
+        .code(1);
+    assert!(stdout(&out).contains("1 of the 2 witnesses co-signed"));
+    env.verity(&[
+        "log",
+        "check-proof",
+        &file,
+        "--key",
+        "keys/verity.test_log.pub",
+        "--witness",
+        "keys/witness.test.pub",
+        "--witness",
+        "keys/other.test.pub",
+        "--quorum",
+        "1",
+    ])
+    .success();
+    // Another key, a changed proof hash, a changed entry, another index: each fails.
+    env.verity(&["log", "check-proof", &file, "--key", "keys/alice.pub"])
+        .code(1);
+    let lines: Vec<&str> = proof.lines().collect();
+    let hash_line = lines[3];
+    // Entry 2's own (valid, signed) bytes in entry 1's proof.
+    let proof2 = stdout(
+        &env.verity(&[
+            "log",
+            "prove",
+            "--db",
+            &env.db(),
+            "--inclusion",
+            "2",
+            "--format",
+            "tlog-proof",
+        ])
+        .success(),
+    );
+    let extra2 = proof2.lines().nth(1).unwrap().to_owned();
+    let mut flipped = hash_line.to_owned();
+    flipped.replace_range(0..1, if hash_line.starts_with('A') { "B" } else { "A" });
+    for bad in [
+        proof.replacen(hash_line, &flipped, 1),
+        proof.replacen("\nindex 1\n", "\nindex 2\n", 1),
+        proof.replacen(lines[1], &extra2, 1),
+    ] {
+        let f = env.write("bad.tlog-proof", &bad);
+        let out = env
+            .verity(&[
+                "log",
+                "check-proof",
+                &f,
+                "--key",
+                "keys/verity.test_log.pub",
+            ])
+            .code(1);
+        assert!(stdout(&out).starts_with("FAILED: "), "{}", stdout(&out));
+    }
+    // A malformed file is bad input (exit 2), located.
+    let f = env.write("bad.tlog-proof", &proof.replacen("index 1", "index 01", 1));
+    let out = env
+        .verity(&[
+            "log",
+            "check-proof",
+            &f,
+            "--key",
+            "keys/verity.test_log.pub",
+        ])
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("bad.tlog-proof:line 3: the index must be a decimal"),
+        "{err}"
+    );
+}
+
+#[test]
+fn publish_writes_the_tiles_the_server_serves() {
+    let env = Env::new();
+    env.with_log();
+    env.verity(&["log", "checkpoint", "--db", &env.db()])
+        .success();
+    let out = stdout(
+        &env.verity(&["log", "publish", "--db", &env.db(), "--out", "pub"])
+            .success(),
+    );
+    assert!(
+        out.starts_with("published the tree of size 3 to pub: 2 tiles written"),
+        "{out}"
+    );
+    let tile = std::fs::read(env.path("pub/tile/0/000.p/3")).unwrap();
+    assert_eq!(tile.len(), 3 * 32);
+    let bundle = std::fs::read(env.path("pub/tile/entries/000.p/3")).unwrap();
+    let entries = verity_ledger::tiles::unbundle(&bundle).unwrap();
+    assert_eq!(entries.len(), 3);
+    for (i, e) in entries.iter().enumerate() {
+        assert_eq!(&tile[i * 32..i * 32 + 32], &merkle::leaf_hash(e));
+    }
+    // Nothing new: nothing written.
+    let again = stdout(
+        &env.verity(&["log", "publish", "--db", &env.db(), "--out", "pub"])
+            .success(),
+    );
+    assert!(
+        again.contains(": 0 tiles written (") && again.contains("2 already there"),
+        "{again}"
+    );
+    // No log: an error naming what to do, nothing written.
+    let out = env
+        .verity(&["log", "publish", "--db", "nolog.db", "--out", "x"])
+        .failure();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("verity: error:"), "{err}");
+    assert!(!env.path("x/checkpoint").exists());
+}

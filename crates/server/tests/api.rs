@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Harness, call, get, post_json};
+use common::{Harness, call, get, get_with, post_json};
 use serde_json::{Value, json};
 use sha2::Digest;
 use verity_ledger::merkle;
@@ -904,6 +904,84 @@ async fn suite(h: &Harness) {
             assert_eq!(r.field().as_deref(), Some(field), "{q}");
         }
     }
+}
+
+/// The log as C2SP tlog-tiles under /log/: the checkpoint as text, tiles and bundles
+/// that agree with it, immutable caching, gzip on request, 404 outside the tree.
+async fn tiles(h: &Harness) {
+    let app = &h.app;
+    let cp = get_with(app, "/log/checkpoint", &[]).await;
+    assert_eq!(cp.status, 200);
+    assert_eq!(cp.headers["content-type"], "text/plain; charset=utf-8");
+    assert_eq!(cp.headers["cache-control"], "no-cache");
+    let text = String::from_utf8(cp.bytes.clone()).unwrap();
+    let body = verity_ledger::Note::parse(&text).unwrap();
+    let c = verity_ledger::Checkpoint::parse_body(body.text()).unwrap();
+    // The JSON API's checkpoint is the same note.
+    let api = get(app, "/api/v1/log/checkpoint", None).await.json();
+    assert_eq!(api["text"], text);
+    let n = c.size;
+    assert!((1..256).contains(&n), "a small test log: {n}");
+    let t = get_with(app, &format!("/log/tile/0/000.p/{n}"), &[]).await;
+    assert_eq!(t.status, 200);
+    assert_eq!(t.headers["content-type"], "application/octet-stream");
+    assert_eq!(
+        t.headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(t.bytes.len() as u64, 32 * n);
+    let leaves: Vec<[u8; 32]> = t.bytes.chunks(32).map(|c| c.try_into().unwrap()).collect();
+    assert_eq!(
+        verity_ledger::merkle::root_from_leaf_hashes(&leaves),
+        c.root
+    );
+    let e = get_with(app, &format!("/log/tile/entries/000.p/{n}"), &[]).await;
+    let entries = verity_ledger::tiles::unbundle(&e.bytes).unwrap();
+    assert_eq!(entries.len() as u64, n);
+    for (i, entry) in entries.iter().enumerate() {
+        assert_eq!(verity_ledger::merkle::leaf_hash(entry), leaves[i]);
+    }
+    // gzip when asked for, the same bytes inside.
+    let z = get_with(
+        app,
+        &format!("/log/tile/entries/000.p/{n}"),
+        &[("accept-encoding", "gzip, identity")],
+    )
+    .await;
+    assert_eq!(z.headers["content-encoding"], "gzip");
+    let mut unzipped = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&z.bytes[..]),
+        &mut unzipped,
+    )
+    .unwrap();
+    assert_eq!(unzipped, e.bytes);
+    // Outside the tree, or not a tile path: 404 with the JSON error body.
+    for p in [
+        format!("/log/tile/0/000.p/{}", n + 1),
+        "/log/tile/0/000".to_owned(),
+        "/log/tile/1/000.p/1".to_owned(),
+        "/log/tile/0/0.p/1".to_owned(),
+        "/log/tile/entries/x000/000.p/1".to_owned(),
+    ] {
+        let r = get_with(app, &p, &[]).await;
+        assert_eq!(r.status, 404, "{p}");
+        assert!(r.json()["error"].is_string(), "{p}");
+    }
+}
+
+#[test]
+fn tiles_on_sqlite() {
+    let h = common::sqlite();
+    common::runtime().block_on(tiles(&h));
+}
+
+#[test]
+fn tiles_on_postgres() {
+    let Some(h) = common::postgres("tiles") else {
+        return;
+    };
+    common::runtime().block_on(tiles(&h));
 }
 
 #[test]
