@@ -10,6 +10,7 @@ pub mod merkle;
 pub mod note;
 pub mod proof;
 pub mod tiles;
+pub mod witness;
 
 pub use checkpoint::Checkpoint;
 pub use entry::{Kind, SignedEntry};

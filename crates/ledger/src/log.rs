@@ -111,6 +111,12 @@ pub enum LogError {
         None => "the log has no signed checkpoint yet: sign one with `verity log checkpoint`".to_owned(),
     })]
     NoCheckpoint(Option<u64>),
+    #[error("{got} of the {of} witnesses co-signed the new checkpoint; the policy needs {quorum}")]
+    BelowQuorum {
+        got: usize,
+        of: usize,
+        quorum: usize,
+    },
 }
 
 impl From<StorageError> for LogError {
@@ -379,6 +385,17 @@ pub fn checkpoint<S: LogStorage + ?Sized>(
     }
     let size = s.tree_size()?;
     let root = root_at(s, size)?;
+    // The tree has not grown since the last checkpoint: that one stands, with the
+    // witness cosignatures gathered for it (signing again would give the same body and,
+    // Ed25519 being deterministic, the same signature, but none of the cosignatures).
+    if let Some((n, text)) = s.checkpoints()?.into_iter().max_by_key(|(n, _)| *n)
+        && n == size
+        && let Ok(note) = crate::note::Note::parse(&text)
+        && note.verify(std::slice::from_ref(signer.verifier())).is_ok()
+        && Checkpoint::parse_body(note.text()).is_ok_and(|c| c.root == root && c.origin == m.origin)
+    {
+        return Ok(text);
+    }
     let note = Checkpoint::new(&m.origin, size, root).sign(signer)?;
     let text = note.to_string();
     s.put_checkpoint(size, &text)?;
@@ -787,6 +804,18 @@ pub fn audit<S: LogStorage + ?Sized>(
     new_text: &str,
     witnesses: &[NoteVerifier],
 ) -> Result<AuditOutcome, LogError> {
+    audit_with_quorum(s, old_text, new_text, witnesses, 1)
+}
+
+/// [`audit`] under a "`quorum` of these witnesses" policy: the new checkpoint must carry
+/// valid cosignatures by at least `quorum` of `witnesses` (a policy of 0 needs none).
+pub fn audit_with_quorum<S: LogStorage + ?Sized>(
+    s: &mut S,
+    old_text: &str,
+    new_text: &str,
+    witnesses: &[NoteVerifier],
+    quorum: usize,
+) -> Result<AuditOutcome, LogError> {
     let m = meta(s)?;
     let log_key = NoteVerifier::from_text(&m.verifier_key).map_err(LogError::BadLogKey)?;
     // The log's own signature is required on both; a witness can add trust, never
@@ -799,9 +828,17 @@ pub fn audit<S: LogStorage + ?Sized>(
         // Known witnesses' signatures (plain, or tlog-cosignature/v1) must verify
         // wherever they appear, and at least one must have signed the new checkpoint.
         old.note.verify_known(witnesses)?;
-        if new.note.verify_known(witnesses)?.is_empty() {
+        let got = new.note.verify_known(witnesses)?.len();
+        if got == 0 && quorum > 0 {
             let names: Vec<&str> = witnesses.iter().map(NoteVerifier::name).collect();
             return Err(LogError::MissingWitness(names.join(", ")));
+        }
+        if got < quorum {
+            return Err(LogError::BelowQuorum {
+                got,
+                of: witnesses.len(),
+                quorum,
+            });
         }
     }
     let (o, n) = (&old.checkpoint, &new.checkpoint);

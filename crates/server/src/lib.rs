@@ -17,9 +17,11 @@ pub mod dashboard;
 pub mod db;
 pub mod error;
 mod evidence_store;
+pub mod integrator;
 mod json;
 pub mod store_impl;
 mod tiles;
+pub mod witness;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -48,15 +50,30 @@ pub struct AppState {
     pub agreements: Arc<Vec<Agreement>>,
     pub(crate) cache: Arc<cache::Cache>,
     pub(crate) tiles: Arc<tiles::TileCache>,
+    /// When this server is also a witness (`--witness-key`).
+    pub witness: Option<Arc<witness::Witness>>,
+    /// Where submitted log entries queue for integration.
+    pub(crate) integrator: Arc<integrator::Integrator>,
 }
 
 impl AppState {
     pub fn new(store: Arc<StoreDb>, agreements: Vec<Agreement>) -> AppState {
+        AppState::with_batching(store, agreements, integrator::Batching::default())
+    }
+
+    /// [`AppState::new`] with appends batched as `batching` says.
+    pub fn with_batching(
+        store: Arc<StoreDb>,
+        agreements: Vec<Agreement>,
+        batching: integrator::Batching,
+    ) -> AppState {
         AppState {
+            integrator: Arc::new(integrator::Integrator::start(store.clone(), batching)),
             store,
             agreements: Arc::new(agreements),
             cache: Arc::new(cache::Cache::default()),
             tiles: Arc::new(tiles::TileCache::default()),
+            witness: None,
         }
     }
 }
@@ -77,6 +94,7 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(dashboard::router())
         .merge(tiles::router())
+        .merge(witness::router())
         // Unknown routes and methods get the API's JSON error, not an empty body.
         .fallback(|uri: axum::http::Uri| async move {
             error::ApiError::not_found(format!("no such route: {}", uri.path()))
@@ -191,10 +209,18 @@ impl RateLimits {
     }
 
     /// `Err(wait)` when the client has spent its budget for this kind of request.
-    fn check(&self, ip: std::net::IpAddr, method: &axum::http::Method) -> Result<(), Duration> {
+    fn check(
+        &self,
+        ip: std::net::IpAddr,
+        method: &axum::http::Method,
+        path: &str,
+    ) -> Result<(), Duration> {
         use axum::http::Method;
         use governor::clock::Clock;
-        let read = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+        // A witness submission stores nothing but a size and a root: a log that
+        // checkpoints every second must not run out of write budget.
+        let read = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+            || path == "/witness/add-checkpoint";
         let limiter = if read { &self.reads } else { &self.writes };
         let Some(limiter) = limiter else {
             return Ok(());
@@ -378,7 +404,7 @@ pub async fn serve_with(
                 let ip = peer.ip();
                 let (router, rates) = (router.clone(), rates.clone());
                 let svc = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
-                    let refused = rates.check(ip, req.method()).err();
+                    let refused = rates.check(ip, req.method(), req.uri().path()).err();
                     let mut router = router.clone();
                     async move {
                         match refused {
@@ -417,23 +443,29 @@ pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> db::DbResult<T> + Send + 'static,
 ) -> error::ApiResult<T> {
     match tokio::task::spawn_blocking(f).await {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(db::DbError::BadInput { field, message })) => Err(error::ApiError {
+        Ok(r) => r.map_err(api_error),
+        Err(join) => Err(error::ApiError::internal(join)),
+    }
+}
+
+/// A store call's failure as the HTTP error it is.
+pub(crate) fn api_error(e: db::DbError) -> error::ApiError {
+    match e {
+        db::DbError::BadInput { field, message } => error::ApiError {
             status: axum::http::StatusCode::BAD_REQUEST,
             error: message,
             field,
             problems: Vec::new(),
-        }),
-        Ok(Err(db::DbError::NotFound(msg))) => Err(error::ApiError::not_found(msg)),
-        Ok(Err(db::DbError::Rejected(r))) => Err(error::ApiError {
+        },
+        db::DbError::NotFound(msg) => error::ApiError::not_found(msg),
+        db::DbError::Rejected(r) => error::ApiError {
             status: axum::http::StatusCode::BAD_REQUEST,
             error: r.message,
             field: None,
             problems: Vec::new(),
         }
-        .with_problems(r.problems)),
-        Ok(Err(db::DbError::Other(err))) => Err(error::ApiError::internal(format!("{err:#}"))),
-        Err(join) => Err(error::ApiError::internal(join)),
+        .with_problems(r.problems),
+        db::DbError::Other(err) => error::ApiError::internal(format!("{err:#}")),
     }
 }
 
@@ -495,6 +527,20 @@ pub struct RunConfig {
     pub origin: String,
     /// What the server accepts from its clients.
     pub limits: ConnLimits,
+    /// Act as a witness too.
+    pub witness: Option<WitnessConfig>,
+    /// How submitted log entries are integrated.
+    pub batching: integrator::Batching,
+}
+
+/// `verity serve --witness-key … --witness-log …`.
+#[derive(Debug, Clone)]
+pub struct WitnessConfig {
+    pub key_path: std::path::PathBuf,
+    /// Verifier keys of the logs it witnesses (their names are the logs' origins).
+    pub logs: Vec<String>,
+    /// The state file (default: the key's path with `.state.json`).
+    pub state_path: Option<std::path::PathBuf>,
 }
 
 /// Opens the store (creating the log and loading the shipped record if it is new),
@@ -525,7 +571,31 @@ pub fn run(cfg: RunConfig) -> anyhow::Result<()> {
     let backend = db.backend();
     let agreement = verity_agreement::jcpoa()
         .map_err(|d| anyhow::anyhow!("the shipped JCPOA does not parse:\n{d}"))?;
-    let state = AppState::new(db, vec![agreement]);
+    let mut state = AppState::with_batching(db, vec![agreement], cfg.batching);
+    if let Some(w) = &cfg.witness {
+        let text = std::fs::read_to_string(&w.key_path)
+            .with_context(|| format!("reading the witness key {}", w.key_path.display()))?;
+        let signer = verity_ledger::NoteSigner::from_text(&text)
+            .map_err(|e| anyhow::anyhow!("witness key {}: {e}", w.key_path.display()))?;
+        let logs = w
+            .logs
+            .iter()
+            .map(|k| {
+                let t = if std::path::Path::new(k).is_file() {
+                    std::fs::read_to_string(k).with_context(|| format!("reading {k}"))?
+                } else {
+                    k.clone()
+                };
+                verity_ledger::NoteVerifier::from_text(&t)
+                    .map_err(|e| anyhow::anyhow!("--witness-log {k}: {e}"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let state_path = w
+            .state_path
+            .clone()
+            .unwrap_or_else(|| w.key_path.with_extension("state.json"));
+        state.witness = Some(Arc::new(witness::Witness::new(signer, logs, state_path)?));
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -317,20 +317,29 @@ impl StoreDb {
     }
 
     /// Appends verified entries and signs a checkpoint, in one transaction.
-    pub fn append_entries(&self, entries: Vec<SignedEntry>) -> DbResult<Appended> {
+    /// Appends several submissions in one transaction, then signs one checkpoint: each
+    /// gets its indices and that checkpoint.
+    pub fn append_batches(&self, groups: &[&[SignedEntry]]) -> DbResult<Vec<Appended>> {
         let Some(signer) = &self.signer else {
             return Err(DbError::other(
                 "this server does not hold the log's key, so it cannot sign a checkpoint after an append",
             ));
         };
         Ok(self.store.write(|tx| -> Result<_, TxError> {
-            let range = ledger::append(tx, &entries)?;
+            let mut ranges = Vec::with_capacity(groups.len());
+            for g in groups {
+                ranges.push(ledger::append(tx, g)?);
+            }
             let checkpoint = sign_checkpoint(tx, signer)?;
-            Ok(Appended {
-                indices: range.clone().collect(),
-                tree_size: range.end,
-                checkpoint,
-            })
+            let size = ranges.last().map_or(0, |r| r.end);
+            Ok(ranges
+                .into_iter()
+                .map(|r| Appended {
+                    indices: r.collect(),
+                    tree_size: size,
+                    checkpoint: checkpoint.clone(),
+                })
+                .collect())
         })?)
     }
 }

@@ -77,6 +77,27 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Submit the log's latest checkpoint to witnesses (C2SP tlog-witness), answering
+    /// a witness's 409 with the consistency proof from the size it last co-signed, and
+    /// keep their cosignatures with the checkpoint once --quorum of them co-signed
+    /// (`log checkpoint` and /log/checkpoint then show them). Exit 1 below the quorum.
+    Witness {
+        #[arg(long, value_name = "LOCATION", default_value = DEFAULT_DB)]
+        db: String,
+        /// A witness: its add-checkpoint prefix and verifier key, `URL=VKEY` (the key
+        /// inline or a .pub file). Repeatable.
+        #[arg(long, value_name = "URL=VKEY", required = true)]
+        witness: Vec<String>,
+        /// Cosignatures needed before the checkpoint is kept (default: every witness).
+        #[arg(long, value_name = "K")]
+        quorum: Option<usize>,
+        /// The log's private key file, if not at the path recorded by `init` (to sign
+        /// a checkpoint of the current tree first).
+        #[arg(long, value_name = "KEYFILE")]
+        key: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Co-sign a checkpoint as a witness: checks it against the log's key, then prints
     /// it with your timestamped cosignature (c2sp.org/tlog-cosignature, Ed25519) added.
     Cosign {
@@ -186,9 +207,18 @@ pub enum Command {
         #[arg(long, value_name = "LOCATION", conflicts_with_all = ["old", "new", "witness"])]
         against: Option<String>,
         /// Witness keys (`name+hexid+base64` or .pub files): the new checkpoint must be
-        /// co-signed by at least one of them, and none of their signatures may fail.
+        /// co-signed by --quorum of them (default: all), and none of their signatures
+        /// may fail.
         #[arg(long, value_name = "VKEY")]
         witness: Vec<String>,
+        /// How many of the --witness keys must have co-signed the new checkpoint.
+        #[arg(
+            long,
+            value_name = "K",
+            requires = "witness",
+            conflicts_with = "against"
+        )]
+        quorum: Option<usize>,
         #[arg(long)]
         json: bool,
     },
@@ -206,6 +236,13 @@ pub fn run(command: Command) -> CmdResult {
         } => append(&db, &key, kind.as_deref(), &files, json),
         Command::Checkpoint { db, key } => checkpoint(&db, key.as_deref()),
         Command::Publish { db, out, json } => publish(&db, &out, json),
+        Command::Witness {
+            db,
+            witness,
+            quorum,
+            key,
+            json,
+        } => submit_to_witnesses(&db, &witness, quorum, key.as_deref(), json),
         Command::Cosign {
             key,
             checkpoint,
@@ -252,10 +289,11 @@ pub fn run(command: Command) -> CmdResult {
             new,
             against,
             witness,
+            quorum,
             json,
         } => match (against, old, new) {
             (Some(other), _, _) => compare(&db, &other, json),
-            (None, Some(old), Some(new)) => audit(&db, &old, &new, &witness, json),
+            (None, Some(old), Some(new)) => audit(&db, &old, &new, &witness, quorum, json),
             _ => Err(CliError::bad_input(
                 "log audit needs --old and --new checkpoints, or --against another store",
             )),
@@ -797,6 +835,206 @@ fn verify(db: &str, since: Option<&Path>, json: bool) -> CmdResult {
     }
 }
 
+/// One witness's answer to `log witness`.
+struct WitnessAnswer {
+    url: String,
+    name: String,
+    outcome: Result<String, String>,
+}
+
+/// POSTs one add-checkpoint request; the status and body.
+fn post_add_checkpoint(
+    agent: &ureq::Agent,
+    url: &str,
+    body: &str,
+) -> Result<(u16, String), String> {
+    let target = format!("{}/add-checkpoint", url.trim_end_matches('/'));
+    let res = agent
+        .post(&target)
+        .header("content-type", "text/plain; charset=utf-8")
+        .send(body)
+        .map_err(|e| format!("{target}: {e}"))?;
+    let status = res.status().as_u16();
+    let text = res
+        .into_body()
+        .with_config()
+        .limit(64 * 1024)
+        .read_to_string()
+        .map_err(|e| format!("{target}: reading the answer: {e}"))?;
+    Ok((status, text))
+}
+
+fn submit_to_witnesses(
+    db: &str,
+    witnesses: &[String],
+    quorum: Option<usize>,
+    key: Option<&Path>,
+    json: bool,
+) -> CmdResult {
+    use verity_ledger::witness::AddCheckpoint;
+    let parsed: Vec<(String, NoteVerifier)> = witnesses
+        .iter()
+        .map(|w| {
+            let (url, vkey) = w.split_once('=').ok_or_else(|| {
+                CliError::bad_input(format!("--witness {w}: expected URL=VERIFIER_KEY"))
+            })?;
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(CliError::bad_input(format!(
+                    "--witness {w}: the URL must start with http:// or https://"
+                )));
+            }
+            Ok((url.to_owned(), read_vkey(vkey)?))
+        })
+        .collect::<Result<_, _>>()?;
+    let need = quorum.unwrap_or(parsed.len());
+    if need == 0 || need > parsed.len() {
+        return Err(CliError::bad_input(format!(
+            "--quorum {need}: expected 1 to {} (the witnesses given)",
+            parsed.len()
+        )));
+    }
+    let store = open_existing(db)?;
+    let meta = store.read(|tx| -> Result<_, TxError> {
+        tx.log_meta()?.ok_or(TxError::Log(LogError::NotInitialised))
+    })?;
+    let key_path = key.map_or_else(|| PathBuf::from(&meta.signer_key_path), Path::to_path_buf);
+    let signer = read_signer(&key_path)?;
+    // The checkpoint of the current tree (the stored one if the tree has not grown).
+    let text =
+        store.write(|tx| -> Result<_, TxError> { Ok(ledger_log::checkpoint(tx, &signer)?) })?;
+    let note = verity_ledger::Note::parse(&text).map_err(|e| CliError::Failed(e.into()))?;
+    let size = verity_ledger::Checkpoint::parse_body(note.text())
+        .map_err(|e| CliError::Failed(e.into()))?
+        .size;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .into();
+    let mut answers = Vec::new();
+    for (url, vkey) in &parsed {
+        let ask = |old: u64| -> Result<(u16, String), String> {
+            let proof = if old == 0 || old == size {
+                Vec::new()
+            } else {
+                store
+                    .read(|tx| -> Result<_, TxError> {
+                        Ok(ledger_log::prove_consistency(tx, old, size)?)
+                    })
+                    .map_err(|e| format!("a consistency proof from {old}: {}", CliError::from(e)))?
+                    .proof
+            };
+            let body = AddCheckpoint {
+                old_size: old,
+                proof,
+                checkpoint: text.clone(),
+            }
+            .to_text();
+            post_add_checkpoint(&agent, url, &body)
+        };
+        // Ask from 0; a witness that co-signed before answers 409 with its size, and the
+        // second request carries the consistency proof from there (c2sp.org/tlog-witness).
+        let mut answer = ask(0);
+        if let Ok((409, body)) = &answer {
+            answer = match body.trim().parse::<u64>() {
+                Ok(old) if old <= size => ask(old),
+                Ok(old) => Err(format!(
+                    "the witness co-signed {old} entries, more than the log's {size}: it has seen a longer history"
+                )),
+                Err(_) => Err(format!("409 without a size: {}", body.trim())),
+            };
+        }
+        let outcome = match answer {
+            Ok((200, lines)) => {
+                // Its lines must be a valid cosignature of this checkpoint by this witness.
+                let with = format!("{text}{lines}");
+                match verity_ledger::Note::parse(&with)
+                    .map_err(|e| e.to_string())
+                    .and_then(|n| {
+                        n.verify_known(std::slice::from_ref(vkey))
+                            .map_err(|e| e.to_string())
+                    }) {
+                    Ok(names) if names.iter().any(|n| n == vkey.name()) => Ok(lines),
+                    Ok(_) => Err("the answer holds no cosignature by this witness's key".into()),
+                    Err(e) => Err(format!("the cosignature does not verify: {e}")),
+                }
+            }
+            Ok((status, body)) => Err(format!(
+                "HTTP {status}: {}",
+                verity_app::text::echo(body.trim(), 300)
+            )),
+            Err(e) => Err(e),
+        };
+        answers.push(WitnessAnswer {
+            url: url.clone(),
+            name: vkey.name().to_owned(),
+            outcome,
+        });
+    }
+    let cosigned: Vec<&WitnessAnswer> = answers.iter().filter(|a| a.outcome.is_ok()).collect();
+    let met = cosigned.len() >= need;
+    let mut gathered = text.clone();
+    for a in &cosigned {
+        if let Ok(lines) = &a.outcome {
+            gathered.push_str(lines);
+        }
+    }
+    if met {
+        store.write(|tx| -> Result<_, TxError> {
+            tx.put_checkpoint(size, &gathered)?;
+            Ok(())
+        })?;
+    }
+    if json {
+        print_json(&json!({
+            "tree_size": size,
+            "quorum": need,
+            "cosigned": cosigned.len(),
+            "kept": met,
+            "witnesses": answers.iter().map(|a| json!({
+                "url": a.url, "name": a.name, "ok": a.outcome.is_ok(),
+                "error": a.outcome.as_ref().err(),
+            })).collect::<Vec<_>>(),
+            "checkpoint": if met { Some(&gathered) } else { None },
+        }))?;
+    } else {
+        for a in &answers {
+            match &a.outcome {
+                Ok(_) => println!(
+                    "{}: co-signed ({})",
+                    verity_app::text::field(&a.name),
+                    a.url
+                ),
+                Err(e) => println!(
+                    "{}: refused or unreachable ({}): {}",
+                    verity_app::text::field(&a.name),
+                    a.url,
+                    verity_app::text::field(e)
+                ),
+            }
+        }
+        if met {
+            println!(
+                "{} of {} witnesses co-signed the tree of size {size} (quorum {need}); kept:",
+                cosigned.len(),
+                answers.len()
+            );
+            print!("{gathered}");
+        } else {
+            println!(
+                "{} of {} witnesses co-signed the tree of size {size}: below the quorum of {need}; nothing kept",
+                cosigned.len(),
+                answers.len()
+            );
+        }
+    }
+    Ok(if met {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 fn publish(db: &str, out: &Path, json: bool) -> CmdResult {
     let store = open_existing(db)?;
     let bar = (std::io::stdout().is_terminal() && !json).then(|| {
@@ -912,7 +1150,14 @@ fn entries(n: u64) -> String {
     format!("{n} entr{}", if n == 1 { "y" } else { "ies" })
 }
 
-fn audit(db: &str, old: &Path, new: &Path, witnesses: &[String], json: bool) -> CmdResult {
+fn audit(
+    db: &str,
+    old: &Path,
+    new: &Path,
+    witnesses: &[String],
+    quorum: Option<usize>,
+    json: bool,
+) -> CmdResult {
     let (old_text, new_text) = (read_text(old)?, read_text(new)?);
     // Malformed files are bad input; a well-formed checkpoint that does not verify
     // is an audit finding (exit 1).
@@ -928,12 +1173,20 @@ fn audit(db: &str, old: &Path, new: &Path, witnesses: &[String], json: bool) -> 
         .collect::<Result<_, _>>()?;
     let store = open_existing(db)?;
     let out = store.read(|tx| -> Result<_, TxError> {
-        match ledger_log::audit(tx, &old_text, &new_text, &witnesses) {
+        match ledger_log::audit_with_quorum(
+            tx,
+            &old_text,
+            &new_text,
+            &witnesses,
+            quorum.unwrap_or(witnesses.len()),
+        ) {
             Ok(o) => Ok(Ok(o)),
             Err(LogError::Checkpoint(e)) => Ok(Err(format!(
                 "a checkpoint does not verify against the log's key: {e}"
             ))),
-            Err(e @ LogError::MissingWitness(_)) => Ok(Err(e.to_string())),
+            Err(e @ (LogError::MissingWitness(_) | LogError::BelowQuorum { .. })) => {
+                Ok(Err(e.to_string()))
+            }
             Err(LogError::Note(e)) => Ok(Err(format!("a witness signature does not verify: {e}"))),
             Err(e) => Err(e.into()),
         }

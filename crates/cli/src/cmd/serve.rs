@@ -41,6 +41,26 @@ pub struct Args {
     /// of a quarter as many); 0 for no limit.
     #[arg(long, value_name = "N", default_value_t = verity_server::ConnLimits::default().writes_per_minute)]
     pub write_rate: u32,
+    /// Also act as a C2SP tlog-witness (POST /witness/add-checkpoint), co-signing with
+    /// this private key (`verity key generate`).
+    #[arg(long, value_name = "KEYFILE", requires = "witness_log")]
+    pub witness_key: Option<PathBuf>,
+    /// A log this witness co-signs for: its verifier key (`name+hexid+base64` or a .pub
+    /// file; the name is the log's origin). Repeatable.
+    #[arg(long, value_name = "VERIFIER_KEY", requires = "witness_key")]
+    pub witness_log: Vec<String>,
+    /// The witness's state file (default: the key's path with `.state.json`, as
+    /// `verity log cosign` keeps it).
+    #[arg(long, value_name = "FILE", requires = "witness_key")]
+    pub witness_state: Option<PathBuf>,
+    /// Submitted log entries integrated in one transaction (and one checkpoint) at most.
+    #[arg(long, value_name = "N", default_value_t = verity_server::integrator::Batching::default().max_entries,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub batch_size: usize,
+    /// Milliseconds the integrator waits after a submission for more to batch with it
+    /// (0: integrate what is queued at once).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub batch_delay: u64,
 }
 
 pub fn run(args: Args) -> CmdResult {
@@ -70,6 +90,17 @@ pub fn run(args: Args) -> CmdResult {
             write_burst: (args.write_rate / 4).max(1),
             ..verity_server::ConnLimits::default()
         },
+        batching: verity_server::integrator::Batching {
+            max_entries: args.batch_size,
+            delay: std::time::Duration::from_millis(args.batch_delay),
+        },
+        witness: args
+            .witness_key
+            .map(|key_path| verity_server::WitnessConfig {
+                key_path,
+                logs: args.witness_log,
+                state_path: args.witness_state,
+            }),
     })
     .map_err(listen_error)?;
     Ok(ExitCode::SUCCESS)

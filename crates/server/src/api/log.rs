@@ -279,6 +279,19 @@ async fn submit_entry(
     for (path, v) in leaves {
         // The leaf's canonical form is what is signed; re-serialise it canonically.
         let canonical = verity_ledger::entry::canonical_json(&v);
+        if canonical.len() > verity_ledger::tiles::MAX_ENTRY_BYTES {
+            return Err(ApiError::bad_field(
+                if path.is_empty() {
+                    "body".to_owned()
+                } else {
+                    path.clone()
+                },
+                format!(
+                    "the entry is {} bytes; at most 65,535 (c2sp.org/tlog-tiles bundles give each entry a 2-byte length)",
+                    canonical.len()
+                ),
+            ));
+        }
         let e = SignedEntry::from_leaf(canonical.as_bytes()).map_err(|err| {
             let field = match &err {
                 verity_ledger::entry::EntryError::Field { field, .. } => {
@@ -305,8 +318,11 @@ async fn submit_entry(
         })?;
         entries.push(e);
     }
-    let store = state.store.clone();
-    let appended = blocking(move || store.append_entries(entries)).await?;
+    let appended = state
+        .integrator
+        .append(entries)
+        .await
+        .map_err(crate::api_error)?;
     state.cache.invalidate();
     tracing::info!(token = ?caller.token_id, first = ?appended.indices.first(), n = appended.indices.len(), "entries appended");
     Ok((StatusCode::CREATED, Json(appended)))
