@@ -10,6 +10,26 @@ use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
+/// A raw body, read up to the route's limit; an oversized one is the API's JSON 413
+/// (axum's own rejection is plain text).
+pub struct Body(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        Bytes::from_request(req, state)
+            .await
+            .map(Body)
+            .map_err(|e| ApiError {
+                status: e.status(),
+                error: format!("the body could not be read: {}", e.body_text()),
+                field: None,
+                problems: Vec::new(),
+            })
+    }
+}
+
 /// Like `axum::Json`, but a body that does not match the schema is a 400 whose
 /// `field` is the JSON path of the first offending value (`stocks[1].mass_kg_u`), or
 /// the missing field's name.

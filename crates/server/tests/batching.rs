@@ -29,7 +29,8 @@ fn submit_concurrently(h: &common::Harness, batching: Batching, n: usize) -> Vec
                         serde_json::json!({"site": "Natanz", "visit": i}),
                     );
                     let leaf: Value = serde_json::from_slice(e.leaf()).unwrap();
-                    let r = common::post_json(&app, "/api/v1/log/entries", Some(&token), &leaf).await;
+                    let r =
+                        common::post_json(&app, "/api/v1/log/entries", Some(&token), &leaf).await;
                     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.bytes));
                     r.json()
                 })
@@ -50,7 +51,11 @@ fn check(answers: &[Value]) -> std::collections::BTreeMap<u64, usize> {
         .collect();
     indices.sort_unstable();
     indices.dedup();
-    assert_eq!(indices.len(), answers.len(), "every submission has its own index");
+    assert_eq!(
+        indices.len(),
+        answers.len(),
+        "every submission has its own index"
+    );
     assert_eq!(
         indices.last().unwrap() - indices[0] + 1,
         answers.len() as u64,

@@ -289,3 +289,34 @@ fn an_upload_without_the_role_is_refused_before_its_body_is_read() {
         server.await.unwrap().unwrap();
     });
 }
+
+#[test]
+fn an_oversized_body_without_a_length_is_a_json_413() {
+    let h = common::sqlite();
+    common::runtime().block_on(async {
+        let big = vec![b'a'; verity_server::IMPORT_BODY_LIMIT + 1];
+        for path in ["/api/v1/evidence", "/api/v1/log/entries"] {
+            let ct = if path.ends_with("evidence") {
+                "text/csv"
+            } else {
+                "application/json"
+            };
+            let r = common::call(
+                &h.app,
+                "POST",
+                path,
+                Some(&h.inspector),
+                Some((ct, big.clone())),
+            )
+            .await;
+            assert_eq!(r.status, 413, "{path}");
+            assert!(
+                r.json()["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("the body could not be read"),
+                "{path}"
+            );
+        }
+    });
+}

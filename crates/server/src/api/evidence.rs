@@ -3,7 +3,6 @@
 //! a signed `evidence_import` entry in one transaction.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::{Deserialize, Serialize};
@@ -239,7 +238,7 @@ async fn import_evidence(
     _size: AnnouncedSize,
     Query(q): Query<ImportQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    crate::json::Body(body): crate::json::Body,
 ) -> ApiResult<(StatusCode, Json<ImportOutcome>)> {
     let ct = headers
         .get(header::CONTENT_TYPE)

@@ -3,7 +3,6 @@
 //! submission of signed entries by inspectors.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -260,7 +259,7 @@ async fn submit_entry(
     State(state): State<AppState>,
     Inspector(caller): Inspector,
     _size: AnnouncedSize,
-    body: Bytes,
+    crate::json::Body(body): crate::json::Body,
 ) -> ApiResult<(StatusCode, Json<Appended>)> {
     let value: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
