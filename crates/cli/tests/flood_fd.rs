@@ -153,6 +153,10 @@ fn a_server_with_2048_descriptors_survives_floods() {
             "p99 {p:?} during a flood from one address"
         );
         let (fds, _) = server.fds_and_rss();
+        eprintln!(
+            "flood from one address: {} connections, p99 {p:?}, {fds} descriptors",
+            one.len()
+        );
         assert!(fds < 2048, "{fds} descriptors open");
         drop(one);
 
@@ -162,6 +166,10 @@ fn a_server_with_2048_descriptors_survives_floods() {
         let sources: Vec<String> = (10..50).map(|i| format!("127.0.0.{i}")).collect();
         let many = flood(addr, &sources, 60.min(budget / 40)).await;
         let (fds, rss) = server.fds_and_rss();
+        eprintln!(
+            "flood from forty addresses: {} connections, {fds} descriptors, RSS {rss0} -> {rss} kB",
+            many.len()
+        );
         assert!(
             fds < 2048,
             "{fds} descriptors open with {} flooding",
@@ -176,6 +184,7 @@ fn a_server_with_2048_descriptors_survives_floods() {
         // Once the flood is gone, everyone is served again, quickly.
         tokio::time::sleep(Duration::from_millis(500)).await;
         let p = p99(addr, 100).await;
+        eprintln!("after the flood: p99 {p:?}");
         assert!(p < Duration::from_millis(100), "p99 {p:?} after the flood");
         let (fds, _) = server.fds_and_rss();
         assert!(fds < 200, "{fds} descriptors still open after the flood");
