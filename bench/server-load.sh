@@ -25,7 +25,7 @@ fi
 
 echo "== building verity (release)"
 cargo build --release -q -p verity-cli
-BIN="${CARGO_TARGET_DIR:-target}/release/verity"
+BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release/verity"
 
 WORK=$(mktemp -d)
 SERVER=""
@@ -36,7 +36,9 @@ cleanup() {
 trap cleanup EXIT
 
 start() {
-    "$BIN" serve --db "$WORK/verity.db" --bind "127.0.0.1:$PORT" >"$WORK/serve.out" 2>"$WORK/serve.err" &
+    # No per-client budgets: the load comes from one address by design.
+    "$BIN" serve --db "$WORK/verity.db" --bind "127.0.0.1:$PORT" --read-rate 0 --write-rate 0 \
+        >"$WORK/serve.out" 2>"$WORK/serve.err" &
     SERVER=$!
     for _ in $(seq 1 100); do
         if curl -sf "http://127.0.0.1:$PORT/api/v1/log/checkpoint" >/dev/null; then return; fi
@@ -98,3 +100,23 @@ run "GET /api/v1/assessments (If-None-Match)" "http://127.0.0.1:$PORT/api/v1/ass
 run "GET /api/v1/log/proofs/inclusion" "http://127.0.0.1:$PORT" "$WORK/inclusion.lua"
 run "GET /api/v1/log/proofs/consistency" "http://127.0.0.1:$PORT/api/v1/log/proofs/consistency?old=$((SIZE / 2))&new=$SIZE"
 run "GET /api/v1/log/checkpoint" "http://127.0.0.1:$PORT/api/v1/log/checkpoint"
+
+# The log as C2SP tlog-tiles: full tiles at random indices (cached after the first
+# read), entry bundles (gzip), and the checkpoint.
+FULL=$((SIZE / 256))
+cat >"$WORK/tiles.lua" <<LUA
+math.randomseed(11)
+request = function()
+  return wrk.format("GET", string.format("/log/tile/0/%03d", math.random(0, $FULL - 1)))
+end
+LUA
+cat >"$WORK/bundles.lua" <<LUA
+math.randomseed(13)
+wrk.headers["Accept-Encoding"] = "gzip"
+request = function()
+  return wrk.format("GET", string.format("/log/tile/entries/%03d", math.random(0, $FULL - 1)))
+end
+LUA
+run "GET /log/tile/0/<N> (random, full)" "http://127.0.0.1:$PORT" "$WORK/tiles.lua"
+run "GET /log/tile/entries/<N> (gzip)" "http://127.0.0.1:$PORT" "$WORK/bundles.lua"
+run "GET /log/checkpoint" "http://127.0.0.1:$PORT/log/checkpoint"

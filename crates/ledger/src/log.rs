@@ -72,6 +72,19 @@ pub trait LogStorage {
     fn put_checkpoint(&mut self, size: u64, note: &str) -> Result<(), StorageError>;
     /// All recorded checkpoints, by ascending size.
     fn checkpoints(&mut self) -> Result<Vec<(u64, String)>, StorageError>;
+    /// The recorded checkpoint of the largest size. A log checkpoints on every
+    /// integration, so stores should answer this without reading them all.
+    fn latest_checkpoint(&mut self) -> Result<Option<(u64, String)>, StorageError> {
+        Ok(self.checkpoints()?.pop())
+    }
+    /// The recorded checkpoint of tree size `size`, if any.
+    fn checkpoint_at(&mut self, size: u64) -> Result<Option<String>, StorageError> {
+        Ok(self
+            .checkpoints()?
+            .into_iter()
+            .find(|(n, _)| *n == size)
+            .map(|(_, t)| t))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -388,7 +401,7 @@ pub fn checkpoint<S: LogStorage + ?Sized>(
     // The tree has not grown since the last checkpoint: that one stands, with the
     // witness cosignatures gathered for it (signing again would give the same body and,
     // Ed25519 being deterministic, the same signature, but none of the cosignatures).
-    if let Some((n, text)) = s.checkpoints()?.into_iter().max_by_key(|(n, _)| *n)
+    if let Some((n, text)) = s.latest_checkpoint()?
         && n == size
         && let Ok(note) = crate::note::Note::parse(&text)
         && note.verify(std::slice::from_ref(signer.verifier())).is_ok()
@@ -683,10 +696,9 @@ pub fn tlog_proof<S: LogStorage + ?Sized>(
     index: u64,
     size: Option<u64>,
 ) -> Result<crate::proof::TlogProof, LogError> {
-    let checkpoints = s.checkpoints()?;
     let chosen = match size {
-        Some(n) => checkpoints.into_iter().find(|(k, _)| *k == n),
-        None => checkpoints.into_iter().max_by_key(|(k, _)| *k),
+        Some(n) => s.checkpoint_at(n)?.map(|t| (n, t)),
+        None => s.latest_checkpoint()?,
     };
     let Some((size, text)) = chosen else {
         return Err(LogError::NoCheckpoint(size));

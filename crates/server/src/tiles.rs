@@ -27,6 +27,8 @@ const CACHED_TILES: usize = 4096;
 #[derive(Default)]
 pub(crate) struct TileCache {
     inner: Mutex<(HashMap<Tile, Bytes>, VecDeque<Tile>)>,
+    /// Full entry bundles, gzipped once.
+    gzipped: Mutex<HashMap<Tile, Bytes>>,
 }
 
 impl TileCache {
@@ -42,9 +44,37 @@ impl TileCache {
             while g.1.len() > CACHED_TILES {
                 if let Some(old) = g.1.pop_front() {
                     g.0.remove(&old);
+                    self.gzipped
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .remove(&old);
                 }
             }
         }
+    }
+
+    /// The gzipped bytes of a bundle: from the cache for a full one (compressed once),
+    /// compressed now for a partial one.
+    fn gzip(&self, t: &Tile, raw: &[u8]) -> Option<Bytes> {
+        if let Some(z) = self
+            .gzipped
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(t)
+        {
+            return Some(z.clone());
+        }
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(raw).ok()?;
+        let z = Bytes::from(enc.finish().ok()?);
+        if t.is_full() && self.get(t).is_some() {
+            self.gzipped
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(*t, z.clone());
+        }
+        Some(z)
     }
 }
 
@@ -105,11 +135,7 @@ async fn tile(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
     if t.kind == TileKind::Entries && gzip {
-        use std::io::Write;
-        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        if enc.write_all(&body).is_ok()
-            && let Ok(z) = enc.finish()
-        {
+        if let Some(z) = state.tiles.gzip(&t, &body) {
             *res.body_mut() = axum::body::Body::from(z);
             let h = res.headers_mut();
             h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));

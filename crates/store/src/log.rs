@@ -330,6 +330,24 @@ impl LogStorage for Tx<'_> {
         Ok(())
     }
 
+    fn latest_checkpoint(&mut self) -> Result<Option<(u64, String)>, StorageError> {
+        // The primary key's index: one row, whatever the number of checkpoints.
+        self.one_checkpoint(
+            "SELECT tree_size, note FROM log_checkpoints ORDER BY tree_size DESC LIMIT 1",
+            None,
+        )
+    }
+
+    fn checkpoint_at(&mut self, size: u64) -> Result<Option<String>, StorageError> {
+        let n = to_i64(size)?;
+        Ok(self
+            .one_checkpoint(
+                "SELECT tree_size, note FROM log_checkpoints WHERE tree_size = ?1",
+                Some(n),
+            )?
+            .map(|(_, t)| t))
+    }
+
     fn checkpoints(&mut self) -> Result<Vec<(u64, String)>, StorageError> {
         let q = "SELECT tree_size, note FROM log_checkpoints ORDER BY tree_size";
         match self {
@@ -350,6 +368,41 @@ impl LogStorage for Tx<'_> {
     }
 }
 
+impl Tx<'_> {
+    fn one_checkpoint(
+        &mut self,
+        q: &str,
+        size: Option<i64>,
+    ) -> Result<Option<(u64, String)>, StorageError> {
+        match self {
+            Tx::Sqlite(t) => {
+                let mut st = t.prepare_cached(q).map_err(err)?;
+                let mut rows = match size {
+                    Some(n) => st.query([n]),
+                    None => st.query([]),
+                }
+                .map_err(err)?;
+                match rows.next().map_err(err)? {
+                    Some(r) => Ok(Some((
+                        r.get::<_, i64>(0).map_err(err)? as u64,
+                        r.get(1).map_err(err)?,
+                    ))),
+                    None => Ok(None),
+                }
+            }
+            Tx::Postgres(t) => {
+                let q = q.replace("?1", "$1");
+                let rows = match size {
+                    Some(n) => t.query(q.as_str(), &[&n]),
+                    None => t.query(q.as_str(), &[]),
+                }
+                .map_err(err)?;
+                Ok(rows.first().map(|r| (r.get::<_, i64>(0) as u64, r.get(1))))
+            }
+        }
+    }
+}
+
 /// `INSERT INTO <table> VALUES (?,?,?),(?,?,?),…` for `rows` rows.
 fn multi_insert(table: &str, cols: usize, rows: usize) -> String {
     let one = format!("({})", vec!["?"; cols].join(","));
@@ -358,5 +411,5 @@ fn multi_insert(table: &str, cols: usize, rows: usize) -> String {
 
 /// The latest recorded checkpoint, if any.
 pub fn latest_checkpoint(tx: &mut Tx<'_>) -> Result<Option<(u64, String)>, StorageError> {
-    Ok(tx.checkpoints()?.pop())
+    LogStorage::latest_checkpoint(tx)
 }

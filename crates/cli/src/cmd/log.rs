@@ -509,105 +509,91 @@ fn cosign(
     state: Option<&Path>,
     proof: Option<&Path>,
 ) -> CmdResult {
-    let witness = read_signer(key)?;
+    use verity_ledger::witness::{self, AddCheckpoint, WitnessError};
+    let witness_key = read_signer(key)?;
     let log_vkey = read_vkey(log_key)?;
     let text = read_text(cp_path)?;
-    let mut v = verity_ledger::checkpoint::open(&text, std::slice::from_ref(&log_vkey), None)
+    let v = verity_ledger::checkpoint::open(&text, std::slice::from_ref(&log_vkey), None)
         .map_err(|e| CliError::bad_input(format!("{}: {e}", cp_path.display())))?;
-    let cp = v.checkpoint.clone();
-    // What this witness co-signed before for this origin: it signs only a consistent
-    // extension of it (c2sp.org/tlog-witness), so a log cannot show it two histories.
+    let cp = v.checkpoint;
+    // What this witness co-signed before for this origin — the same state file a
+    // `verity serve --witness-key` witness keeps: it signs only a consistent extension
+    // of it (c2sp.org/tlog-witness), so a log cannot show it two histories.
     let state_path = state.map_or_else(|| key.with_extension("state.json"), Path::to_path_buf);
-    let mut seen: serde_json::Map<String, Value> = match std::fs::read_to_string(&state_path) {
-        Ok(t) => serde_json::from_str(&t).map_err(|e| {
-            CliError::bad_input(format!(
-                "{}: not a witness state file: {e}",
-                state_path.display()
-            ))
-        })?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => serde_json::Map::new(),
-        Err(e) => {
-            return Err(CliError::bad_input(format!(
-                "cannot read {}: {e}",
-                state_path.display()
-            )));
-        }
-    };
-    if let Some(last) = seen.get(&cp.origin) {
-        let old_size = last["size"].as_u64().unwrap_or(0);
-        let old_root = hash_hex("state root", last["root_hex"].as_str().unwrap_or(""))?;
-        if cp.size < old_size {
-            return Err(CliError::bad_input(format!(
-                "refused: {} is for {} entries, but this witness co-signed {old_size} for {} (a rollback)",
-                cp_path.display(),
-                cp.size,
-                cp.origin
-            )));
-        }
-        if cp.size == old_size && cp.root != old_root {
-            return Err(CliError::bad_input(format!(
-                "refused: a fork — this witness co-signed another tree of {old_size} entries for {} (root {})",
-                cp.origin,
-                hex(&old_root)
-            )));
-        }
-        if cp.size > old_size && old_size > 0 {
-            let Some(p) = proof else {
-                return Err(CliError::bad_input(format!(
-                    "the tree grew from {old_size} to {} entries since this witness last co-signed: give --proof with the consistency proof (verity log prove --consistency {old_size} {} --json)",
-                    cp.size, cp.size
-                )));
-            };
-            let j: Value = serde_json::from_str(&read_text(p)?)
-                .map_err(|e| CliError::bad_input(format!("{}: {e}", p.display())))?;
-            let hashes: Vec<[u8; 32]> = j["proof_hex"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|h| hash_hex("proof_hex", h.as_str().unwrap_or("")))
-                        .collect::<Result<_, _>>()
-                })
-                .transpose()?
-                .unwrap_or_default();
-            if j["old_size"].as_u64() != Some(old_size) || j["new_size"].as_u64() != Some(cp.size) {
-                return Err(CliError::bad_input(format!(
-                    "{}: the proof is not from {old_size} to {} entries",
-                    p.display(),
-                    cp.size
-                )));
-            }
-            verity_ledger::merkle::verify_consistency(old_size, cp.size, &old_root, &cp.root, &hashes)
-                .map_err(|e| {
-                    CliError::bad_input(format!(
-                        "refused: {} does not extend the tree this witness co-signed ({old_size} entries): {e}",
-                        cp_path.display()
-                    ))
-                })?;
-        }
+    let mut seen = verity_server::witness::read_state(&state_path)
+        .map_err(|e| CliError::bad_input(format!("{e:#}")))?;
+    let last = seen.get(&cp.origin).cloned();
+    let old = last.as_ref().map_or(0, |w| w.size);
+    if cp.size < old {
+        return Err(CliError::bad_input(format!(
+            "refused: {} is for {} entries, but this witness co-signed {old} for {} (a rollback)",
+            cp_path.display(),
+            cp.size,
+            cp.origin
+        )));
     }
+    let hashes = if old > 0 && cp.size > old {
+        let Some(p) = proof else {
+            return Err(CliError::bad_input(format!(
+                "the tree grew from {old} to {} entries since this witness last co-signed: give --proof with the consistency proof (verity log prove --consistency {old} {} --json)",
+                cp.size, cp.size
+            )));
+        };
+        let j: Value = serde_json::from_str(&read_text(p)?)
+            .map_err(|e| CliError::bad_input(format!("{}: {e}", p.display())))?;
+        if j["old_size"].as_u64() != Some(old) || j["new_size"].as_u64() != Some(cp.size) {
+            return Err(CliError::bad_input(format!(
+                "{}: the proof is not from {old} to {} entries",
+                p.display(),
+                cp.size
+            )));
+        }
+        j["proof_hex"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|h| hash_hex("proof_hex", h.as_str().unwrap_or("")))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_err(|e| CliError::Failed(anyhow::anyhow!("system clock before 1970: {e}")))?
         .as_secs();
-    v.note
-        .cosign(&witness, now)
-        .map_err(|e| CliError::Failed(e.into()))?;
+    let req = AddCheckpoint {
+        old_size: old,
+        proof: hashes,
+        checkpoint: text,
+    };
+    let (new, _) = witness::add_checkpoint(
+        &req,
+        std::slice::from_ref(&log_vkey),
+        last.as_ref(),
+        &witness_key,
+        now,
+    )
+    .map_err(|e| match e {
+        WitnessError::Unprocessable(m) if cp.size == old => CliError::bad_input(format!(
+            "refused: a fork — this witness co-signed another tree of {old} entries for {} (root {}): {m}",
+            cp.origin,
+            last.as_ref().map_or_else(String::new, |w| hex(&w.root))
+        )),
+        other => CliError::bad_input(format!("refused: {other}")),
+    })?;
     // Record before printing: a cosignature is never handed out unrecorded.
-    seen.insert(
-        cp.origin.clone(),
-        json!({"size": cp.size, "root_hex": hex(&cp.root)}),
-    );
-    let body = serde_json::to_string_pretty(&seen).map_err(|e| CliError::Failed(e.into()))?;
-    let tmp = state_path.with_extension("json.part");
-    std::fs::write(&tmp, body + "\n")
-        .and_then(|()| std::fs::rename(&tmp, &state_path))
-        .map_err(|e| {
-            CliError::Failed(anyhow::anyhow!(
-                "cannot record the witness state in {}: {e}",
-                state_path.display()
-            ))
-        })?;
-    print!("{}", v.note);
+    let printed = new.checkpoint.clone();
+    seen.insert(cp.origin.clone(), new);
+    verity_server::witness::write_state(&state_path, &seen).map_err(|e| {
+        CliError::Failed(anyhow::anyhow!(
+            "cannot record the witness state in {}: {e}",
+            state_path.display()
+        ))
+    })?;
+    print!("{printed}");
     Ok(ExitCode::SUCCESS)
 }
 
