@@ -126,3 +126,84 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     drop(f);
     std::fs::rename(&tmp, path)
 }
+
+/// One evidence import's entry in the log, and the offline proof written for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachedProof {
+    /// The entry's index in the log.
+    pub index: u64,
+    /// The files the import held, as recorded.
+    pub files: String,
+    pub measurements: i64,
+    pub events: i64,
+    pub knowledge: i64,
+    /// The proof's file name, in the directory written.
+    pub proof: String,
+    /// The tree size of the checkpoint the proof is against.
+    pub tree_size: u64,
+}
+
+/// Writes a C2SP tlog-proof for each logged evidence import of `store` (the entries
+/// a report from that store stands on) into `dir`, as `entry-<index>.tlog-proof`, and
+/// `index.json` listing them: a reader can check, offline, that the record the report
+/// was computed from is the one in the log.
+pub fn attach_proofs(store: &Store, dir: &Path) -> AppResult<Vec<AttachedProof>> {
+    let failed =
+        |what: String, e: &dyn std::fmt::Display| AppError::Failed(anyhow::anyhow!("{what}: {e}"));
+    let made = store.read(
+        |tx| -> Result<AppResult<Vec<(AttachedProof, String)>>, StoreError> {
+            let imports = match verity_store::evidence::imports(tx) {
+                Ok(i) => i,
+                Err(e) => return Ok(Err(failed("reading the evidence imports".into(), &e))),
+            };
+            let mut out = Vec::new();
+            for imp in imports {
+                let Some(index) = imp.log_index.and_then(|i| u64::try_from(i).ok()) else {
+                    continue;
+                };
+                let p = match verity_ledger::log::tlog_proof(tx, index, None) {
+                    Ok(p) => p,
+                    Err(e) => return Ok(Err(failed(format!("the proof of entry {index}"), &e))),
+                };
+                let size = verity_ledger::Note::parse(&p.checkpoint)
+                    .ok()
+                    .and_then(|n| verity_ledger::Checkpoint::parse_body(n.text()).ok())
+                    .map_or(0, |c| c.size);
+                out.push((
+                    AttachedProof {
+                        index,
+                        files: imp.files,
+                        measurements: imp.measurements,
+                        events: imp.events,
+                        knowledge: imp.knowledge,
+                        proof: format!("entry-{index}.tlog-proof"),
+                        tree_size: size,
+                    },
+                    p.to_text(),
+                ));
+            }
+            Ok(Ok(out))
+        },
+    );
+    let made = match made {
+        Ok(r) => r?,
+        Err(e) => return Err(AppError::Failed(anyhow::anyhow!("reading the log: {e}"))),
+    };
+    if made.is_empty() {
+        return Err(AppError::NotFound(
+            "this store holds no logged evidence import to prove".into(),
+        ));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| failed(format!("creating {}", dir.display()), &e))?;
+    for (a, text) in &made {
+        let path = dir.join(&a.proof);
+        write_atomically(&path, text.as_bytes())
+            .map_err(|e| failed(format!("writing {}", path.display()), &e))?;
+    }
+    let list: Vec<AttachedProof> = made.into_iter().map(|(a, _)| a).collect();
+    let index = serde_json::to_string_pretty(&list).unwrap_or_default() + "\n";
+    let path = dir.join("index.json");
+    write_atomically(&path, index.as_bytes())
+        .map_err(|e| failed(format!("writing {}", path.display()), &e))?;
+    Ok(list)
+}

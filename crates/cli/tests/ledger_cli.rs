@@ -1063,3 +1063,70 @@ fn publish_writes_the_tiles_the_server_serves() {
     assert!(err.contains("verity: error:"), "{err}");
     assert!(!env.path("x/checkpoint").exists());
 }
+
+#[test]
+fn a_report_from_a_store_attaches_offline_proofs_of_its_record() {
+    let env = Env::new();
+    env.with_log();
+    // Import through the store's log (signed with the log key recorded by init).
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/evidence");
+    let files: Vec<String> = [
+        "measurements",
+        "events",
+        "knowledge",
+        "reports",
+        "disagreements",
+    ]
+    .iter()
+    .map(|f| root.join(format!("{f}.csv")).display().to_string())
+    .collect();
+    let mut args = vec!["evidence", "import", "--db"];
+    let db = env.db();
+    args.push(&db);
+    args.extend(files.iter().map(String::as_str));
+    env.verity(&args).success();
+    let out = env
+        .verity(&[
+            "report",
+            "--db",
+            &env.db(),
+            "--format",
+            "json",
+            "--out",
+            "r.json",
+            "--proofs",
+            "proofs",
+        ])
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("1 log proof of the record written to proofs"),
+        "{err}"
+    );
+    let index: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(env.path("proofs/index.json")).unwrap())
+            .unwrap();
+    let i = index[0]["index"].as_u64().unwrap();
+    assert_eq!(i, 3, "the import is the entry after the three of with_log");
+    assert!(index[0]["measurements"].as_u64().unwrap() > 100);
+    let proof = env
+        .path(&format!("proofs/entry-{i}.tlog-proof"))
+        .display()
+        .to_string();
+    let ok = stdout(
+        &env.verity(&[
+            "log",
+            "check-proof",
+            &proof,
+            "--key",
+            "keys/verity.test_log.pub",
+        ])
+        .success(),
+    );
+    assert!(
+        ok.starts_with("ok: entry 3 (evidence_import, signed by verity.test/log"),
+        "{ok}"
+    );
+    // Without --db there is no log to prove from.
+    env.verity(&["report", "--proofs", "p2"]).code(2);
+}

@@ -42,6 +42,11 @@ pub struct Args {
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
+    /// With --db: write an offline C2SP tlog-proof for every logged evidence import the
+    /// report stands on into DIR (`entry-N.tlog-proof`, listed in `index.json`; check
+    /// one with `verity log check-proof`).
+    #[arg(long, value_name = "DIR", requires = "db")]
+    pub proofs: Option<PathBuf>,
     #[command(flatten)]
     pub inputs: Inputs,
 }
@@ -49,6 +54,16 @@ pub struct Args {
 pub fn run(args: Args) -> CmdResult {
     let run = run_from_args(&args.inputs)?;
     let doc = ReportDoc::build(&run);
+    if let (Some(dir), Some(db)) = (&args.proofs, &args.inputs.db) {
+        let store = super::open_existing(db)?;
+        let list = verity_app::publish::attach_proofs(&store, dir)?;
+        eprintln!(
+            "verity: {} log proof{} of the record written to {} (index.json lists them)",
+            list.len(),
+            if list.len() == 1 { "" } else { "s" },
+            dir.display()
+        );
+    }
     if args.format == Format::Pdf {
         let Some(out) = &args.out else {
             return Err(CliError::bad_input(
