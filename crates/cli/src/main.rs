@@ -121,6 +121,13 @@ enum Command {
   verity log prove --inclusion 3 --db verity.db --json
   verity log verify --db verity.db")]
     Log(cmd::log::Command),
+    /// Messages sealed across several conduits of a back channel.
+    #[command(subcommand)]
+    #[command(after_help = "Examples:
+  verity channel keygen --name e3.example/desk --out keys
+  verity channel seal --key keys/e3.example_desk.key --to keys/ir.example_desk.pub --conduits 5 --threshold 3 --out shares message.txt
+  verity channel open --key keys/ir.example_desk.key --sender keys/e3.example_desk.pub shares/share-1 shares/share-3 shares/share-4")]
+    Channel(cmd::channel::Command),
     /// Run the HTTP API and web dashboard.
     #[command(after_help = "Examples:
   verity serve
@@ -160,6 +167,7 @@ fn main() -> ExitCode {
         Command::Report(args) => cmd::report::run(args),
         Command::Key(c) => cmd::key::run(c),
         Command::Log(c) => cmd::log::run(c),
+        Command::Channel(c) => cmd::channel::run(c),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Token(c) => cmd::token::run(c),
         Command::Completions { shell } => completions(shell),

@@ -51,7 +51,7 @@ pub fn file_stem(name: &str) -> String {
 
 /// Creates the key directory (and its missing parents) as 0700, whatever the umask;
 /// an existing directory is left as its owner set it.
-fn create_private_dir(out: &Path) -> Result<(), CliError> {
+pub(crate) fn create_private_dir(out: &Path) -> Result<(), CliError> {
     let fail = |e: std::io::Error| {
         CliError::Failed(anyhow::anyhow!("cannot create {}: {e}", out.display()))
     };
@@ -117,7 +117,7 @@ fn generate(name: &str, out: &Path, json: bool) -> CmdResult {
 
 /// Creates a file that must not exist yet; private files get mode 0600 from the
 /// start (never briefly readable by others).
-fn write_new(path: &Path, text: &str, private: bool) -> Result<(), CliError> {
+pub(crate) fn write_new(path: &Path, text: &str, private: bool) -> Result<(), CliError> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]

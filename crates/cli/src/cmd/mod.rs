@@ -13,6 +13,7 @@ pub mod agreement;
 pub mod assess;
 pub mod breakout;
 pub mod centrifuges;
+pub mod channel;
 pub mod disputes;
 pub mod evidence;
 pub mod key;
