@@ -126,6 +126,13 @@ impl PrivateKey {
         &self.name
     }
 
+    /// The same Ed25519 key as a signed-note signer, to sign log entries with (a
+    /// sender's channel headers, a recipient's receipts).
+    pub fn note_signer(&self) -> Result<verity_ledger::NoteSigner, ChannelError> {
+        verity_ledger::NoteSigner::from_signing_key(&self.name, self.signing.clone())
+            .map_err(|e| ChannelError::BadKey(e.to_string()))
+    }
+
     pub fn public(&self) -> PublicKey {
         let pk = Kem::sk_to_pk(&self.x25519);
         let mut x = [0u8; 32];

@@ -35,13 +35,20 @@ pub enum Kind {
     InspectionReport,
     Declaration,
     EvidenceImport,
+    /// A back-channel message's header (no content): who sent what to whom, through
+    /// which conduits, committed to by which Merkle root.
+    ChannelHeader,
+    /// A recipient's receipt for one share of a back-channel message.
+    ChannelReceipt,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [
+    pub const ALL: [Kind; 5] = [
         Kind::InspectionReport,
         Kind::Declaration,
         Kind::EvidenceImport,
+        Kind::ChannelHeader,
+        Kind::ChannelReceipt,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +56,8 @@ impl Kind {
             Kind::InspectionReport => "inspection_report",
             Kind::Declaration => "declaration",
             Kind::EvidenceImport => "evidence_import",
+            Kind::ChannelHeader => "channel_header",
+            Kind::ChannelReceipt => "channel_receipt",
         }
     }
 }
@@ -67,7 +76,9 @@ impl FromStr for Kind {
             .find(|k| k.as_str() == s)
             .ok_or_else(|| EntryError::Field {
                 field: "kind",
-                why: format!("{s:?} is not one of inspection_report, declaration, evidence_import"),
+                why: format!(
+                    "{s:?} is not one of inspection_report, declaration, evidence_import, channel_header, channel_receipt"
+                ),
             })
     }
 }

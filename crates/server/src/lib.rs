@@ -19,6 +19,7 @@ pub mod error;
 mod evidence_store;
 pub mod integrator;
 mod json;
+mod relay;
 pub mod store_impl;
 mod tiles;
 pub mod witness;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub witness: Option<Arc<witness::Witness>>,
     /// Where submitted log entries queue for integration.
     pub(crate) integrator: Arc<integrator::Integrator>,
+    /// Whether this server keeps relay mailboxes (`--relay`).
+    pub relay: bool,
 }
 
 impl AppState {
@@ -74,6 +77,7 @@ impl AppState {
             cache: Arc::new(cache::Cache::default()),
             tiles: Arc::new(tiles::TileCache::default()),
             witness: None,
+            relay: false,
         }
     }
 }
@@ -95,6 +99,7 @@ pub fn app(state: AppState) -> Router {
         .merge(dashboard::router())
         .merge(tiles::router())
         .merge(witness::router())
+        .merge(relay::router())
         // Unknown routes and methods get the API's JSON error, not an empty body.
         .fallback(|uri: axum::http::Uri| async move {
             error::ApiError::not_found(format!("no such route: {}", uri.path()))
@@ -531,6 +536,8 @@ pub struct RunConfig {
     pub witness: Option<WitnessConfig>,
     /// How submitted log entries are integrated.
     pub batching: integrator::Batching,
+    /// Keep relay mailboxes for a back channel.
+    pub relay: bool,
 }
 
 /// `verity serve --witness-key … --witness-log …`.
@@ -572,6 +579,7 @@ pub fn run(cfg: RunConfig) -> anyhow::Result<()> {
     let agreement = verity_agreement::jcpoa()
         .map_err(|d| anyhow::anyhow!("the shipped JCPOA does not parse:\n{d}"))?;
     let mut state = AppState::with_batching(db, vec![agreement], cfg.batching);
+    state.relay = cfg.relay;
     if let Some(w) = &cfg.witness {
         let text = std::fs::read_to_string(&w.key_path)
             .with_context(|| format!("reading the witness key {}", w.key_path.display()))?;

@@ -294,6 +294,25 @@ impl StoreDb {
             .map_err(DbError::from)
     }
 
+    /// Keeps a share in a relay mailbox.
+    pub fn relay_deposit(&self, mailbox: &str, body: &str, now: &str) -> DbResult<i64> {
+        self.store
+            .write(|tx| verity_store::relay::deposit(tx, mailbox, body, now))
+            .map_err(store_err)
+    }
+
+    /// The shares of a relay mailbox after an id.
+    pub fn relay_collect(
+        &self,
+        mailbox: &str,
+        after: i64,
+        limit: i64,
+    ) -> DbResult<Vec<verity_store::relay::Deposit>> {
+        self.store
+            .read(|tx| verity_store::relay::collect(tx, mailbox, after, limit))
+            .map_err(store_err)
+    }
+
     /// Entries `start..end` (which must exist).
     pub fn log_entries(&self, start: u64, end: u64) -> DbResult<Vec<EntryDto>> {
         let rows = self

@@ -21,6 +21,7 @@ pub mod evidence;
 pub mod log;
 pub mod migrate;
 mod pool;
+pub mod relay;
 pub mod tokens;
 
 use pool::Pool;

@@ -27,6 +27,7 @@ pub const AREAS: &[(&str, &[Migration])] = &[
     ("log", crate::log::MIGRATIONS),
     ("tokens", crate::tokens::MIGRATIONS),
     ("evidence", crate::evidence::MIGRATIONS),
+    ("relay", crate::relay::MIGRATIONS),
 ];
 
 const BOOTSTRAP_SQLITE: &str = "CREATE TABLE IF NOT EXISTS verity_migrations (

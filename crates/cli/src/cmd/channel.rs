@@ -42,8 +42,49 @@ pub enum Command {
         domain: Vec<String>,
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Log the header (no content: id, sender, recipient, n, k, conduits, Merkle
+        /// root) in this store's transparency log, signed with the sender's key.
+        #[arg(long, value_name = "LOCATION")]
+        db: Option<String>,
         /// The message.
         file: PathBuf,
+    },
+    /// Deposit each share at its conduit's relay (`verity serve --relay`), in the
+    /// recipient's mailbox.
+    Send {
+        /// A conduit's relay: `CONDUIT=URL` (repeatable; every share's conduit needs one).
+        #[arg(long, value_name = "CONDUIT=URL", required = true)]
+        relay: Vec<String>,
+        /// The relay's bearer token: `TOKEN` for all, or `CONDUIT=TOKEN` (repeatable).
+        #[arg(long, value_name = "TOKEN")]
+        token: Vec<String>,
+        #[arg(required = true, value_name = "SHARE")]
+        shares: Vec<PathBuf>,
+    },
+    /// Collect the shares waiting in a mailbox at each relay into DIR
+    /// (`CONDUIT-ID.share`); a relay that cannot be reached is named.
+    Fetch {
+        #[arg(long, value_name = "CONDUIT=URL", required = true)]
+        relay: Vec<String>,
+        #[arg(long, value_name = "TOKEN")]
+        token: Vec<String>,
+        /// The mailbox: the recipient's key name.
+        #[arg(long, value_name = "NAME")]
+        mailbox: String,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Sign a receipt for every share received — its conduit, where it came from, when,
+    /// valid or why not — print them (JSON lines) and, with --db, log them.
+    Receipt {
+        #[arg(long, value_name = "RECIPIENT.key")]
+        key: PathBuf,
+        #[arg(long, value_name = "SENDER.pub")]
+        sender: PathBuf,
+        #[arg(long, value_name = "LOCATION")]
+        db: Option<String>,
+        #[arg(required = true, value_name = "SHARE")]
+        shares: Vec<PathBuf>,
     },
     /// Open a message from its shares: the message on stdout when at least K are valid;
     /// every rejected share named on stderr with its conduit and the reason.
@@ -70,17 +111,29 @@ pub fn run(command: Command) -> CmdResult {
             conduit_names,
             domain,
             out,
+            db,
             file,
-        } => seal(
-            &key,
-            &to,
-            conduits,
-            threshold,
-            conduit_names.as_deref(),
-            &domain,
-            &out,
-            &file,
-        ),
+        } => {
+            let spread = spread_of(conduits, threshold, conduit_names.as_deref(), &domain)?;
+            seal(&key, &to, &spread, &out, db.as_deref(), &file)
+        }
+        Command::Send {
+            relay,
+            token,
+            shares,
+        } => send(&relay, &token, &shares),
+        Command::Fetch {
+            relay,
+            token,
+            mailbox,
+            out,
+        } => fetch(&relay, &token, &mailbox, &out),
+        Command::Receipt {
+            key,
+            sender,
+            db,
+            shares,
+        } => receipt(&key, &sender, db.as_deref(), &shares),
         Command::Open {
             key,
             sender,
@@ -117,19 +170,12 @@ fn read_public(path: &Path) -> Result<PublicKey, CliError> {
     PublicKey::from_text(&text).map_err(|e| CliError::bad_input(format!("{}: {e}", path.display())))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn seal(
-    key: &Path,
-    to: &Path,
+fn spread_of(
     n: usize,
     k: usize,
     names: Option<&str>,
     domains: &[String],
-    out: &Path,
-    file: &Path,
-) -> CmdResult {
-    let sender = read_private(key)?;
-    let recipient = read_public(to)?;
+) -> Result<Spread, CliError> {
     let conduits: Vec<String> = match names {
         Some(list) => list.split(',').map(|s| s.trim().to_owned()).collect(),
         None => (1..=n).map(|i| format!("conduit-{i}")).collect(),
@@ -140,17 +186,30 @@ fn seal(
             conduits.len()
         )));
     }
-    let spread = Spread {
+    Ok(Spread {
         conduits,
         k,
         domains: domains
             .iter()
             .map(|d| d.split('+').map(|s| s.trim().to_owned()).collect())
             .collect(),
-    };
+    })
+}
+
+fn seal(
+    key: &Path,
+    to: &Path,
+    spread: &Spread,
+    out: &Path,
+    db: Option<&str>,
+    file: &Path,
+) -> CmdResult {
+    let sender = read_private(key)?;
+    let recipient = read_public(to)?;
+    let store = db.map(super::open_existing).transpose()?;
     let message = std::fs::read(file)
         .map_err(|e| CliError::bad_input(format!("cannot read {}: {e}", file.display())))?;
-    let sealed = verity_channel::seal(&sender, &recipient, &spread, &message)
+    let sealed = verity_channel::seal(&sender, &recipient, spread, &message)
         .map_err(|e| CliError::bad_input(e.to_string()))?;
     std::fs::create_dir_all(out)
         .map_err(|e| CliError::Failed(anyhow::anyhow!("cannot create {}: {e}", out.display())))?;
@@ -168,7 +227,230 @@ fn seal(
             CliError::Failed(anyhow::anyhow!("cannot write {}: {e}", dest.display()))
         })?;
     }
+    if let Some(store) = &store {
+        let header = serde_json::json!({
+            "header": sealed.header,
+            "header_signature": sealed.shares.first().map(|s| s.header_signature.clone()),
+        });
+        let index = log_entry(store, &sender, verity_ledger::Kind::ChannelHeader, header)?;
+        eprintln!("verity: header logged as entry {index}");
+    }
     println!("{}", sealed.message_id);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Appends one entry signed with a channel key, and a checkpoint, to a store's log.
+fn log_entry(
+    store: &verity_store::Store,
+    who: &PrivateKey,
+    kind: verity_ledger::Kind,
+    content: serde_json::Value,
+) -> Result<u64, CliError> {
+    let signer = who
+        .note_signer()
+        .map_err(|e| CliError::bad_input(e.to_string()))?;
+    let entry = verity_ledger::SignedEntry::sign(&signer, kind, content);
+    let meta = store
+        .read(|tx| -> Result<_, verity_store::StoreError> {
+            verity_ledger::LogStorage::log_meta(tx)
+                .map_err(|e| verity_store::StoreError::Invalid(e.to_string()))
+        })
+        .map_err(|e| CliError::Failed(e.into()))?
+        .ok_or_else(|| CliError::bad_input("that store has no log (verity log init)"))?;
+    let log_key = super::key::read_signer(Path::new(&meta.signer_key_path))?;
+    store
+        .write(|tx| -> Result<u64, verity_store::StoreError> {
+            let inv = |e: verity_ledger::LogError| verity_store::StoreError::Invalid(e.to_string());
+            let r = verity_ledger::log::append(tx, std::slice::from_ref(&entry)).map_err(inv)?;
+            verity_ledger::log::checkpoint(tx, &log_key).map_err(inv)?;
+            Ok(r.start)
+        })
+        .map_err(|e| CliError::Failed(e.into()))
+}
+
+/// `CONDUIT=VALUE` pairs; a bare value applies to every conduit (key "").
+fn pairs(list: &[String], what: &str, bare_ok: bool) -> Result<Vec<(String, String)>, CliError> {
+    list.iter()
+        .map(|p| match p.split_once('=') {
+            Some((c, v)) if !c.is_empty() && !c.contains('/') => Ok((c.to_owned(), v.to_owned())),
+            _ if bare_ok => Ok((String::new(), p.clone())),
+            _ => Err(CliError::bad_input(format!(
+                "--{what} {p}: expected CONDUIT=VALUE"
+            ))),
+        })
+        .collect()
+}
+
+fn lookup<'a>(pairs: &'a [(String, String)], conduit: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(c, _)| c == conduit)
+        .or_else(|| pairs.iter().find(|(c, _)| c.is_empty()))
+        .map(|(_, v)| v.as_str())
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+fn mailbox_url(base: &str, mailbox: &str) -> String {
+    let enc: String = form_urlencoded::byte_serialize(mailbox.as_bytes()).collect();
+    format!("{}/relay/v1/{enc}", base.trim_end_matches('/'))
+}
+
+fn send(relays: &[String], tokens: &[String], shares: &[PathBuf]) -> CmdResult {
+    let relays = pairs(relays, "relay", false)?;
+    let tokens = pairs(tokens, "token", true)?;
+    let agent = agent();
+    let mut failed = 0;
+    for p in shares {
+        let text = verity_app::text::read_file(p).map_err(CliError::bad_input)?;
+        let share = verity_channel::parse_share(&text)
+            .map_err(|e| CliError::bad_input(format!("{}: {e}", p.display())))?;
+        let mailbox = share
+            .header
+            .recipient
+            .split_once('+')
+            .map_or(share.header.recipient.as_str(), |(n, _)| n)
+            .to_owned();
+        let Some(base) = lookup(&relays, &share.conduit) else {
+            return Err(CliError::bad_input(format!(
+                "{}: no --relay for its conduit {:?}",
+                p.display(),
+                share.conduit
+            )));
+        };
+        let mut req = agent.post(mailbox_url(base, &mailbox));
+        if let Some(t) = lookup(&tokens, &share.conduit) {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        match req.header("content-type", "application/json").send(&text) {
+            Ok(r) if r.status().as_u16() == 201 => {
+                println!(
+                    "share {} → {} ({base}): deposited",
+                    share.index, share.conduit
+                );
+            }
+            Ok(r) => {
+                failed += 1;
+                println!(
+                    "share {} → {} ({base}): refused, HTTP {}",
+                    share.index,
+                    share.conduit,
+                    r.status().as_u16()
+                );
+            }
+            Err(e) => {
+                failed += 1;
+                println!(
+                    "share {} → {} ({base}): unreachable: {e}",
+                    share.index, share.conduit
+                );
+            }
+        }
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn fetch(relays: &[String], tokens: &[String], mailbox: &str, out: &Path) -> CmdResult {
+    let relays = pairs(relays, "relay", false)?;
+    let tokens = pairs(tokens, "token", true)?;
+    std::fs::create_dir_all(out)
+        .map_err(|e| CliError::Failed(anyhow::anyhow!("cannot create {}: {e}", out.display())))?;
+    let agent = agent();
+    let mut got = 0;
+    for (conduit, base) in &relays {
+        let mut req = agent.get(mailbox_url(base, mailbox));
+        if let Some(t) = lookup(&tokens, conduit) {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let body = match req.call() {
+            Ok(r) if r.status().as_u16() == 200 => r
+                .into_body()
+                .with_config()
+                .limit(256 * 1024 * 1024)
+                .read_to_string()
+                .map_err(|e| e.to_string()),
+            Ok(r) => Err(format!("HTTP {}", r.status().as_u16())),
+            Err(e) => Err(e.to_string()),
+        };
+        let items = body.and_then(|b| {
+            serde_json::from_str::<serde_json::Value>(&b)
+                .map_err(|e| format!("not a mailbox listing: {e}"))
+        });
+        match items {
+            Ok(v) => {
+                let shares = v["shares"].as_array().cloned().unwrap_or_default();
+                for s in &shares {
+                    let id = s["id"].as_i64().unwrap_or(0);
+                    let text = s["share"].as_str().unwrap_or_default();
+                    let name = format!("{}-{id}.share", super::key::file_stem(conduit));
+                    std::fs::write(out.join(&name), text).map_err(|e| {
+                        CliError::Failed(anyhow::anyhow!("cannot write {name}: {e}"))
+                    })?;
+                }
+                got += shares.len();
+                println!("{conduit} ({base}): {} share(s)", shares.len());
+            }
+            Err(e) => println!("{conduit} ({base}): unreachable or refused: {e}"),
+        }
+    }
+    println!("{got} share(s) written to {}", out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn receipt(key: &Path, sender: &Path, db: Option<&str>, shares: &[PathBuf]) -> CmdResult {
+    let recipient = read_private(key)?;
+    let sender = read_public(sender)?;
+    let store = db.map(super::open_existing).transpose()?;
+    let inputs: Vec<(String, Result<verity_channel::Share, String>)> = shares
+        .iter()
+        .map(|p| {
+            let parsed =
+                verity_app::text::read_file(p).and_then(|t| verity_channel::parse_share(&t));
+            (p.display().to_string(), parsed)
+        })
+        .collect();
+    let out = verity_channel::open(&recipient, &sender, &inputs);
+    let now = jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let message_id = out.header.as_ref().map(|h| h.message_id.clone());
+    let mut receipts = Vec::new();
+    for (index, conduit, source) in &out.accepted {
+        receipts.push(serde_json::json!({
+            "message_id": message_id, "index": index, "conduit": conduit, "source": source,
+            "received_at": now, "valid": true, "reason": null,
+        }));
+    }
+    for r in &out.rejected {
+        receipts.push(serde_json::json!({
+            "message_id": message_id, "index": r.index, "conduit": r.conduit, "source": r.source,
+            "received_at": now, "valid": false, "reason": r.reason,
+        }));
+    }
+    let opened = out.message.is_ok();
+    for mut r in receipts {
+        r["opened"] = serde_json::Value::Bool(opened);
+        if let Some(store) = &store {
+            let i = log_entry(
+                store,
+                &recipient,
+                verity_ledger::Kind::ChannelReceipt,
+                r.clone(),
+            )?;
+            r["log_index"] = serde_json::Value::from(i);
+        }
+        println!("{}", serde_json::to_string(&r).unwrap_or_default());
+    }
     Ok(ExitCode::SUCCESS)
 }
 

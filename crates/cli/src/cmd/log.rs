@@ -65,6 +65,24 @@ pub enum Command {
         #[arg(long, value_name = "KEYFILE")]
         key: Option<PathBuf>,
     },
+    /// List entries: index, kind, signer, time and what they say (a channel header's
+    /// message id and conduits, a receipt's conduit and verdict).
+    Show {
+        #[arg(long, value_name = "LOCATION", default_value = DEFAULT_DB)]
+        db: String,
+        /// The first index shown.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        from: u64,
+        /// At most this many entries.
+        #[arg(long, value_name = "N", default_value_t = 100)]
+        limit: u64,
+        /// Only this kind (inspection_report, declaration, evidence_import,
+        /// channel_header, channel_receipt).
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the log as static files in the C2SP tlog-tiles layout (DIR/checkpoint,
     /// DIR/tile/…, DIR/tile/entries/…), exactly as `verity serve` serves it under
     /// /log/, for any static host to serve; rerunning it writes only what is new.
@@ -236,6 +254,13 @@ pub fn run(command: Command) -> CmdResult {
         } => append(&db, &key, kind.as_deref(), &files, json),
         Command::Checkpoint { db, key } => checkpoint(&db, key.as_deref()),
         Command::Publish { db, out, json } => publish(&db, &out, json),
+        Command::Show {
+            db,
+            from,
+            limit,
+            kind,
+            json,
+        } => show(&db, from, limit, kind.as_deref(), json),
         Command::Witness {
             db,
             witness,
@@ -819,6 +844,82 @@ fn verify(db: &str, since: Option<&Path>, json: bool) -> CmdResult {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+fn show(db: &str, from: u64, limit: u64, kind: Option<&str>, json: bool) -> CmdResult {
+    let kind: Option<verity_ledger::Kind> = kind
+        .map(|k| {
+            k.parse().map_err(|e: verity_ledger::entry::EntryError| {
+                CliError::bad_input(format!("--kind: {e}"))
+            })
+        })
+        .transpose()?;
+    let store = open_existing(db)?;
+    let rows = store.read(|tx| -> Result<_, TxError> {
+        let size = tx.tree_size()?;
+        let end = from.saturating_add(limit.min(100_000)).min(size);
+        Ok(tx.entries(from.min(end)..end)?)
+    })?;
+    let mut out = Vec::new();
+    for r in rows {
+        let e = verity_ledger::SignedEntry::from_leaf(&r.data)
+            .map_err(|e| CliError::Failed(anyhow::anyhow!("entry {}: {e}", r.index)))?;
+        if kind.is_some_and(|k| k != e.kind()) {
+            continue;
+        }
+        let c = e.content();
+        let summary = match e.kind() {
+            verity_ledger::Kind::ChannelHeader => format!(
+                "message {} to {}: {} of {} shares via {}",
+                c["header"]["message_id"].as_str().unwrap_or("?"),
+                c["header"]["recipient"]
+                    .as_str()
+                    .and_then(|r| r.split('+').next())
+                    .unwrap_or("?"),
+                c["header"]["k"],
+                c["header"]["n"],
+                c["header"]["conduits"]
+                    .as_array()
+                    .map(|a| a
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", "))
+                    .unwrap_or_default()
+            ),
+            verity_ledger::Kind::ChannelReceipt => format!(
+                "message {} share {} via {}: {}",
+                c["message_id"].as_str().unwrap_or("?"),
+                c["index"],
+                c["conduit"].as_str().unwrap_or("?"),
+                if c["valid"] == Value::Bool(true) {
+                    "valid".to_owned()
+                } else {
+                    format!("rejected: {}", c["reason"].as_str().unwrap_or("?"))
+                }
+            ),
+            _ => verity_app::text::echo(&verity_ledger::entry::canonical_json(c), 100).into_owned(),
+        };
+        out.push(json!({
+            "index": r.index, "kind": e.kind().as_str(), "signer": e.signer().name(),
+            "signed_at": e.signed_at().to_string(), "summary": summary, "content": c,
+        }));
+    }
+    if json {
+        print_json(&out)?;
+    } else {
+        for v in &out {
+            println!(
+                "{:>6}  {:<17}  {}  {}  {}",
+                v["index"],
+                v["kind"].as_str().unwrap_or_default(),
+                verity_app::text::field(v["signer"].as_str().unwrap_or_default()),
+                v["signed_at"].as_str().unwrap_or_default(),
+                verity_app::text::field(v["summary"].as_str().unwrap_or_default())
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// One witness's answer to `log witness`.

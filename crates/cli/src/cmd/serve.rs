@@ -61,6 +61,10 @@ pub struct Args {
     /// (0: integrate what is queued at once).
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub batch_delay: u64,
+    /// Also keep relay mailboxes for a back channel (`verity channel send|fetch`):
+    /// token-authenticated deposit and pickup of sealed shares it cannot read.
+    #[arg(long)]
+    pub relay: bool,
 }
 
 pub fn run(args: Args) -> CmdResult {
@@ -90,6 +94,7 @@ pub fn run(args: Args) -> CmdResult {
             write_burst: (args.write_rate / 4).max(1),
             ..verity_server::ConnLimits::default()
         },
+        relay: args.relay,
         batching: verity_server::integrator::Batching {
             max_entries: args.batch_size,
             delay: std::time::Duration::from_millis(args.batch_delay),
