@@ -782,3 +782,82 @@ pub fn parse_share(text: &str) -> Result<Share, String> {
 pub fn share_text(s: &Share) -> String {
     serde_json::to_string_pretty(s).unwrap_or_default() + "\n"
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unhex(s: &str) -> Vec<u8> {
+        hex::decode(s).expect("hex")
+    }
+
+    /// The suite used to wrap keys is exactly RFC 9180's DHKEM(X25519, HKDF-SHA256),
+    /// HKDF-SHA256, ChaCha20Poly1305: its known-answer vector (Appendix A.2.1, base
+    /// mode, sequence number 0) opens, and a changed byte does not.
+    #[test]
+    fn the_hpke_suite_matches_rfc_9180_a_2_1() {
+        let sk = <Kem as hpke::Kem>::PrivateKey::from_bytes(&unhex(
+            "8057991eef8f1f1af18f4a9491d16a1ce333f695d4db8e38da75975c4478e0fb",
+        ))
+        .expect("skRm");
+        let pk = Kem::sk_to_pk(&sk);
+        assert_eq!(
+            hex::encode(pk.to_bytes()),
+            "4310ee97d88cc1f088a5576c77ab0cf5c3ac797f3d95139c6c84b5429c59662a"
+        );
+        let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(&unhex(
+            "1afa08d3dec047a643885163f1180476fa7ddb54c6a8029ea33f95796bf2ac4a",
+        ))
+        .expect("enc");
+        let info = unhex("4f6465206f6e2061204772656369616e2055726e");
+        let aad = unhex("436f756e742d30");
+        let mut ct = unhex(
+            "1c5250d8034ec2b784ba2cfd69dbdb8af406cfe3ff938e131f0def8c8b60b4db21993c62ce81883d2dd1b51a28",
+        );
+        let pt = hpke::single_shot_open::<HpkeAead, Kdf, Kem>(
+            &hpke::OpModeR::Base,
+            &sk,
+            &enc,
+            &info,
+            &ct,
+            &aad,
+        )
+        .expect("the RFC's ciphertext opens");
+        assert_eq!(
+            hex::encode(pt),
+            "4265617574792069732074727574682c20747275746820626561757479"
+        );
+        ct[0] ^= 1;
+        assert!(
+            hpke::single_shot_open::<HpkeAead, Kdf, Kem>(
+                &hpke::OpModeR::Base,
+                &sk,
+                &enc,
+                &info,
+                &ct,
+                &aad
+            )
+            .is_err()
+        );
+    }
+
+    /// The erasure layer alone: any k of n shards give the ciphertext back, for lengths
+    /// that do and do not divide by k.
+    #[test]
+    fn erasure_shards_rebuild_from_any_k() {
+        for len in [0usize, 1, 2, 3, 100, 257] {
+            let ct: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
+            let (n, k) = (5, 3);
+            let shards = erasure_encode(&ct, n, k).expect("encode");
+            for drop_a in 0..n {
+                for drop_b in drop_a + 1..n {
+                    let present: BTreeMap<usize, Vec<u8>> = (0..n)
+                        .filter(|i| *i != drop_a && *i != drop_b)
+                        .map(|i| (i + 1, shards[i].clone()))
+                        .collect();
+                    assert_eq!(erasure_decode(&present, n, k, len).expect("decode"), ct);
+                }
+            }
+        }
+    }
+}
