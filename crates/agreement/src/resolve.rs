@@ -168,16 +168,11 @@ fn eval(
             *plus,
         ),
         // An alternative that cannot be resolved is an event not (yet) recorded: it has
-        // not happened, so the earliest is the earliest of those that did. One that
-        // overflows makes the whole expression overflow: its date is not "later".
+        // not happened, so the earliest is the earliest of those that did.
         TimeExpr::EarliestOf(xs) => {
-            let all: Vec<Eval> = xs
-                .iter()
-                .map(|x| eval(x, day, occurrences, groups_of))
-                .collect();
-            if all.contains(&Eval::Overflow) {
+            let Some(all) = alternatives(xs, day, occurrences, groups_of) else {
                 return Eval::Overflow;
-            }
+            };
             all.iter()
                 .filter_map(|e| e.date())
                 .min()
@@ -185,13 +180,9 @@ fn eval(
         }
         // The latest cannot be known until every alternative has happened.
         TimeExpr::LatestOf(xs) => {
-            let all: Vec<Eval> = xs
-                .iter()
-                .map(|x| eval(x, day, occurrences, groups_of))
-                .collect();
-            if all.contains(&Eval::Overflow) {
+            let Some(all) = alternatives(xs, day, occurrences, groups_of) else {
                 return Eval::Overflow;
-            }
+            };
             all.iter()
                 .map(|e| e.date())
                 .collect::<Option<Vec<_>>>()
@@ -199,6 +190,21 @@ fn eval(
                 .map_or(Eval::Pending, Eval::Known)
         }
     }
+}
+
+/// The alternatives of an earliest-of or latest-of, evaluated; `None` if one leaves the
+/// calendar (the whole expression then does: its date is not merely "later").
+fn alternatives(
+    xs: &[TimeExpr],
+    day: &dyn Fn(&str) -> Eval,
+    occurrences: &[Occurrence],
+    groups_of: &HashMap<String, Vec<String>>,
+) -> Option<Vec<Eval>> {
+    let all: Vec<Eval> = xs
+        .iter()
+        .map(|x| eval(x, day, occurrences, groups_of))
+        .collect();
+    (!all.contains(&Eval::Overflow)).then_some(all)
 }
 
 /// The key days an expression refers to directly or inside earliest/latest-of.

@@ -1,17 +1,7 @@
 //! `verity channel keygen|seal|open` as the contract gives them.
 
-use std::path::Path;
-use std::process::Command;
-
-use assert_cmd::cargo::cargo_bin;
-
-fn verity(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(cargo_bin("verity"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("runs")
-}
+mod common;
+use common::run as verity;
 
 #[test]
 fn seal_and_open_across_five_conduits() {

@@ -4,85 +4,35 @@
 //! in the signed receipts, the message still opens from the three good shares, and
 //! the log holds the header and the receipts, which verify.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
 
-use assert_cmd::cargo::cargo_bin;
+mod common;
+use common::{ok, run as verity};
 
 struct Relay {
-    child: Child,
+    _served: common::Served,
     url: String,
     token: String,
     db: std::path::PathBuf,
 }
 
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn relay(dir: &Path, name: &str) -> Relay {
     let db = dir.join(format!("{name}.db"));
-    let mut child = Command::new(cargo_bin("verity"))
-        .current_dir(dir)
-        .args(["serve", "--relay", "--bind", "127.0.0.1:0", "--db"])
-        .arg(&db)
-        .args(["--log-key"])
-        .arg(dir.join(format!("{name}-log.key")))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve");
-    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
-    let (mut url, mut token) = (String::new(), String::new());
-    for _ in 0..6 {
-        let mut line = String::new();
-        if out.read_line(&mut line).unwrap_or(0) == 0 {
-            break;
-        }
-        if url.is_empty()
-            && let Some(rest) = line.split("http://").nth(1)
-        {
-            url = format!("http://{}", rest.split('/').next().unwrap_or_default());
-        }
-        if let Some(t) = line.split("#token=").nth(1) {
-            token = t.trim().to_owned();
-            break;
-        }
-    }
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    assert!(
-        !url.is_empty() && token.starts_with("vty_"),
-        "{url} {token}"
+    let key = dir.join(format!("{name}-log.key"));
+    let (dbs, keys) = (db.display().to_string(), key.display().to_string());
+    let s = common::serve(
+        dir,
+        &["--relay", "--db", &dbs, "--log-key", &keys],
+        None,
+        true,
     );
+    let token = s.token.clone().expect("a new store's token");
     Relay {
-        child,
-        url,
+        url: format!("http://{}", s.addr),
+        _served: s,
         token,
         db,
     }
-}
-
-fn verity(dir: &Path, args: &[&str]) -> Output {
-    Command::new(cargo_bin("verity"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("runs")
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = verity(dir, args);
-    assert!(
-        out.status.success(),
-        "verity {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]

@@ -4,30 +4,23 @@
 //! its descriptor limit (it caps connections below it), its memory stays bounded, and
 //! it serves everyone again once the flood is gone.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
+mod common;
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+struct Server {
+    served: common::Served,
+    addr: SocketAddr,
 }
 
 impl Server {
     /// Open descriptors and resident memory (kB), from /proc.
     fn fds_and_rss(&self) -> (usize, u64) {
-        let pid = self.child.id();
+        let pid = self.served.child.id();
         let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, Iterator::count);
         let rss = std::fs::read_to_string(format!("/proc/{pid}/status"))
             .ok()
@@ -42,31 +35,15 @@ impl Server {
 }
 
 fn start(dir: &std::path::Path) -> Server {
-    let bin = assert_cmd::cargo::cargo_bin("verity");
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg("ulimit -n 2048 && exec \"$0\" \"$@\"")
-        .arg(&bin)
-        .args(["serve", "--bind", "127.0.0.1:0", "--read-rate", "0"])
-        .args(["--max-connections", "5000", "--db"])
-        .arg(dir.join("f.db"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starts");
-    let out = child.stdout.take().expect("stdout");
-    let mut out = BufReader::new(out);
-    let mut line = String::new();
-    out.read_line(&mut line).expect("reads");
-    // Keep reading what the server prints, as a terminal would.
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
-    Server { child, addr }
+    let db = dir.join("f.db").display().to_string();
+    let served = common::serve(
+        dir,
+        &["--read-rate", "0", "--max-connections", "5000", "--db", &db],
+        Some("ulimit -n 2048 &&"),
+        false,
+    );
+    let addr = served.addr.parse().expect("address");
+    Server { served, addr }
 }
 
 async fn get(addr: SocketAddr) -> (u16, Duration) {

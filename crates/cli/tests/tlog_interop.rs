@@ -9,10 +9,11 @@
 //! Go built. Without Go the tests say so and pass, unless VERITY_REQUIRE_INTEROP is
 //! set (as CI sets it).
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+
+mod common;
 
 use assert_cmd::cargo::cargo_bin;
 use verity_ledger::log as ledger_log;
@@ -249,32 +250,13 @@ fn go_reads_the_log_from_a_plain_file_server_and_from_verity_serve() {
     let vkey = log.vkey.clone();
     // `verity serve` on the log (a store without a record gets the shipped one, as one
     // more entry), then the log grows under it.
-    let mut child = Command::new(cargo_bin("verity"))
-        .current_dir(log.dir.path())
-        .args([
-            "serve",
-            "--db",
-            "log.db",
-            "--bind",
-            "127.0.0.1:0",
-            "--read-rate",
-            "0",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve");
-    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
-    let _server = Child_(child);
-    let mut line = String::new();
-    out.read_line(&mut line).expect("line");
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .expect("address")
-        .to_owned();
+    let server = common::serve(
+        log.dir.path(),
+        &["--db", "log.db", "--read-rate", "0"],
+        None,
+        false,
+    );
+    let addr = server.addr.clone();
     log.grow(1, 700);
     log.publish();
 

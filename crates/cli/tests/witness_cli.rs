@@ -3,63 +3,37 @@
 //! co-signed through the 409-and-proof exchange, a quorum that is not met keeps nothing,
 //! and `log audit --quorum` checks the cosignatures against the policy.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
-use assert_cmd::cargo::cargo_bin;
+mod common;
+use common::{ok, run as verity};
 
-struct Server(Child, String);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn verity(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(cargo_bin("verity"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("runs")
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = verity(dir, args);
-    assert!(
-        out.status.success(),
-        "verity {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+struct Server {
+    _served: common::Served,
+    url: String,
 }
 
 /// A witness server with its own store, key `keys/NAME.key`, witnessing the log.
 fn witness(dir: &Path, name: &str) -> Server {
-    let mut child = Command::new(cargo_bin("verity"))
-        .current_dir(dir)
-        .args(["serve", "--bind", "127.0.0.1:0", "--db"])
-        .arg(format!("{name}.db"))
-        .args(["--witness-key", &format!("keys/{name}.key")])
-        .args(["--witness-log", "keys/verity.test_log.pub"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve");
-    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut line = String::new();
-    out.read_line(&mut line).expect("line");
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .expect("address")
-        .to_owned();
-    Server(child, format!("http://{addr}/witness"))
+    let db = format!("{name}.db");
+    let key = format!("keys/{name}.key");
+    let s = common::serve(
+        dir,
+        &[
+            "--db",
+            &db,
+            "--witness-key",
+            &key,
+            "--witness-log",
+            "keys/verity.test_log.pub",
+        ],
+        None,
+        false,
+    );
+    Server {
+        url: format!("http://{}/witness", s.addr),
+        _served: s,
+    }
 }
 
 #[test]
@@ -97,7 +71,7 @@ fn a_log_gathers_cosignatures_from_witnesses_it_runs_against() {
         ],
     );
     let (w1, w2) = (witness(d, "w1"), witness(d, "w2"));
-    let arg = |w: &Server, k: &str| format!("{}=keys/{k}.pub", w.1);
+    let arg = |w: &Server, k: &str| format!("{}=keys/{k}.pub", w.url);
     let (a1, a2) = (arg(&w1, "w1"), arg(&w2, "w2"));
 
     let out = ok(
@@ -315,7 +289,7 @@ fn a_witness_refuses_a_forked_log() {
         );
     }
     let w1 = witness(d, "w1");
-    let a1 = format!("{}=keys/w1.pub", w1.1);
+    let a1 = format!("{}=keys/w1.pub", w1.url);
     ok(d, &["log", "witness", "--db", "log.db", "--witness", &a1]);
     // The same log key, another history of the same size: refused with 422.
     let out = verity(d, &["log", "witness", "--db", "fork.db", "--witness", &a1]);

@@ -158,6 +158,19 @@ fn keygen(name: &str, out: &Path) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Share files as `open` takes them: each named by its path, read and parsed (or why
+/// not).
+fn read_shares(paths: &[PathBuf]) -> Vec<(String, Result<verity_channel::Share, String>)> {
+    paths
+        .iter()
+        .map(|p| {
+            let parsed =
+                verity_app::text::read_file(p).and_then(|t| verity_channel::parse_share(&t));
+            (p.display().to_string(), parsed)
+        })
+        .collect()
+}
+
 fn read_private(path: &Path) -> Result<PrivateKey, CliError> {
     let text =
         zeroize::Zeroizing::new(verity_app::text::read_file(path).map_err(CliError::bad_input)?);
@@ -411,14 +424,7 @@ fn receipt(key: &Path, sender: &Path, db: Option<&str>, shares: &[PathBuf]) -> C
     let recipient = read_private(key)?;
     let sender = read_public(sender)?;
     let store = db.map(super::open_existing).transpose()?;
-    let inputs: Vec<(String, Result<verity_channel::Share, String>)> = shares
-        .iter()
-        .map(|p| {
-            let parsed =
-                verity_app::text::read_file(p).and_then(|t| verity_channel::parse_share(&t));
-            (p.display().to_string(), parsed)
-        })
-        .collect();
+    let inputs = read_shares(shares);
     let out = verity_channel::open(&recipient, &sender, &inputs);
     let now = jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -457,14 +463,7 @@ fn receipt(key: &Path, sender: &Path, db: Option<&str>, shares: &[PathBuf]) -> C
 fn open(key: &Path, sender: &Path, shares: &[PathBuf]) -> CmdResult {
     let recipient = read_private(key)?;
     let sender = read_public(sender)?;
-    let inputs: Vec<(String, Result<verity_channel::Share, String>)> = shares
-        .iter()
-        .map(|p| {
-            let parsed =
-                verity_app::text::read_file(p).and_then(|t| verity_channel::parse_share(&t));
-            (p.display().to_string(), parsed)
-        })
-        .collect();
+    let inputs = read_shares(shares);
     let out = verity_channel::open(&recipient, &sender, &inputs);
     for r in &out.rejected {
         eprintln!(
