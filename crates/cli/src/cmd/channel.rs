@@ -17,6 +17,8 @@ pub enum Command {
         name: String,
         #[arg(long, value_name = "DIR", default_value = ".")]
         out: PathBuf,
+        #[arg(long)]
+        json: bool,
     },
     /// Seal FILE for the recipient across N conduits, any K of which open it: writes
     /// DIR/share-1 … DIR/share-N (one per conduit) and prints the message id.
@@ -46,6 +48,8 @@ pub enum Command {
         /// root) in this store's transparency log, signed with the sender's key.
         #[arg(long, value_name = "LOCATION")]
         db: Option<String>,
+        #[arg(long)]
+        json: bool,
         /// The message.
         file: PathBuf,
     },
@@ -58,6 +62,8 @@ pub enum Command {
         /// The relay's bearer token: `TOKEN` for all, or `CONDUIT=TOKEN` (repeatable).
         #[arg(long, value_name = "TOKEN")]
         token: Vec<String>,
+        #[arg(long)]
+        json: bool,
         #[arg(required = true, value_name = "SHARE")]
         shares: Vec<PathBuf>,
     },
@@ -73,6 +79,8 @@ pub enum Command {
         mailbox: String,
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        #[arg(long)]
+        json: bool,
     },
     /// Sign a receipt for every share received — its conduit, where it came from, when,
     /// valid or why not — print them (JSON lines) and, with --db, log them.
@@ -102,7 +110,7 @@ pub enum Command {
 
 pub fn run(command: Command) -> CmdResult {
     match command {
-        Command::Keygen { name, out } => keygen(&name, &out),
+        Command::Keygen { name, out, json } => keygen(&name, &out, json),
         Command::Seal {
             key,
             to,
@@ -112,22 +120,25 @@ pub fn run(command: Command) -> CmdResult {
             domain,
             out,
             db,
+            json,
             file,
         } => {
             let spread = spread_of(conduits, threshold, conduit_names.as_deref(), &domain)?;
-            seal(&key, &to, &spread, &out, db.as_deref(), &file)
+            seal(&key, &to, &spread, &out, db.as_deref(), json, &file)
         }
         Command::Send {
             relay,
             token,
+            json,
             shares,
-        } => send(&relay, &token, &shares),
+        } => send(&relay, &token, &shares, json),
         Command::Fetch {
             relay,
             token,
             mailbox,
             out,
-        } => fetch(&relay, &token, &mailbox, &out),
+            json,
+        } => fetch(&relay, &token, &mailbox, &out, json),
         Command::Receipt {
             key,
             sender,
@@ -142,7 +153,7 @@ pub fn run(command: Command) -> CmdResult {
     }
 }
 
-fn keygen(name: &str, out: &Path) -> CmdResult {
+fn keygen(name: &str, out: &Path, json: bool) -> CmdResult {
     let key =
         PrivateKey::generate(name).map_err(|e| CliError::bad_input(format!("--name: {e}")))?;
     create_private_dir(out)?;
@@ -153,6 +164,14 @@ fn keygen(name: &str, out: &Path) -> CmdResult {
     );
     write_new(&kp, &format!("{}\n", key.to_text().as_str()), true)?;
     write_new(&pp, &format!("{}\n", key.public().to_text()), false)?;
+    if json {
+        super::print_json(&serde_json::json!({
+            "private_key": kp.display().to_string(),
+            "public_key": pp.display().to_string(),
+            "public_key_text": key.public().to_text(),
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     println!("private key: {} (mode 0600; keep it secret)", kp.display());
     println!("public key:  {}", pp.display());
     Ok(ExitCode::SUCCESS)
@@ -215,6 +234,7 @@ fn seal(
     spread: &Spread,
     out: &Path,
     db: Option<&str>,
+    json: bool,
     file: &Path,
 ) -> CmdResult {
     let sender = read_private(key)?;
@@ -240,6 +260,7 @@ fn seal(
             CliError::Failed(anyhow::anyhow!("cannot write {}: {e}", dest.display()))
         })?;
     }
+    let mut logged = None;
     if let Some(store) = &store {
         let header = serde_json::json!({
             "header": sealed.header,
@@ -247,6 +268,21 @@ fn seal(
         });
         let index = log_entry(store, &sender, verity_ledger::Kind::ChannelHeader, header)?;
         eprintln!("verity: header logged as entry {index}");
+        logged = Some(index);
+    }
+    if json {
+        super::print_json(&serde_json::json!({
+            "message_id": sealed.message_id,
+            "n": sealed.header.n,
+            "k": sealed.header.k,
+            "shares": sealed.shares.iter().map(|s| serde_json::json!({
+                "index": s.index,
+                "conduit": s.conduit,
+                "file": out.join(format!("share-{}", s.index)).display().to_string(),
+            })).collect::<Vec<_>>(),
+            "log_index": logged,
+        }))?;
+        return Ok(ExitCode::SUCCESS);
     }
     println!("{}", sealed.message_id);
     Ok(ExitCode::SUCCESS)
@@ -315,11 +351,12 @@ fn mailbox_url(base: &str, mailbox: &str) -> String {
     format!("{}/relay/v1/{enc}", base.trim_end_matches('/'))
 }
 
-fn send(relays: &[String], tokens: &[String], shares: &[PathBuf]) -> CmdResult {
+fn send(relays: &[String], tokens: &[String], shares: &[PathBuf], json: bool) -> CmdResult {
     let relays = pairs(relays, "relay", false)?;
     let tokens = pairs(tokens, "token", true)?;
     let agent = agent();
     let mut failed = 0;
+    let mut results = Vec::new();
     for p in shares {
         let text = verity_app::text::read_file(p).map_err(CliError::bad_input)?;
         let share = verity_channel::parse_share(&text)
@@ -341,30 +378,30 @@ fn send(relays: &[String], tokens: &[String], shares: &[PathBuf]) -> CmdResult {
         if let Some(t) = lookup(&tokens, &share.conduit) {
             req = req.header("authorization", format!("Bearer {t}"));
         }
-        match req.header("content-type", "application/json").send(&text) {
-            Ok(r) if r.status().as_u16() == 201 => {
-                println!(
+        let outcome = match req.header("content-type", "application/json").send(&text) {
+            Ok(r) if r.status().as_u16() == 201 => Ok(()),
+            Ok(r) => Err(format!("refused, HTTP {}", r.status().as_u16())),
+            Err(e) => Err(format!("unreachable: {e}")),
+        };
+        if outcome.is_err() {
+            failed += 1;
+        }
+        results.push(serde_json::json!({
+            "index": share.index, "conduit": share.conduit, "relay": base,
+            "deposited": outcome.is_ok(), "error": outcome.as_ref().err(),
+        }));
+        if !json {
+            match &outcome {
+                Ok(()) => println!(
                     "share {} → {} ({base}): deposited",
                     share.index, share.conduit
-                );
-            }
-            Ok(r) => {
-                failed += 1;
-                println!(
-                    "share {} → {} ({base}): refused, HTTP {}",
-                    share.index,
-                    share.conduit,
-                    r.status().as_u16()
-                );
-            }
-            Err(e) => {
-                failed += 1;
-                println!(
-                    "share {} → {} ({base}): unreachable: {e}",
-                    share.index, share.conduit
-                );
+                ),
+                Err(e) => println!("share {} → {} ({base}): {e}", share.index, share.conduit),
             }
         }
+    }
+    if json {
+        super::print_json(&results)?;
     }
     Ok(if failed == 0 {
         ExitCode::SUCCESS
@@ -373,13 +410,14 @@ fn send(relays: &[String], tokens: &[String], shares: &[PathBuf]) -> CmdResult {
     })
 }
 
-fn fetch(relays: &[String], tokens: &[String], mailbox: &str, out: &Path) -> CmdResult {
+fn fetch(relays: &[String], tokens: &[String], mailbox: &str, out: &Path, json: bool) -> CmdResult {
     let relays = pairs(relays, "relay", false)?;
     let tokens = pairs(tokens, "token", true)?;
     std::fs::create_dir_all(out)
         .map_err(|e| CliError::Failed(anyhow::anyhow!("cannot create {}: {e}", out.display())))?;
     let agent = agent();
     let mut got = 0;
+    let mut results = Vec::new();
     for (conduit, base) in &relays {
         let mut req = agent.get(mailbox_url(base, mailbox));
         if let Some(t) = lookup(&tokens, conduit) {
@@ -411,10 +449,26 @@ fn fetch(relays: &[String], tokens: &[String], mailbox: &str, out: &Path) -> Cmd
                     })?;
                 }
                 got += shares.len();
-                println!("{conduit} ({base}): {} share(s)", shares.len());
+                results.push(serde_json::json!({"conduit": conduit, "relay": base, "shares": shares.len(), "error": null}));
+                if !json {
+                    println!("{conduit} ({base}): {} share(s)", shares.len());
+                }
             }
-            Err(e) => println!("{conduit} ({base}): unreachable or refused: {e}"),
+            Err(e) => {
+                results.push(
+                    serde_json::json!({"conduit": conduit, "relay": base, "shares": 0, "error": e}),
+                );
+                if !json {
+                    println!("{conduit} ({base}): unreachable or refused: {e}");
+                }
+            }
         }
+    }
+    if json {
+        super::print_json(
+            &serde_json::json!({"out": out.display().to_string(), "shares": got, "relays": results}),
+        )?;
+        return Ok(ExitCode::SUCCESS);
     }
     println!("{got} share(s) written to {}", out.display());
     Ok(ExitCode::SUCCESS)
