@@ -130,7 +130,7 @@ fn a_log_gathers_cosignatures_from_witnesses_it_runs_against() {
     let cp3 = ok(d, &["log", "checkpoint", "--db", "log.db"]);
     std::fs::write(d.join("cp3"), &cp3).expect("write");
     // The policy is checked by the auditor: 2 of 2 hold; a third witness key that never
-    // co-signed makes 3 of 3 fail, 2 of 3 pass.
+    // co-signed makes 3 of 3 fail, 2 of 3 pass (and, without --quorum, one suffices).
     ok(d, &["key", "generate", "--name", "w3", "--out", "keys"]);
     ok(
         d,
@@ -168,6 +168,8 @@ fn a_log_gathers_cosignatures_from_witnesses_it_runs_against() {
             "keys/w2.pub",
             "--witness",
             "keys/w3.pub",
+            "--quorum",
+            "3",
         ],
     );
     assert_eq!(
