@@ -273,7 +273,9 @@ pub(crate) fn json_rows(file: &str, text: &str, diags: &mut Diags) -> Vec<Row> {
                 let text = match value {
                     Value::Null => Ok(None),
                     Value::String(s) => Ok(Some(s)),
-                    Value::Number(n) if numeric => Ok(Some(n.to_string())),
+                    // The number as written: serde_json's own float parsing is not always
+                    // correctly rounded; Rust's `f64` parse of the text is.
+                    Value::Number(_) if numeric => Ok(Some(v.get().trim().to_owned())),
                     Value::Bool(b) if column == "id_confirmed" => Ok(Some(b.to_string())),
                     Value::Array(a)
                         if (column == "via" || column == "id_via")
