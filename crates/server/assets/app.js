@@ -560,7 +560,19 @@ const App = (() => {
 
   const PAGES = { "": overview, matrix, stockpile, breakout, centrifuges, log, whatif };
 
-  async function route() {
+  // Navigations run one at a time, in order, and one superseded while it waited is
+  // skipped: two pages never render into `main` at once (a page that awaits data would
+  // otherwise find the other's elements, or none, when it resumes).
+  let navSeq = 0;
+  let navChain = Promise.resolve();
+  function route() {
+    const nav = ++navSeq;
+    navChain = navChain.then(() => routeNow(nav));
+    return navChain;
+  }
+
+  async function routeNow(nav) {
+    if (nav !== navSeq) return;
     const hash = location.hash.replace(/^#\/?/, "");
     const [name, query] = hash.split("?");
     const page = PAGES[name] ? name : "";
@@ -572,7 +584,7 @@ const App = (() => {
     } catch (err) {
       put(main, h("p", { class: "error" }, `Could not load this page: ${err.message}`));
     }
-    document.body.dataset.ready = "true";
+    if (nav === navSeq) document.body.dataset.ready = "true";
   }
 
   async function whoami() {
