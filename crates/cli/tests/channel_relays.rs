@@ -166,21 +166,27 @@ fn drops_tampering_replays_and_delays_are_pinned_on_their_relays() {
     ];
     fetch.extend(&relay_flags);
     ok(d, &fetch);
+    let inbox = || -> Vec<String> {
+        std::fs::read_dir(d.join("inbox"))
+            .unwrap()
+            .map(|e| e.unwrap().path().display().to_string())
+            .collect()
+    };
+    let open_inbox = || {
+        let files = inbox();
+        let mut open = vec![
+            "channel",
+            "open",
+            "--key",
+            "keys/ir.example_desk.key",
+            "--sender",
+            "keys/e3.example_desk.pub",
+        ];
+        open.extend(files.iter().map(String::as_str));
+        verity(d, &open)
+    };
     // Only two valid shares so far (Oman, Norway): not enough.
-    let inbox: Vec<String> = std::fs::read_dir(d.join("inbox"))
-        .unwrap()
-        .map(|e| e.unwrap().path().display().to_string())
-        .collect();
-    let mut open = vec![
-        "channel",
-        "open",
-        "--key",
-        "keys/ir.example_desk.key",
-        "--sender",
-        "keys/e3.example_desk.pub",
-    ];
-    open.extend(inbox.iter().map(String::as_str));
-    let out = verity(d, &open);
+    let out = open_inbox();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("need 3 valid shares, have 2"));
 
@@ -190,20 +196,7 @@ fn drops_tampering_replays_and_delays_are_pinned_on_their_relays() {
     late.push("shares/share-5");
     ok(d, &late);
     ok(d, &fetch);
-    let inbox: Vec<String> = std::fs::read_dir(d.join("inbox"))
-        .unwrap()
-        .map(|e| e.unwrap().path().display().to_string())
-        .collect();
-    let mut open = vec![
-        "channel",
-        "open",
-        "--key",
-        "keys/ir.example_desk.key",
-        "--sender",
-        "keys/e3.example_desk.pub",
-    ];
-    open.extend(inbox.iter().map(String::as_str));
-    let out = verity(d, &open);
+    let out = open_inbox();
     assert!(
         out.status.success(),
         "{}",
@@ -216,6 +209,7 @@ fn drops_tampering_replays_and_delays_are_pinned_on_their_relays() {
 
     // Signed receipts, logged: valid for Oman, Norway, Japan; Switzerland's altered;
     // Norway's second copy a replay.
+    let files = inbox();
     let mut receipt = vec![
         "channel",
         "receipt",
@@ -226,7 +220,7 @@ fn drops_tampering_replays_and_delays_are_pinned_on_their_relays() {
         "--db",
         "log.db",
     ];
-    receipt.extend(inbox.iter().map(String::as_str));
+    receipt.extend(files.iter().map(String::as_str));
     let lines = ok(d, &receipt);
     let receipts: Vec<serde_json::Value> = lines
         .lines()

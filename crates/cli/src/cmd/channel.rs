@@ -338,14 +338,6 @@ fn lookup<'a>(pairs: &'a [(String, String)], conduit: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(std::time::Duration::from_secs(30)))
-        .build()
-        .into()
-}
-
 fn mailbox_url(base: &str, mailbox: &str) -> String {
     let enc: String = form_urlencoded::byte_serialize(mailbox.as_bytes()).collect();
     format!("{}/relay/v1/{enc}", base.trim_end_matches('/'))
@@ -354,7 +346,7 @@ fn mailbox_url(base: &str, mailbox: &str) -> String {
 fn send(relays: &[String], tokens: &[String], shares: &[PathBuf], json: bool) -> CmdResult {
     let relays = pairs(relays, "relay", false)?;
     let tokens = pairs(tokens, "token", true)?;
-    let agent = agent();
+    let agent = super::http_agent();
     let mut failed = 0;
     let mut results = Vec::new();
     for p in shares {
@@ -415,7 +407,7 @@ fn fetch(relays: &[String], tokens: &[String], mailbox: &str, out: &Path, json: 
     let tokens = pairs(tokens, "token", true)?;
     std::fs::create_dir_all(out)
         .map_err(|e| CliError::Failed(anyhow::anyhow!("cannot create {}: {e}", out.display())))?;
-    let agent = agent();
+    let agent = super::http_agent();
     let mut got = 0;
     let mut results = Vec::new();
     for (conduit, base) in &relays {

@@ -993,11 +993,7 @@ fn submit_to_witnesses(
     let size = verity_ledger::Checkpoint::parse_body(note.text())
         .map_err(|e| CliError::Failed(e.into()))?
         .size;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(std::time::Duration::from_secs(30)))
-        .build()
-        .into();
+    let agent = super::http_agent();
     let mut answers = Vec::new();
     for (url, vkey) in &parsed {
         let ask = |old: u64| -> Result<(u16, String), String> {

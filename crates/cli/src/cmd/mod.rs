@@ -166,3 +166,13 @@ pub fn print_stdout(text: &str) -> Result<(), CliError> {
         Err(e) => Err(CliError::Failed(e.into())),
     }
 }
+
+/// The HTTP client the commands that talk to other servers use (witnesses, relays): an
+/// HTTP status is an answer to read, not an error; nothing waits more than 30 s.
+pub(crate) fn http_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .into()
+}
