@@ -159,7 +159,7 @@ fn key_figures_are_present_with_their_dates_and_grades() {
         ),
         // The February 2023 total, missing from the earlier record.
         (
-            "IAEA report of 2023-02-28",
+            "GOV/2023/8",
             "enriched_uranium_stock",
             "2023-02-12",
             3760.8,
@@ -170,6 +170,21 @@ fn key_figures_are_present_with_their_dates_and_grades() {
             "enriched_uranium_stock",
             "2024-02-10",
             5525.5,
+            Grade::Quoted,
+        ),
+        // The 20 % stock of November 2022, missing from the earlier record (Bloomberg).
+        (
+            "GOV/2022/62",
+            "enriched_uranium_stock_20pct",
+            "2022-10-22",
+            386.0,
+            Grade::Quoted,
+        ),
+        (
+            "GOV/2024/7",
+            "enriched_uranium_stock_20pct",
+            "2024-02-10",
+            712.2,
             Grade::Quoted,
         ),
         (
