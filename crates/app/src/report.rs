@@ -285,6 +285,9 @@ pub struct BreakoutView {
     pub verified: bool,
     /// Each machine count used, with its report and whether it is carried forward.
     pub machine_basis: Vec<BasisItem>,
+    /// The cascades that run the steps from 20 % up, when only some can (empty: every
+    /// machine counted runs every step).
+    pub heu_basis: Vec<BasisItem>,
     /// Stock figures carried forward from an earlier report.
     pub stocks_carried_forward: Vec<String>,
     /// The headline at each site alone, fastest first.
@@ -307,7 +310,7 @@ pub struct SkippedView {
     pub reason: String,
 }
 
-const BREAKOUT_METHOD: &str = "Days to make one significant quantity (25 kg U-235 at 90 %) from each report's stocks and the machines enriching: the machines in cascades of their plant's size run the batch-recycling steps 0.711 % → 3.67 % → 20 % → 60 % → 90 % without reconfiguration, with a day to equilibrium per step and a day between steps (fixed cascades), at the catalogue's central machine figures; the pooled ideal cascade with optimised tails is the lower bound. p05–p95 scale the enrichment days by the Monte Carlo 5th–95th percentile over machine performance and stock figures. A count a report does not give is carried forward from the last report that did, and the basis says from which and how old.";
+const BREAKOUT_METHOD: &str = "Days to make one significant quantity (25 kg U-235 at 90 %) from each report's stocks and the machines enriching: the machines in cascades of their plant's size run the batch-recycling steps 0.711 % → 3.67 % → 20 % → 60 % → 90 % without reconfiguration, with a day to equilibrium per step and a day between steps (fixed cascades), at the catalogue's central machine figures; once Iran enriches to 60 %, the steps from 20 % up run only on the advanced cascades enriching at Fordow and the PFEP (\"HEU on\" in the basis), as published estimates count three or four advanced cascades; the pooled ideal cascade with optimised tails is the lower bound. p05–p95 scale the enrichment days by the Monte Carlo 5th–95th percentile over machine performance and stock figures. A count a report does not give is carried forward from the last report that did, and the basis says from which and how old.";
 
 /// Stocks, machines and reports in one line; what is carried forward says from where
 /// and how old, and an unverified point says so.
@@ -317,7 +320,24 @@ fn basis(b: &BreakoutPoint) -> String {
         .iter()
         .map(|(pct, kg)| format!("{} kg @ {} %", fmt_num(*kg), fmt_num(*pct)))
         .collect();
-    let machines: Vec<String> = b.machines.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let mut machines: Vec<String> = b.machines.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    if !b.heu_basis.is_empty() {
+        let heu: Vec<String> = b
+            .heu_basis
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {} {}",
+                    m.count,
+                    m.kind,
+                    m.site.unwrap_or("unattributed")
+                )
+            })
+            .collect();
+        if let Some(last) = machines.last_mut() {
+            last.push_str(&format!(" (HEU on {})", heu.join(" + ")));
+        }
+    }
     let mut notes: Vec<String> = Vec::new();
     let mut carried: Vec<(&str, i32)> = b
         .basis
@@ -597,6 +617,7 @@ impl ReportDoc {
                 capacity_swu_per_year: b.capacity_swu_per_year,
                 verified: b.verified,
                 machine_basis: b.basis.clone(),
+                heu_basis: b.heu_basis.clone(),
                 stocks_carried_forward: b.stocks_carried_forward.clone(),
                 by_site: b.by_site.clone(),
                 source: b.source.clone(),

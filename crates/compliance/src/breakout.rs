@@ -6,7 +6,12 @@
 //! report, grouped in cascades of their plant's size, run the batch-recycling steps
 //! 0.711 % → LEU → 20 % → 60 % → 90 % without reconfiguration, with one day to
 //! equilibrium per step and one day to reconnect between steps (the fixed-cascade
-//! route). Beside it, the pooled ideal case — every machine in one ideal cascade with
+//! route). Once Iran enriches to 60 % (from April 2021, in advanced cascades at the
+//! Natanz PFEP; from November 2022 also at Fordow), the steps fed at 20 % and above
+//! run only on the advanced cascades enriching at those two plants — the cascades that
+//! already handle HEU, where a production hall of LEU cascades would have to be
+//! rebuilt (ISIS counts "three or four advanced cascades" for the first weapon's worth
+//! from 60 % feed, e.g. its analysis of GOV/2023/24, 6 June 2023). Beside it, the pooled ideal case — every machine in one ideal cascade with
 //! its tails optimised — is the lower bound. The 5th–95th percentiles scale the
 //! headline's enrichment days by the Monte Carlo spread of the pooled plan over machine
 //! performance and stock figures (capacity uncertainty acts on both alike).
@@ -30,6 +35,9 @@ use verity_vocab::{CentrifugeKey, Counted, Date, MachineState, MachineType, Site
 const LEU_ASSAY_AFTER_2019_PCT: f64 = 4.5;
 const HEU20_ASSAY_PCT: f64 = 19.75;
 const HEU60_ASSAY_PCT: f64 = 60.0;
+
+/// From this highest enrichment level on, the HEU steps run on the HEU cascades only.
+const HEU_CASCADES_FROM_LEVEL_PCT: f64 = 60.0;
 
 /// The LEU level of the staged steps: 3.67 % (the JCPOA level; Iran's LEU product until
 /// July 2019, and the level of ISIS's four-step breakout).
@@ -117,6 +125,10 @@ pub struct BreakoutPoint {
     pub last_verified: Option<LastVerified>,
     /// The machine counts used, each with the report it comes from.
     pub basis: Vec<BasisItem>,
+    /// The cascades that run the steps fed at 20 % and above (machines, from the
+    /// report's cascade or machine counts), when only some can (see the module
+    /// documentation); empty when every counted machine runs every step.
+    pub heu_basis: Vec<BasisItem>,
     /// Stock figures this report does not give, carried forward from an earlier one
     /// (metric and report).
     pub stocks_carried_forward: Vec<String>,
@@ -134,6 +146,9 @@ pub struct BreakoutPoint {
     pub machines: Vec<(String, u32)>,
     #[serde(skip)]
     pub machines_from: String,
+    /// The HEU cascades' machines: (type, count).
+    #[serde(skip)]
+    pub heu_machines: Vec<(String, u32)>,
 }
 
 /// A report with a stock figure for which no estimate could be made, and why.
@@ -215,6 +230,12 @@ pub fn timeline_explained(
 
     let mut last_machines: Option<(Vec<(String, u32)>, String)> = None;
     let mut counts: BTreeMap<(MachineType, Option<Site>), (f64, &str, Date)> = BTreeMap::new();
+    // Advanced cascades enriching at Fordow and the PFEP, by type and site: the latest
+    // count of each, carried forward on its own.
+    let mut heu_cascades: BTreeMap<(MachineType, Site), (f64, &str, Date)> = BTreeMap::new();
+    // The date of the first report of enrichment to 60 %: cascade counts before it
+    // (R&D cascades at the PFEP enriching to 5 %) do not count as HEU cascades.
+    let mut heu_since: Option<Date> = None;
     // The highest enrichment level, carried forward to reports that do not restate it.
     let mut last_level: Option<f64> = None;
     // The last figure of each higher band, and the report it came from.
@@ -271,6 +292,22 @@ pub fn timeline_explained(
                 counts.insert((machine, None), (n, report, d));
             }
         }
+        for (_, machine) in MACHINES {
+            if machine == MachineType::Ir1 {
+                continue;
+            }
+            for site in [Site::Fordow, Site::NatanzPfep] {
+                let key = CentrifugeKey {
+                    counted: Counted::Cascades,
+                    machine,
+                    state: MachineState::Enriching,
+                    site,
+                };
+                if let (Some(n), Some(d)) = (get(&key.id()), date_of(&key.id())) {
+                    heu_cascades.insert((machine, site), (n, report, d));
+                }
+            }
+        }
         let mut here: Vec<(String, u32)> = Vec::new();
         let mut from: Vec<&str> = Vec::new();
         for (_, machine) in MACHINES {
@@ -293,6 +330,9 @@ pub fn timeline_explained(
         }
         let level = get("max_enrichment_level").or(last_level);
         last_level = level;
+        if heu_since.is_none() && level.is_some_and(|l| l >= HEU_CASCADES_FROM_LEVEL_PCT) {
+            heu_since = ms.iter().map(|m| m.date).min();
+        }
         let Some(date) = stock_date else { continue };
         let mut skip = |reason: &str| {
             skipped.push(Skipped {
@@ -352,6 +392,37 @@ pub fn timeline_explained(
                 stocks.push((pct, kg));
             }
         }
+        // The HEU cascades, once Iran enriches to 60 %: each type and site's machines
+        // enriching where the record counts them, else its cascades at the plant size.
+        let mut heu_basis: Vec<BasisItem> = Vec::new();
+        if level.is_some_and(|l| l >= HEU_CASCADES_FROM_LEVEL_PCT) {
+            for ((m, site), (n, r, d)) in &heu_cascades {
+                if *n < 1.0 || heu_since.is_none_or(|since| *d < since) {
+                    continue;
+                }
+                let (count, r, d) = match counts.get(&(*m, Some(*site))) {
+                    Some((k, r2, d2)) if *k >= 1.0 => (k.round() as u32, *r2, *d2),
+                    _ => (
+                        (n.round() as u32)
+                            .saturating_mul(routes::default_machines_per_cascade(m.label())),
+                        *r,
+                        *d,
+                    ),
+                };
+                heu_basis.push(BasisItem {
+                    kind: m.label().to_owned(),
+                    site: Some(site.as_str()),
+                    count,
+                    as_of: r.to_owned(),
+                    as_of_date: d,
+                    carried_forward: r != report,
+                });
+            }
+        }
+        let heu_machines: Vec<(String, u32)> = heu_basis
+            .iter()
+            .map(|b| (b.kind.clone(), b.count))
+            .collect();
         let Some((machines, machines_from)) = last_machines.clone() else {
             skip("no count of centrifuges by type in this or an earlier report");
             continue;
@@ -368,7 +439,7 @@ pub fn timeline_explained(
                 carried_forward: *r != report,
             })
             .collect();
-        let point = match estimate(&stocks, &machines, opts) {
+        let point = match estimate(&stocks, &machines, &heu_machines, opts) {
             Ok(p) => p,
             Err(e) => {
                 skip(&format!("the physics rejects the figures: {e}"));
@@ -387,9 +458,15 @@ pub fn timeline_explained(
                     .filter(|b| b.site == site)
                     .map(|b| (b.kind.clone(), b.count))
                     .collect();
+                let heu_here: Vec<(String, u32)> = heu_basis
+                    .iter()
+                    .filter(|b| b.site == site)
+                    .map(|b| (b.kind.clone(), b.count))
+                    .collect();
                 if let Ok(p) = estimate(
                     &stocks,
                     &here,
+                    &heu_here,
                     &BreakoutOptions {
                         samples: 0,
                         ..*opts
@@ -419,12 +496,14 @@ pub fn timeline_explained(
             verified,
             last_verified: None,
             basis,
+            heu_basis,
             stocks_carried_forward: carried,
             by_site,
             source: report.to_owned(),
             stocks,
             machines,
             machines_from,
+            heu_machines,
         });
     }
     // Name, on each unverified point, the last verified one before it.
@@ -455,30 +534,37 @@ struct Estimate {
 /// The cascades the counted machines form: per type, as many cascades of the plant
 /// size (`default_machines_per_cascade`) as the count fills, at least one; the
 /// machines are spread over them so that the capacity is the count's.
-fn cascades_of(machines: &[(String, u32)]) -> FixedCascades {
-    FixedCascades::new(
-        machines
-            .iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(kind, n)| {
-                let per = routes::default_machines_per_cascade(kind);
-                let cascades = (f64::from(*n) / f64::from(per)).round().max(1.0) as u32;
-                CascadeSet {
-                    kind: kind.clone(),
-                    cascades,
-                    machines_per_cascade: n.div_ceil(cascades),
-                }
-            })
-            .collect(),
-    )
+fn cascades_of(machines: &[(String, u32)], heu: &[(String, u32)]) -> FixedCascades {
+    FixedCascades::new(sets_of(machines)).with_heu_sets(sets_of(heu))
+}
+
+fn sets_of(machines: &[(String, u32)]) -> Vec<CascadeSet> {
+    machines
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(kind, n)| {
+            let per = routes::default_machines_per_cascade(kind);
+            let cascades = (f64::from(*n) / f64::from(per)).round().max(1.0) as u32;
+            CascadeSet {
+                kind: kind.clone(),
+                cascades,
+                machines_per_cascade: n.div_ceil(cascades),
+            }
+        })
+        .collect()
 }
 
 /// How many significant quantities the stocks and machines of `point` yield within
-/// `days`, by the same headline route (the fixed cascades, else the pooled cascade),
+/// `days`, by the fixed cascades with every machine on every step (else the pooled
+/// cascade),
 /// counting up to `max`: analysts quote "enough for N weapons in a month". `None` when
 /// not even one is reached in time or physics rejects the figures.
 pub fn quantities_within(point: &BreakoutPoint, days: f64, max: u32) -> Option<u32> {
-    let (mut input, fixed) = input_of(&point.stocks, &point.machines).ok()?;
+    // Every counted machine runs every step here, the HEU cascades' restriction aside:
+    // over a month the plant can be set up for HEU feed, and the published counts of
+    // weapons in a month put the 20 % stock "in the vast bulk of its production-scale
+    // cascades" (ISIS, analysis of the IAEA report of 4 September 2023).
+    let (mut input, fixed) = input_of(&point.stocks, &point.machines, &[]).ok()?;
     let per = input.target.u235_kg;
     let leu = Assay::from_pct(LEU_STEP_PCT).ok()?;
     let mut reached = None;
@@ -504,6 +590,7 @@ pub fn quantities_within(point: &BreakoutPoint, days: f64, max: u32) -> Option<u
 fn input_of(
     stocks: &[(f64, f64)],
     machines: &[(String, u32)],
+    heu: &[(String, u32)],
 ) -> Result<(BreakoutInput, FixedCascades), verity_physics::PhysicsError> {
     let stocks = stocks
         .iter()
@@ -525,16 +612,17 @@ fn input_of(
     );
     let mut input = BreakoutInput::new(stocks, capacity);
     input.tails = Tails::Optimal;
-    Ok((input, cascades_of(machines)))
+    Ok((input, cascades_of(machines, heu)))
 }
 
 /// The estimate for stocks and machines, or why physics rejects the figures.
 fn estimate(
     stocks: &[(f64, f64)],
     machines: &[(String, u32)],
+    heu: &[(String, u32)],
     opts: &BreakoutOptions,
 ) -> Result<Estimate, verity_physics::PhysicsError> {
-    let (input, fixed) = input_of(stocks, machines)?;
+    let (input, fixed) = input_of(stocks, machines, heu)?;
     let pooled = verity_physics::solve(&input)?;
     let leu = Assay::from_pct(LEU_STEP_PCT)?;
     // The headline: the fixed cascades; where they cannot reach the target (no

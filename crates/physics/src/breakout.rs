@@ -357,6 +357,12 @@ fn solve_fixed(
     xt: f64,
     p: f64,
 ) -> Result<(Vec<f64>, f64), PhysicsError> {
+    // No feed at all (no stock in the band and no natural uranium): nothing to enrich.
+    if offers.is_empty() && p > 0.0 {
+        return Err(PhysicsError::Infeasible(
+            "there is no feed: no stock in this band and natural uranium is not available".into(),
+        ));
+    }
     // No feed richer than the tails: nothing can be enriched at all. Say so plainly
     // (the general message below would speak of a negative amount of U-235).
     if let Some(highest) = offers.iter().map(|o| o.x).reduce(f64::max)

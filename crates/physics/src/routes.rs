@@ -20,7 +20,8 @@ use serde::Serialize;
 
 use crate::Assay as A;
 use crate::breakout::{
-    BreakoutInput, BreakoutPlan, Capacity, MachineCount, StagedPlan, solve, solve_staged,
+    BreakoutInput, BreakoutPlan, Capacity, DAYS_PER_YEAR, MachineCount, StagedPlan, solve,
+    solve_staged,
 };
 use crate::{PhysicsError, centrifuge};
 
@@ -57,6 +58,13 @@ pub struct FixedCascades {
     /// Days to reconnect the cascades and move material between two steps (assumed
     /// 1).
     pub interconnect_days: f64,
+    /// The cascades that run the HEU steps (those fed at 20 % and above), when only
+    /// some can: a production plant of LEU cascades cannot take 20 % or 60 % feed
+    /// without being rebuilt, so published estimates run those steps on the few
+    /// advanced cascades already enriching to 20 % or 60 % (ISIS: "three or four
+    /// advanced cascades"). Empty: every set runs every step.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub heu_sets: Vec<CascadeSet>,
 }
 
 impl FixedCascades {
@@ -68,21 +76,42 @@ impl FixedCascades {
             sets,
             equilibrium_days: FixedCascades::DEFAULT_EQUILIBRIUM_DAYS,
             interconnect_days: FixedCascades::DEFAULT_INTERCONNECT_DAYS,
+            heu_sets: Vec::new(),
         }
+    }
+
+    /// The same cascades, with the HEU steps run on `heu` alone (see
+    /// [`FixedCascades::heu_sets`]).
+    pub fn with_heu_sets(mut self, heu: Vec<CascadeSet>) -> FixedCascades {
+        self.heu_sets = heu;
+        self
     }
 
     /// The machines of every set, as a capacity.
     pub fn capacity(&self) -> Result<Capacity, PhysicsError> {
-        let mut list = Vec::with_capacity(self.sets.len());
-        for s in &self.sets {
-            let c = centrifuge::find(&s.kind)?;
-            list.push(MachineCount {
-                kind: c.name.to_owned(),
-                count: s.cascades.saturating_mul(s.machines_per_cascade),
-            });
-        }
-        Ok(Capacity::Centrifuges(list))
+        capacity_of(&self.sets)
     }
+
+    /// The machines that run the HEU steps, as a capacity.
+    pub fn heu_capacity(&self) -> Result<Capacity, PhysicsError> {
+        if self.heu_sets.is_empty() {
+            self.capacity()
+        } else {
+            capacity_of(&self.heu_sets)
+        }
+    }
+}
+
+fn capacity_of(sets: &[CascadeSet]) -> Result<Capacity, PhysicsError> {
+    let mut list = Vec::with_capacity(sets.len());
+    for s in sets {
+        let c = centrifuge::find(&s.kind)?;
+        list.push(MachineCount {
+            kind: c.name.to_owned(),
+            count: s.cascades.saturating_mul(s.machines_per_cascade),
+        });
+    }
+    Ok(Capacity::Centrifuges(list))
 }
 
 /// The fixed-cascade route's plan: the staged steps at the cascades' capacity, and the
@@ -123,7 +152,20 @@ pub fn solve_fixed_cascades(
     }
     let mut own = input.clone();
     own.capacity = fixed.capacity()?;
-    let staged = solve_staged(&own, leu)?;
+    let mut staged = solve_staged(&own, leu)?;
+    if !fixed.heu_sets.is_empty() {
+        // A step's work does not depend on the capacity: re-time the HEU steps at the
+        // HEU cascades' capacity (same performance level and efficiency).
+        let mut heu = input.clone();
+        heu.capacity = fixed.heu_capacity()?;
+        let heu_swu_per_year = heu.effective_swu_per_year()?;
+        for step in &mut staged.steps {
+            if step.from_assay.pct() >= HEU_STEP_FROM_PCT - 1e-9 {
+                step.days = step.swu.kg_swu().max(0.0) / heu_swu_per_year * DAYS_PER_YEAR;
+            }
+        }
+        staged.days = staged.steps.iter().map(|s| s.days).sum();
+    }
     let n = staged.steps.len() as f64;
     let overhead = n * fixed.equilibrium_days + (n - 1.0).max(0.0) * fixed.interconnect_days;
     Ok(FixedCascadePlan {
@@ -132,6 +174,9 @@ pub fn solve_fixed_cascades(
         overhead_days: overhead,
     })
 }
+
+/// The lowest feed assay of an HEU step, percent (the IAEA's HEU threshold).
+const HEU_STEP_FROM_PCT: f64 = 20.0;
 
 /// Which route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -398,6 +443,91 @@ mod tests {
         assert!(!r[1].feasible, "{r:?}");
         assert!(r[1].reason.as_deref().unwrap().contains("step"), "{r:?}");
         assert_eq!(fastest(&r).unwrap().kind, RouteKind::SingleCascade);
+    }
+
+    #[test]
+    fn without_natural_uranium_a_short_stock_makes_the_staged_route_infeasible() {
+        // 40 kg U at 60 %: one cascade stripping to 10 % makes 25 kg at 90 % (22.5 kg
+        // U-235 needs 24 − 1.5 kg). The staged 60 → 90 % step strips to 20 % and needs
+        // 43.75 kg; the missing 3.75 kg cannot come from below without natural uranium,
+        // so the staged and fixed routes are infeasible — they must not conjure a feed.
+        let mut input = BreakoutInput::new(
+            vec![Stock {
+                assay: a(60.0),
+                kg_u: KgU::new(40.0).unwrap(),
+            }],
+            Capacity::SwuPerYear(3000.0),
+        );
+        input.natural_available = false;
+        input.target.u235_kg = SqDefinition::Wgu.u235_kg(input.target.assay);
+        input.tails = Tails::Fixed(a(10.0));
+        let fc = FixedCascades::new(vec![CascadeSet {
+            kind: "IR-6".into(),
+            cascades: 4,
+            machines_per_cascade: 164,
+        }]);
+        let r = routes(&input, a(3.67), Some(&fc)).unwrap();
+        assert!(r[0].feasible, "{r:?}");
+        for route in &r[1..] {
+            assert!(!route.feasible, "{route:?}");
+            assert!(
+                route.reason.as_deref().unwrap().contains("no feed"),
+                "{route:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn heu_steps_run_at_the_heu_cascades_capacity() {
+        // 20 IR-1 cascades and 2 IR-6 cascades; the HEU steps on the IR-6 alone take
+        // longer, by the ratio of the capacities; the LEU steps are unchanged.
+        let mut input = BreakoutInput::new(
+            vec![Stock {
+                assay: a(4.5),
+                kg_u: KgU::new(3000.0).unwrap(),
+            }],
+            Capacity::SwuPerYear(1.0),
+        );
+        input.tails = Tails::Fixed(a(0.3));
+        let ir6 = CascadeSet {
+            kind: "IR-6".into(),
+            cascades: 2,
+            machines_per_cascade: 174,
+        };
+        let all = FixedCascades::new(vec![
+            CascadeSet {
+                kind: "IR-1".into(),
+                cascades: 20,
+                machines_per_cascade: 164,
+            },
+            ir6.clone(),
+        ]);
+        let heu = all.clone().with_heu_sets(vec![ir6]);
+        let (p, q) = (
+            solve_fixed_cascades(&input, a(3.67), &all).unwrap(),
+            solve_fixed_cascades(&input, a(3.67), &heu).unwrap(),
+        );
+        let ratio = all
+            .capacity()
+            .unwrap()
+            .swu_per_year(input.performance)
+            .unwrap()
+            / heu
+                .heu_capacity()
+                .unwrap()
+                .swu_per_year(input.performance)
+                .unwrap();
+        assert!(ratio > 1.0);
+        for (s, t) in p.staged.steps.iter().zip(&q.staged.steps) {
+            assert_eq!(s.swu, t.swu);
+            let want = if s.from_assay.pct() >= 20.0 {
+                s.days * ratio
+            } else {
+                s.days
+            };
+            assert!((t.days - want).abs() < 1e-9 * want.max(1.0), "{s:?} {t:?}");
+        }
+        assert!(q.days > p.days);
     }
 
     #[test]

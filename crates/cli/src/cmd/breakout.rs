@@ -46,7 +46,8 @@ pub struct Args {
     /// Tails assay, percent U-235 [default: 0.3].
     #[arg(long, value_name = "PCT", conflicts_with = "optimise_tails")]
     pub tails: Option<f64>,
-    /// Choose the tails assay in 0.1–0.5 % that needs the least separative work.
+    /// Choose the tails assay that needs the least separative work, over the whole
+    /// admissible range (below the lowest assay fed; natural uranium at most to 0.5 %).
     #[arg(long, visible_alias = "optimize-tails")]
     pub optimise_tails: bool,
     /// Target assay, percent U-235.
