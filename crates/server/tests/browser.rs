@@ -587,7 +587,10 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
     // A tampered entry (one byte of its leaf changed) or a tampered proof fails.
     let entry = common::get(app, "/api/v1/log/entries/0", None).await.json();
     let mut bad_leaf = entry.clone();
-    bad_leaf["leaf"] = json!(entry["leaf"].as_str().unwrap().replacen("567", "568", 1));
+    let leaf = entry["leaf"].as_str().unwrap();
+    let tampered = leaf.replacen("measurements", "measurementz", 1);
+    assert_ne!(tampered, leaf, "the import entry names its measurements");
+    bad_leaf["leaf"] = json!(tampered);
     let mut bad_proof = api_proof.clone();
     bad_proof["tree_size"] = json!(cp["tree_size"].as_u64().unwrap() + 1);
     for (e, p, why) in [
