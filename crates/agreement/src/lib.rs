@@ -10,6 +10,11 @@
 //! [`Agreement::obligations_of`] answer "what is required, of whom, and when".
 //!
 //! The JCPOA ships with the crate: [`JCPOA_SOURCE`] and [`jcpoa`].
+//!
+//! A proposal file (`docs/proposal-format.md`) gives a deal's nuclear terms year by
+//! year — caps, machines, the fate of stocks and machines, verification — for the
+//! negotiation workbench: [`parse_proposal`], [`proposal::PROPOSALS`] (the shipped
+//! ones), [`proposals`].
 
 mod diag;
 mod model;
@@ -25,7 +30,9 @@ pub use resolve::{KeyDays, ResolvedKeyDay, add_offset};
 pub use verity_vocab::Date;
 
 mod parse;
-pub use parse::parse;
+pub mod proposal;
+pub use parse::{parse, parse_proposal};
+pub use proposal::{Proposal, Term, TermKind};
 
 /// The JCPOA as shipped in `data/agreements/jcpoa.toml`, embedded at build time so the
 /// CLI and server work from any directory.
@@ -37,4 +44,12 @@ pub const JCPOA_FILE: &str = "data/agreements/jcpoa.toml";
 /// Parses the shipped JCPOA (a test guarantees it is valid).
 pub fn jcpoa() -> Result<Agreement, Diagnostics> {
     parse(JCPOA_SOURCE, JCPOA_FILE)
+}
+
+/// Every shipped proposal, parsed (a test guarantees they are valid).
+pub fn proposals() -> Result<Vec<Proposal>, Diagnostics> {
+    proposal::PROPOSALS
+        .iter()
+        .map(|(file, src)| parse_proposal(src, file))
+        .collect()
 }

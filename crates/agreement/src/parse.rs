@@ -19,18 +19,15 @@ use crate::resolve::{add_offset, referenced_days};
 
 type Val<'i> = Spanned<DeValue<'i>>;
 
+mod proposal;
+pub use proposal::parse_proposal;
+
 /// Parses and validates an agreement. `file` is only used to label diagnostics.
 ///
 /// All-or-nothing: on any problem, returns every diagnostic found (in file order) and
 /// no agreement. Never panics, whatever the input.
 pub fn parse(src: &str, file: &str) -> Result<Agreement, Diagnostics> {
-    let mut cx = Cx {
-        lines: LineIndex::new(src),
-        file,
-        diags: Vec::new(),
-        parties: HashSet::new(),
-        days: HashSet::new(),
-    };
+    let mut cx = Cx::new(src, file);
     let root = match DeTable::parse(src) {
         Ok(t) => t,
         Err(e) => {
@@ -139,6 +136,16 @@ fn is_ident(s: &str) -> bool {
 }
 
 impl<'s> Cx<'s> {
+    fn new(src: &'s str, file: &'s str) -> Self {
+        Cx {
+            lines: LineIndex::new(src),
+            file,
+            diags: Vec::new(),
+            parties: HashSet::new(),
+            days: HashSet::new(),
+        }
+    }
+
     fn err(&mut self, span: Range<usize>, kind: DiagKind, message: impl Into<String>) {
         self.diags.push(Diagnostic {
             file: self.file.to_owned(),

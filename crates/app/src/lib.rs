@@ -31,6 +31,7 @@ use std::fmt;
 
 pub mod assess;
 pub mod breakout;
+pub mod deals;
 pub mod disputes;
 pub mod location;
 pub mod obligations;

@@ -113,7 +113,7 @@ fn present(path: &Path, t: &Tile) -> bool {
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a
 /// rename, so a reader sees the old file or the new one, never half of one.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = path

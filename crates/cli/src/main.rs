@@ -36,6 +36,7 @@ Examples:
   verity breakout --preset iaea-2025-05          breakout time from the May 2025 record
   verity agreement show --on 2025-10-18          what bound whom on a day
   verity evidence check                          cross-check the shipped IAEA record
+  verity deal evaluate --proposal jcpoa-2015     breakout over a deal's whole life
   verity serve                                   the HTTP API and dashboard on :8080
   verity completions bash > /etc/bash_completion.d/verity";
 
@@ -128,6 +129,17 @@ enum Command {
   verity channel seal --key keys/e3.example_desk.key --to keys/ir.example_desk.pub --conduits 5 --threshold 3 --out shares message.txt
   verity channel open --key keys/ir.example_desk.key --sender keys/e3.example_desk.pub shares/share-1 shares/share-3 shares/share-4")]
     Channel(cmd::channel::Command),
+    /// The negotiation workbench: proposals, breakout over a deal's life, and a search
+    /// of the deal space.
+    #[command(subcommand)]
+    #[command(after_help = "Examples:
+  verity deal list
+  verity deal show jcpoa-2015
+  verity deal evaluate --proposal jcpoa-2015 --from pre-deal-2015
+  verity deal evaluate --proposal jcpoa-2015 --from 2025-05-17 --json
+  verity deal search --axis ir1=0..10000:11 --axis reinstall_per_month=0..2000:11 --from 2025-05-17
+  verity deal search --axis stock_kg_u=0..1000:21 --csv frontier.csv --checkpoint sweep.ckpt")]
+    Deal(cmd::deal::Command),
     /// Run the HTTP API and web dashboard.
     #[command(after_help = "Examples:
   verity serve
@@ -168,6 +180,7 @@ fn main() -> ExitCode {
         Command::Key(c) => cmd::key::run(c),
         Command::Log(c) => cmd::log::run(c),
         Command::Channel(c) => cmd::channel::run(c),
+        Command::Deal(c) => cmd::deal::run(c),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Token(c) => cmd::token::run(c),
         Command::Completions { shell } => completions(shell),

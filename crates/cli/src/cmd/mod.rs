@@ -14,6 +14,7 @@ pub mod assess;
 pub mod breakout;
 pub mod centrifuges;
 pub mod channel;
+pub mod deal;
 pub mod disputes;
 pub mod evidence;
 pub mod key;
