@@ -392,6 +392,99 @@ async fn suite(s: &Served) {
         err.contains("--from 2025-13-01: month 13 does not exist"),
         "{err}"
     );
+    // The workbench: an evaluation from the record and a search, value for value.
+    for (body, args) in [
+        (
+            json!({"proposal": "jcpoa-2015", "from": "2025-05-17", "samples": 300}),
+            vec![
+                "deal",
+                "evaluate",
+                "--proposal",
+                "jcpoa-2015",
+                "--from",
+                "2025-05-17",
+                "--samples",
+                "300",
+            ],
+        ),
+        (
+            json!({"proposal": "us-2025-05", "samples": 200, "seed": 9, "reinstall_per_month": 500}),
+            vec![
+                "deal",
+                "evaluate",
+                "--proposal",
+                "us-2025-05",
+                "--samples",
+                "200",
+                "--seed",
+                "9",
+                "--reinstall-per-month",
+                "500",
+            ],
+        ),
+    ] {
+        let (st, api) = call(s, "POST", "/api/v1/deals/evaluate", Some(&body)).await;
+        assert_eq!(st, 200, "{api}");
+        let mut args = args.clone();
+        args.extend(["--json", "--db", db]);
+        same(&format!("deal evaluate {body}"), &api, &cli(&args));
+    }
+    let body = json!({"axes": ["ir1=0..10000:6", "reinstall_per_month=0..1000:3"], "from": "2025-05-17", "samples": 100});
+    let (st, api) = call(s, "POST", "/api/v1/deals/search", Some(&body)).await;
+    assert_eq!(st, 200, "{api}");
+    assert_eq!(api["points"].as_array().unwrap().len(), 18);
+    same(
+        "deal search",
+        &api,
+        &cli(&[
+            "deal",
+            "search",
+            "--axis",
+            "ir1=0..10000:6",
+            "--axis",
+            "reinstall_per_month=0..1000:3",
+            "--from",
+            "2025-05-17",
+            "--samples",
+            "100",
+            "--json",
+            "--db",
+            db,
+        ]),
+    );
+    let (st, api) = call(
+        s,
+        "POST",
+        "/api/v1/deals/search",
+        Some(&json!({"axes": ["ir3=0..5"]})),
+    )
+    .await;
+    assert_eq!((st, api["field"].as_str()), (400, Some("axes[0]")), "{api}");
+    let err = cli_err(&["deal", "search", "--axis", "ir3=0..5", "--db", db]);
+    assert!(err.contains("--axis ir3=0..5: unknown axis `ir3`"), "{err}");
+    let (st, api) = call(
+        s,
+        "POST",
+        "/api/v1/deals/evaluate",
+        Some(&json!({"proposal": "jcpoa-2015", "from": "1999-01-01"})),
+    )
+    .await;
+    assert_eq!((st, api["field"].as_str()), (400, Some("from")), "{api}");
+    let err = cli_err(&[
+        "deal",
+        "evaluate",
+        "--proposal",
+        "jcpoa-2015",
+        "--from",
+        "1999-01-01",
+        "--db",
+        db,
+    ]);
+    assert!(
+        err.contains("--from 1999-01-01: the record has no report"),
+        "{err}"
+    );
+
     let body = json!({"stocks": [], "swu_per_year": 1000, "efficiency": 1.5});
     let (st, api) = call(s, "POST", "/api/v1/breakout/what-if", Some(&body)).await;
     assert_eq!(

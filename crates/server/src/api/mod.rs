@@ -10,6 +10,7 @@ use crate::AppState;
 pub mod agreements;
 pub mod assessments;
 pub mod breakout;
+pub mod deals;
 pub mod evidence;
 pub mod log;
 pub mod tokens;
@@ -27,6 +28,7 @@ pub mod tokens;
         (name = "agreements", description = "Agreements, key days and obligations"),
         (name = "assessments", description = "Compliance verdicts over time (the `verity assess` result)"),
         (name = "breakout", description = "Breakout time: the record's timeline and what-if computations"),
+        (name = "deals", description = "The negotiation workbench: proposals, breakout over a deal's life, the deal space"),
         (name = "evidence", description = "Measurements, events and knowledge gaps, with their sources"),
         (name = "log", description = "The signed Merkle transparency log"),
     )
@@ -51,6 +53,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(agreements::router())
         .merge(assessments::router())
         .merge(breakout::router())
+        .merge(deals::router())
         .merge(evidence::router())
         .merge(log::router())
 }

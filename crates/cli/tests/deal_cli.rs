@@ -1,0 +1,220 @@
+//! `verity deal`: the contracts of list, show, evaluate and search, bad input, CSV and
+//! a stopped search resumed from its checkpoint.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn verity(args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("verity")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn json(args: &[&str]) -> Value {
+    let out = verity(args);
+    assert!(
+        out.status.success(),
+        "verity {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn list_and_show_name_every_proposal_with_its_sources() {
+    let l = json(&["deal", "list", "--json"]);
+    let ids: Vec<&str> = l["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"jcpoa-2015") && ids.len() >= 4, "{ids:?}");
+    let axes: Vec<&str> = l["axes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    for a in [
+        "ir1",
+        "ir2m",
+        "ir6",
+        "stock_kg_u",
+        "enrichment_pct",
+        "stored",
+        "reinstall_per_month",
+    ] {
+        assert!(axes.contains(&a), "{a}");
+    }
+    let s = json(&["deal", "show", "jcpoa-2015", "--json"]);
+    assert_eq!(s["status"], "agreed");
+    assert!(
+        s["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["what"] == "enrichment up to 3.67 %"
+                && t["until_year"] == 15.0
+                && t["source"].as_str().unwrap().contains("para. 28"))
+    );
+    let text = String::from_utf8(verity(&["deal", "show", "us-2025-05"]).stdout).unwrap();
+    assert!(
+        text.contains("As publicly reported, not an official text"),
+        "{text}"
+    );
+    let out = verity(&["deal", "show", "jcpoa-2051"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("no proposal `jcpoa-2051`; shipped: jcpoa-2015")
+    );
+}
+
+#[test]
+fn evaluate_gives_every_year_with_the_contracts_fields() {
+    let e = json(&[
+        "deal",
+        "evaluate",
+        "--proposal",
+        "jcpoa-2015",
+        "--from",
+        "pre-deal-2015",
+        "--samples",
+        "500",
+        "--json",
+    ]);
+    assert_eq!(e["proposal"], "jcpoa-2015");
+    assert_eq!(e["from"], "pre-deal-2015");
+    let years = e["years"].as_array().unwrap();
+    assert_eq!(years.len(), 16);
+    for y in years {
+        for k in ["year", "date", "days", "days_p05", "days_p95", "route"] {
+            assert!(y.get(k).is_some(), "{k}: {y}");
+        }
+    }
+    let d1 = years[1]["days"].as_f64().unwrap();
+    assert!((330.0..420.0).contains(&d1), "{d1}");
+    assert!(e["min_days"].as_f64().unwrap() < d1);
+    assert!(e["sneakout_days"].as_f64().unwrap() > 0.0);
+    assert!(
+        e["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s.as_str().unwrap().contains("Annex I para. 27"))
+    );
+}
+
+#[test]
+fn a_proposal_file_with_errors_is_refused_with_every_problem_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.toml");
+    std::fs::write(
+        &f,
+        "[proposal]\nid = \"x\"\ntitle = \"t\"\nstatus = \"rumoured\"\nsource = \"s\"\nduration_years = 5\n\n[reinstall]\nper_month = 0\nsource = \"s\"\n\n[sneakout]\nmachine = \"IR-6\"\ncount = 10\nsource = \"s\"\n\n[[term]]\nterm = \"enrichment_cap\"\npct = 120\nsource = \"s\"\n\n[[term]]\nterm = \"machines\"\nmachine = \"IR-7\"\ncount = 5\nsource = \"s\"\n",
+    )
+    .unwrap();
+    let out = verity(&[
+        "deal",
+        "evaluate",
+        f.to_str().unwrap(),
+        "--from",
+        "pre-deal-2015",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml:4:10: error: `rumoured` is not a valid status"),
+        "{err}"
+    );
+    assert!(err.contains("bad.toml:19:7: error: `pct` is 120"), "{err}");
+    assert!(
+        err.contains("bad.toml:24:11: error: `IR-7` is not a valid machine"),
+        "{err}"
+    );
+    // A good file is evaluated like a shipped proposal.
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, verity_agreement::proposal::PROPOSALS[0].1).unwrap();
+    let a = json(&[
+        "deal",
+        "evaluate",
+        good.to_str().unwrap(),
+        "--samples",
+        "100",
+        "--json",
+    ]);
+    let b = json(&[
+        "deal",
+        "evaluate",
+        "--proposal",
+        "jcpoa-2015",
+        "--samples",
+        "100",
+        "--json",
+    ]);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn a_search_writes_csv_and_resumes_from_its_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let ck = dir.path().join("sweep.ckpt");
+    let csv = dir.path().join("points.csv");
+    let args = |extra: &[&str]| {
+        let mut v = vec![
+            "deal",
+            "search",
+            "--axis",
+            "ir1=0..10000:40",
+            "--axis",
+            "stock_kg_u=0..2000:10",
+            "--from",
+            "pre-deal-2015",
+            "--samples",
+            "50",
+            "--checkpoint",
+            ck.to_str().unwrap(),
+            "--json",
+        ];
+        v.extend_from_slice(extra);
+        v.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run = |extra: &[&str]| {
+        let a = args(extra);
+        json(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let part = run(&["--stop-after", "100"]);
+    assert_eq!(part["complete"], false);
+    assert_eq!(part["points"].as_array().unwrap().len(), 256);
+    let lines = std::fs::read_to_string(&ck).unwrap().lines().count();
+    assert_eq!(lines, 257);
+    let whole = run(&["--csv", csv.to_str().unwrap()]);
+    assert_eq!(whole["complete"], true);
+    assert_eq!(whole["points"].as_array().unwrap().len(), 400);
+    std::fs::remove_file(&ck).unwrap();
+    let fresh = run(&[]);
+    assert_eq!(whole["points"], fresh["points"]);
+    assert_eq!(whole["frontier"], fresh["frontier"]);
+    assert!(!whole["frontier"].as_array().unwrap().is_empty());
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.starts_with("ir1,stock_kg_u,days,p_meets_target,on_frontier\n"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 401);
+    // A checkpoint of another search is refused, not mixed in.
+    let out = verity(&[
+        "deal",
+        "search",
+        "--axis",
+        "ir1=0..5000:3",
+        "--checkpoint",
+        ck.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the checkpoint is of another search"));
+}
