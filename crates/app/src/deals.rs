@@ -628,7 +628,17 @@ pub struct SearchDoc {
     pub points: Vec<Point>,
     pub frontier: Vec<search::FrontierPoint>,
     pub complete: bool,
+    /// Where each shipped proposal sits on the swept axes (its year-1 terms from the
+    /// same starting state), so that a plot can place them on the frontier.
+    pub proposals: Vec<Placed>,
     pub method: &'static str,
+}
+
+/// A proposal's place in the deal space.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Placed {
+    pub id: String,
+    pub axes: BTreeMap<&'static str, f64>,
 }
 
 /// The search method, shown with every search.
@@ -736,6 +746,19 @@ pub fn run_search(
         on_chunk,
     )
     .map_err(deal_error)?;
+    let mut proposals = Vec::new();
+    for p in shipped()? {
+        let base = search::Base::new(&p, &prep.start).map_err(deal_error)?;
+        proposals.push(Placed {
+            id: p.id.clone(),
+            axes: prep
+                .plan
+                .axes
+                .iter()
+                .map(|a| (a.name.as_str(), base.value(a.name)))
+                .collect(),
+        });
+    }
     Ok(SearchDoc {
         base: prep.base.id.clone(),
         from: prep.from.clone(),
@@ -748,6 +771,7 @@ pub fn run_search(
         points: r.points,
         frontier: r.frontier,
         complete: r.complete,
+        proposals,
         method: SEARCH_METHOD,
     })
 }

@@ -132,7 +132,7 @@ fn allowed(p: &Proposal, year: f64) -> (BTreeMap<MachineType, u32>, Vec<String>)
     (map, not_counted)
 }
 
-fn enrichment_cap(p: &Proposal, year: f64) -> Option<f64> {
+pub(crate) fn enrichment_cap(p: &Proposal, year: f64) -> Option<f64> {
     p.in_force(year)
         .filter_map(|t| match t.kind {
             TermKind::EnrichmentCap { pct } => Some(pct),

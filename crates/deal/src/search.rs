@@ -237,11 +237,8 @@ impl Base {
             *enriching.entry(m.machine).or_default() += m.count;
         }
         let stock_kg_u = s.stocks.iter().map(|x| x.kg_u).sum();
-        let level_pct = s
-            .stocks
-            .iter()
-            .map(|x| x.assay_pct)
-            .reduce(f64::max)
+        let level_pct = crate::enrichment_cap(p, year)
+            .or_else(|| s.stocks.iter().map(|x| x.assay_pct).reduce(f64::max))
             .unwrap_or(3.67);
         let default_stored_type = s
             .stored
@@ -263,6 +260,20 @@ impl Base {
             per_month: s.reinstall_per_month,
             default_stored_type,
         })
+    }
+
+    /// The base's own value on an axis: where the proposal sits in the deal space.
+    pub fn value(&self, a: AxisName) -> f64 {
+        match a {
+            AxisName::StockKgU => self.stock_kg_u,
+            AxisName::EnrichmentPct => self.level_pct,
+            AxisName::Stored => self.stored.iter().map(|m| f64::from(m.count)).sum(),
+            AxisName::ReinstallPerMonth => self.per_month,
+            m => m
+                .machine()
+                .and_then(|m| self.enriching.get(&m))
+                .map_or(0.0, |n| f64::from(*n)),
+        }
     }
 
     /// The point's machines, stored pool, stock and reinstallation rate.

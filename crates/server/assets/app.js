@@ -531,6 +531,118 @@ const App = (() => {
     fill(select.value);
   }
 
+  // ---- the negotiation workbench: a proposal over its life, and the deal space ----
+  async function deals() {
+    const list = await api("/deals");
+    const opt = (v, t) => h("option", { value: v }, t);
+    const axisSelect = (id, dflt) => h("select", { id, name: id }, list.axes.map((a) => {
+      const o = opt(a.name, `${a.name} — ${a.meaning}`); if (a.name === dflt) o.setAttribute("selected", ""); return o; }));
+    const num = (id, label, value) => h("label", {}, label, h("input", { id, name: id, type: "number", min: 0, step: "any", value }));
+    const evalResult = h("div", { id: "deal-eval-result" });
+    const evalForm = h("form", { class: "whatif", id: "deal-eval-form" },
+      h("label", {}, "Proposal ", h("select", { id: "deal-proposal" }, list.proposals.map((p) => opt(p.id, `${p.id} (${p.status})`)))),
+      h("label", {}, "From ", h("input", { id: "deal-from", placeholder: "the proposal's default (a date or pre-deal-2015)" })),
+      h("div", {}, h("button", { type: "submit", id: "deal-eval-submit" }, "Evaluate over the deal's life")));
+    const searchResult = h("div", { id: "deal-search-result" });
+    const searchForm = h("form", { class: "whatif", id: "deal-search-form" },
+      h("label", {}, "Base ", h("select", { id: "deal-base" }, list.proposals.map((p) => opt(p.id, p.id)))),
+      h("label", {}, "From ", h("input", { id: "deal-search-from", value: "2025-05-17" })),
+      h("label", {}, "x axis ", axisSelect("deal-x", "ir1")), num("deal-x-lo", "x from", 0), num("deal-x-hi", "x to", 10000), num("deal-x-steps", "x steps", 21),
+      h("label", {}, "y axis ", axisSelect("deal-y", "reinstall_per_month")), num("deal-y-lo", "y from", 0), num("deal-y-hi", "y to", 2000), num("deal-y-steps", "y steps", 21),
+      h("label", {}, "Target (days; blank: the default) ", h("input", { id: "deal-target", type: "number", min: 1, step: "any" })),
+      h("div", {}, h("button", { type: "submit", id: "deal-search-submit" }, "Search the deal space")));
+    const fail = (out, what) => (err) => put(out, err.status === 401 || err.status === 403 ? needsToken(err, what)
+      : h("p", { class: "error" }, `${err.field ? err.field + ": " : ""}${err.message}`));
+    evalForm.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const body = { proposal: document.getElementById("deal-proposal").value, samples: 2000 };
+      const from = document.getElementById("deal-from").value.trim();
+      if (from) body.from = from;
+      put(evalResult, h("p", { class: "muted" }, "computing…"));
+      try {
+        const r = await api("/deals/evaluate", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+        const plot = h("div", { id: "deal-eval-chart" });
+        const table = h("table", { id: "deal-years" }, h("tr", {}, ["year", "date", "days", "p05", "p95", "route", "kg-SWU/yr", "sneakout", "lapsed"].map((c) => h("th", {}, c))),
+          r.years.map((y) => h("tr", {}, h("td", {}, y.year), h("td", {}, y.date), h("td", {}, fmt(y.days)), h("td", {}, fmt(y.days_p05)), h("td", {}, fmt(y.days_p95)),
+            h("td", {}, y.route.replaceAll("_", " ")), h("td", {}, fmt(y.capacity_swu_per_year, 0)), h("td", {}, fmt(y.sneakout_days)), h("td", {}, y.state.lapsed.join("; ")))));
+        put(evalResult, h("div", { class: "card" },
+          h("p", { id: "deal-eval-summary" }, `${r.title} (${r.status}) from ${r.start.name}: shortest breakout ${fmt(r.min_days)} days`,
+            r.min_year === null ? "" : ` (year ${r.min_year})`, `; sneakout ${fmt(r.sneakout_days)} days in a covert plant of ${r.sneakout.count} ${r.sneakout.machine}.`),
+          plot, withCsv(table, `deal-${r.proposal}`),
+          h("h3", {}, "Verification"), h("ul", { id: "deal-verification" }, r.verification.map((v) => h("li", { "data-in-time": String(v.in_time) }, v.text))),
+          h("p", { class: "muted" }, `Method: ${r.method}`),
+          h("p", { class: "muted" }, `Sources: ${r.sources.join(" · ")}`)));
+        const pts = r.years.filter((y) => y.days !== null);
+        chart(plot, { title: `Breakout over the life of ${r.proposal}, days`, yLabel: "days",
+          series: [{ name: "breakout (central)", points: pts.map((y) => [y.date, y.days]) },
+            { name: "sneakout", points: r.years.filter((y) => y.sneakout_days !== null).map((y) => [y.date, y.sneakout_days]) }],
+          bands: [{ name: "5th–95th percentile", points: pts.map((y) => [y.date, y.days_p05, y.days_p95]) }],
+          limits: [{ y: r.target_days, label: "target" }], sources: r.sources.join("; ") }, `deal-${r.proposal}`);
+      } catch (err) { fail(evalResult, "Evaluating a proposal")(err); }
+    });
+    searchForm.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const v = (id) => document.getElementById(id).value;
+      const axis = (k) => `${v(`deal-${k}`)}=${v(`deal-${k}-lo`)}..${v(`deal-${k}-hi`)}:${v(`deal-${k}-steps`)}`;
+      const body = { base: v("deal-base"), axes: [axis("x"), axis("y")], from: v("deal-search-from").trim() || undefined, samples: 300 };
+      if (v("deal-target")) body.target_days = Number(v("deal-target"));
+      put(searchResult, h("p", { class: "muted" }, "computing…"));
+      try {
+        const r = await api("/deals/search", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+        const svg = heatMap(r);
+        put(searchResult, h("div", { class: "card" },
+          h("p", { id: "deal-search-summary" }, `${r.points.length} deal points from ${r.start}, base ${r.base}: the colour is the probability that breakout is at least ${fmt(r.target_days)} days; the line is the frontier (probability ≥ ${r.confidence}); markers place the proposals.`),
+          svg, Charts.exportLinks(svg, "deal-space"), h("p", { class: "muted" }, `Method: ${r.method}`)));
+      } catch (err) { fail(searchResult, "Searching the deal space")(err); }
+    });
+    put(main, h("h2", {}, "Negotiation workbench"),
+      h("p", { class: "muted" }, "A proposal's breakout for every year of its life, and a search of the deal space for the limits that keep breakout above a target. Proposals marked reported are as publicly reported, not official texts."),
+      h("h3", {}, "A proposal over its life"), evalForm, evalResult,
+      h("h3", {}, "The deal space"), searchForm, searchResult);
+  }
+
+  // The search's points as a heat map over its two axes, the frontier as a line and
+  // the proposals as labelled markers (an inline SVG, no library).
+  function heatMap(r) {
+    const NS = "http://www.w3.org/2000/svg";
+    const mk = (tag, attrs, text) => { const n = document.createElementNS(NS, tag); for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, String(v)); if (text !== undefined) n.textContent = text; return n; };
+    const [ax, ay] = r.axes.map((a) => a.name);
+    const xs = [...new Set(r.points.map((p) => p.axes[ax]))].sort((a, b) => a - b);
+    const ys = ay ? [...new Set(r.points.map((p) => p.axes[ay]))].sort((a, b) => a - b) : [0];
+    const W = 720, H = 480, M = { l: 80, r: 20, t: 30, b: 56 };
+    const cw = (W - M.l - M.r) / xs.length, ch = (H - M.t - M.b) / ys.length;
+    const svg = mk("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart heatmap", role: "img", "aria-label": `deal space over ${ax}${ay ? " and " + ay : ""}`, "data-points": r.points.length, "data-frontier": r.frontier.length });
+    svg.appendChild(mk("text", { x: M.l, y: 18, style: "font-size:13px" }, `P(breakout ≥ ${fmt(r.target_days)} days) from ${r.start}`));
+    const xi = (x) => xs.indexOf(x), yi = (y) => ys.indexOf(y);
+    const cx = (x) => M.l + (xi(x) + 0.5) * cw, cy = (y) => H - M.b - (yi(y) + 0.5) * ch;
+    for (const p of r.points) {
+      const x = xi(p.axes[ax]), y = ay ? yi(p.axes[ay]) : 0;
+      const t = p.p_meets_target; // red (0) → green (1)
+      const col = `rgb(${Math.round(200 * (1 - t) + 30)},${Math.round(170 * t + 40)},70)`;
+      const cell = mk("rect", { x: (M.l + x * cw).toFixed(1), y: (H - M.b - (y + 1) * ch).toFixed(1), width: cw.toFixed(1), height: ch.toFixed(1), fill: col, class: "cell", "data-p": t });
+      cell.appendChild(mk("title", {}, `${ax}=${p.axes[ax]}${ay ? `, ${ay}=${p.axes[ay]}` : ""}: ${fmt(p.days)} days, P = ${fmt(t, 2)}`));
+      svg.appendChild(cell);
+    }
+    const fr = r.frontier.slice().sort((a, b) => a.axes[ax] - b.axes[ax] || (ay ? a.axes[ay] - b.axes[ay] : 0));
+    if (fr.length) svg.appendChild(mk("polyline", { class: "frontier", fill: "none", stroke: "#111", "stroke-width": 2.5,
+      points: fr.map((f) => `${cx(f.axes[ax]).toFixed(1)},${(ay ? cy(f.axes[ay]) : H / 2).toFixed(1)}`).join(" ") }));
+    const lerp = (vals, v, lo, step) => { // position of a value between grid values
+      if (v <= vals[0]) return lo + 0.5 * step; if (v >= vals[vals.length - 1]) return lo + (vals.length - 0.5) * step;
+      let i = 0; while (vals[i + 1] < v) i++;
+      return lo + (i + 0.5 + (v - vals[i]) / (vals[i + 1] - vals[i])) * step; };
+    for (const p of r.proposals) {
+      const px = lerp(xs, p.axes[ax], M.l, cw), py = ay ? H - M.b - lerp(ys, p.axes[ay], 0, ch) : H / 2;
+      svg.appendChild(mk("circle", { cx: px.toFixed(1), cy: py.toFixed(1), r: 5, class: "proposal", "data-id": p.id, fill: "#fff", stroke: "#111" }));
+      svg.appendChild(mk("text", { x: (px + 7).toFixed(1), y: (py - 6).toFixed(1), style: "font-size:11px" }, p.id));
+    }
+    const every = (n) => Math.max(1, Math.ceil(n / 8));
+    xs.forEach((x, i) => { if (i % every(xs.length) === 0) svg.appendChild(mk("text", { x: cx(x).toFixed(1), y: H - M.b + 16, "text-anchor": "middle", style: "font-size:11px" }, fmt(x, 2))); });
+    ys.forEach((y, i) => { if (ay && i % every(ys.length) === 0) svg.appendChild(mk("text", { x: M.l - 6, y: (cy(y) + 4).toFixed(1), "text-anchor": "end", style: "font-size:11px" }, fmt(y, 2))); });
+    svg.appendChild(mk("text", { x: (M.l + W - M.r) / 2, y: H - 14, "text-anchor": "middle" }, ax));
+    if (ay) svg.appendChild(mk("text", { x: 14, y: (M.t + H - M.b) / 2, transform: `rotate(-90 14 ${(M.t + H - M.b) / 2})`, "text-anchor": "middle" }, ay));
+    return svg;
+  }
+
   // The feasible routes' days as horizontal bars (an inline SVG, no library).
   function routeBars(routes) {
     const ok = routes.filter((x) => x.feasible && x.days > 0);
@@ -558,7 +670,7 @@ const App = (() => {
     return svg;
   }
 
-  const PAGES = { "": overview, matrix, stockpile, breakout, centrifuges, log, whatif };
+  const PAGES = { "": overview, matrix, stockpile, breakout, centrifuges, log, whatif, deals };
 
   // Navigations run one at a time, in order, and one superseded while it waited is
   // skipped: two pages never render into `main` at once (a page that awaits data would

@@ -711,6 +711,117 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
     );
     shot(c, "whatif").await;
 
+    // Deals: a proposal over its life, drawn and tabled from the API's evaluation …
+    open(c, "deals").await;
+    c.execute(
+        "document.getElementById('deal-proposal').value = 'jcpoa-2015'; document.getElementById('deal-from').value = 'pre-deal-2015';",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(c, "#deal-eval-submit").await;
+    c.wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Css("#deal-eval-summary"))
+        .await
+        .unwrap();
+    let ev = common::post_json(
+        app,
+        "/api/v1/deals/evaluate",
+        Some(&h.analyst),
+        &json!({"proposal": "jcpoa-2015", "from": "pre-deal-2015", "samples": 2000}),
+    )
+    .await
+    .json();
+    let years = ev["years"].as_array().unwrap().len();
+    assert_eq!(
+        c.find_all(Locator::Css("#deal-years tr"))
+            .await
+            .unwrap()
+            .len(),
+        years + 1
+    );
+    let summary = text_of(c, "#deal-eval-summary").await;
+    let min = format!("{:.1}", ev["min_days"].as_f64().unwrap());
+    assert!(summary.contains(&min), "{summary} vs {min}");
+    assert!(
+        !c.find_all(Locator::Css("#deal-eval-chart svg.chart"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        c.find_all(Locator::Css("#deal-verification li"))
+            .await
+            .unwrap()
+            .len(),
+        ev["verification"].as_array().unwrap().len()
+    );
+    // … and the deal space as a heat map with its frontier and the proposals placed.
+    for (id, v) in [
+        ("deal-x-steps", "6"),
+        ("deal-y-steps", "3"),
+        ("deal-y-hi", "1000"),
+    ] {
+        let e = c.find(Locator::Css(&format!("#{id}"))).await.unwrap();
+        e.clear().await.unwrap();
+        e.send_keys(v).await.unwrap();
+    }
+    click(c, "#deal-search-submit").await;
+    c.wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Css("#deal-search-result svg.heatmap"))
+        .await
+        .unwrap();
+    let sr = common::post_json(
+        app,
+        "/api/v1/deals/search",
+        Some(&h.analyst),
+        &json!({"base": "jcpoa-2015", "from": "2025-05-17", "samples": 300,
+            "axes": ["ir1=0..10000:6", "reinstall_per_month=0..1000:3"]}),
+    )
+    .await
+    .json();
+    assert_eq!(
+        c.find_all(Locator::Css("svg.heatmap rect.cell"))
+            .await
+            .unwrap()
+            .len(),
+        sr["points"].as_array().unwrap().len()
+    );
+    assert_eq!(
+        c.find_all(Locator::Css("svg.heatmap circle.proposal"))
+            .await
+            .unwrap()
+            .len(),
+        sr["proposals"].as_array().unwrap().len()
+    );
+    let frontier = c
+        .find(Locator::Css("svg.heatmap"))
+        .await
+        .unwrap()
+        .attr("data-frontier")
+        .await
+        .unwrap();
+    assert_eq!(
+        frontier.as_deref(),
+        Some(
+            sr["frontier"]
+                .as_array()
+                .unwrap()
+                .len()
+                .to_string()
+                .as_str()
+        )
+    );
+    c.execute(
+        "document.querySelector('svg.heatmap').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(c, "deals").await;
+
     // Signed out, the public pages still draw; the what-if (a computation on the
     // server, for readers with a token) says what it needs instead of failing.
     click(c, "#token-clear").await;
@@ -744,6 +855,7 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
         "centrifuges",
         "log",
         "whatif",
+        "deals",
     ] {
         open(c, page).await;
         let name = if page.is_empty() { "overview" } else { page };
