@@ -189,12 +189,21 @@ fn describe(k: &verity_agreement::TermKind) -> String {
             fate,
             within_months,
         } => format!(
-            "stock above {} {} within {within_months} months",
-            above_pct.map_or_else(|| "the enrichment cap".to_owned(), |p| format!("{p} %")),
+            "{} {} {}",
+            match above_pct {
+                None => "stock above the enrichment cap".to_owned(),
+                Some(p) if *p <= 0.0 => "all the enriched stock".to_owned(),
+                Some(p) => format!("stock above {p} %"),
+            },
             match fate {
                 verity_agreement::proposal::StockFate::Export => "shipped out",
                 verity_agreement::proposal::StockFate::Downblend => "down-blended",
                 verity_agreement::proposal::StockFate::Convert => "converted",
+            },
+            if *within_months <= 0.0 {
+                "at once".to_owned()
+            } else {
+                format!("within {within_months} months")
             }
         ),
         K::Verification { measure } => format!("verification: {}", measure.as_str()),

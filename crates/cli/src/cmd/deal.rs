@@ -255,7 +255,12 @@ fn evaluate(a: EvaluateArgs) -> CmdResult {
     let e = &doc.evaluation;
     let mut o = String::new();
     let _ = writeln!(o, "{} — {} ({})", e.proposal, e.title, e.status);
-    let _ = writeln!(o, "From: {} ({}, {})", doc.from, e.start.name, e.start.date);
+    // A named state's name is its own description; a record date names the report.
+    if doc.from == e.start.name {
+        let _ = writeln!(o, "From: {} ({})", e.start.name, e.start.date);
+    } else {
+        let _ = writeln!(o, "From: {} ({}, {})", doc.from, e.start.name, e.start.date);
+    }
     let _ = writeln!(
         o,
         "\n{:>4}  {:<10}  {:>8}  {:>15}  {:>10}  {:>9}  route",
@@ -483,10 +488,13 @@ fn search(a: SearchArgs) -> CmdResult {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "Search over {} points from {} ({}), base {}: breakout ≥ {} days with probability ≥ {}{}",
+        "Search over {} points from {}, base {}: breakout ≥ {} days with probability ≥ {}{}",
         doc.points.len(),
-        doc.from,
-        doc.start,
+        if doc.from == doc.start {
+            doc.from.clone()
+        } else {
+            format!("{} ({})", doc.from, doc.start)
+        },
         doc.base,
         doc.target_days,
         doc.confidence,
