@@ -609,8 +609,10 @@ pub struct SearchRequest {
     /// The base proposal (default `jcpoa-2015`): terms not swept keep its values.
     #[serde(default)]
     pub base: Option<String>,
-    /// `NAME=LO..HI[:STEPS]`, e.g. `ir1=0..10000:11`.
-    pub axes: Vec<String>,
+    /// `NAME=LO..HI[:STEPS]`, e.g. `ir1=0..10000:11`, or `{"name", "lo", "hi",
+    /// "steps"}`; `axis` (the CLI's flag) is accepted for `axes`.
+    #[serde(alias = "axis")]
+    pub axes: Vec<AxisIn>,
     #[serde(default)]
     pub target_days: Option<f64>,
     #[serde(default)]
@@ -621,6 +623,47 @@ pub struct SearchRequest {
     pub samples: Option<usize>,
     #[serde(default)]
     pub seed: Option<u64>,
+}
+
+/// A swept axis as a request gives it: the CLI's text or its parts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum AxisIn {
+    /// `NAME=LO..HI[:STEPS]`.
+    Text(String),
+    /// The same in parts (`steps` as the text's default when left out).
+    #[serde(rename_all = "snake_case")]
+    Parts {
+        name: String,
+        lo: f64,
+        hi: f64,
+        #[serde(default)]
+        steps: Option<usize>,
+    },
+}
+
+impl AxisIn {
+    /// The axis as `NAME=LO..HI[:STEPS]`, the one form the parser reads.
+    pub fn text(&self) -> String {
+        match self {
+            AxisIn::Text(t) => t.clone(),
+            AxisIn::Parts {
+                name,
+                lo,
+                hi,
+                steps,
+            } => match steps {
+                Some(n) => format!("{name}={lo}..{hi}:{n}"),
+                None => format!("{name}={lo}..{hi}"),
+            },
+        }
+    }
+}
+
+impl From<String> for AxisIn {
+    fn from(t: String) -> Self {
+        AxisIn::Text(t)
+    }
 }
 
 /// `verity deal search --json`, `POST /api/v1/deals/search`.
@@ -690,7 +733,8 @@ pub fn prepare(
 ) -> AppResult<Prepared> {
     let base = find(req.base.as_deref().unwrap_or(defaults::BASE))?;
     let mut axes = Vec::new();
-    for (i, a) in req.axes.iter().enumerate() {
+    let texts: Vec<String> = req.axes.iter().map(AxisIn::text).collect();
+    for (i, a) in texts.iter().enumerate() {
         axes.push(Axis::parse(a).map_err(|e| match e {
             verity_deal::DealError::Invalid { reason, .. } => {
                 AppError::field(format!("axes[{i}]"), a, reason)
@@ -710,7 +754,7 @@ pub fn prepare(
             let value = match field.as_str() {
                 "target_days" => plan.target_days.to_string(),
                 "confidence" => plan.confidence.to_string(),
-                _ => req.axes.join(" "),
+                _ => texts.join(" "),
             };
             AppError::field(
                 if field == "axis" {

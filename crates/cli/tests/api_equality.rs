@@ -452,6 +452,13 @@ async fn suite(s: &Served) {
             db,
         ]),
     );
+    // The axes in parts, under the flag's name, are the same search.
+    let parts = json!({"axis": [{"name": "ir1", "lo": 0, "hi": 10000, "steps": 6},
+        {"name": "reinstall_per_month", "lo": 0, "hi": 1000, "steps": 3}],
+        "from": "2025-05-17", "samples": 100});
+    let (st, by_parts) = call(s, "POST", "/api/v1/deals/search", Some(&parts)).await;
+    assert_eq!(st, 200, "{by_parts}");
+    assert_eq!(by_parts, api);
     let (st, api) = call(
         s,
         "POST",

@@ -391,7 +391,7 @@ fn search(a: SearchArgs) -> CmdResult {
     let evidence = a.record.load()?;
     let req = SearchRequest {
         base: Some(a.base.clone()),
-        axes: a.axes.clone(),
+        axes: a.axes.iter().cloned().map(Into::into).collect(),
         target_days: Some(a.target_days),
         confidence: Some(a.confidence),
         from: a.from.clone(),
