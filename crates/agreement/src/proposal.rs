@@ -244,4 +244,8 @@ pub const PROPOSALS: &[(&str, &str)] = &[
         "data/proposals/zero-enrichment.toml",
         include_str!("../../../data/proposals/zero-enrichment.toml"),
     ),
+    (
+        "data/proposals/no-deal.toml",
+        include_str!("../../../data/proposals/no-deal.toml"),
+    ),
 ];

@@ -69,6 +69,7 @@ pub fn checks(p: &Proposal, years: &[YearPoint]) -> Vec<Check> {
                    route_days: Option<f64>,
                    options: &[(Measure, f64)],
                    fallback: Option<(&str, f64)>,
+                   qualifier: &str,
                    what: &str| {
         let mut detected_by = Vec::new();
         let mut best: Option<f64> = None;
@@ -78,33 +79,38 @@ pub fn checks(p: &Proposal, years: &[YearPoint]) -> Vec<Check> {
                 best = Some(best.map_or(*d, |b: f64| b.min(*d)));
             }
         }
-        let mut note = String::new();
+        let mut fallback_why = None;
         if best.is_none()
             && let Some((why, d)) = fallback
         {
             best = Some(d);
-            note = format!(" No term provides more than {why}.");
+            fallback_why = Some(why);
         }
         let in_time = match (best, route_days) {
             (Some(b), Some(r)) => b < r,
             (Some(_), None) => true,
             _ => false,
         };
+        let names = detected_by
+            .iter()
+            .map(|d| d.split(" (").next().unwrap_or(d).to_owned())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let detection = match (best, fallback_why) {
+            (Some(b), Some(why)) => format!(
+                "detected within about {} by {why} only (no term of the proposal provides more)",
+                days(b)
+            ),
+            (Some(b), None) => format!("detected within {} by {names}{qualifier}", days(b)),
+            (None, _) => "no measure of the proposal detects it".to_owned(),
+        };
         let text = format!(
-            "{what}: {} at the shortest; detected within {} by {}.{note} {}",
+            "{what}: {} at the shortest; {detection}. {}",
             fmt_days(route_days),
-            best.map_or_else(|| "no set time".into(), days),
-            if detected_by.is_empty() {
-                "no measure of the proposal".to_owned()
-            } else {
-                detected_by
-                    .iter()
-                    .map(|d| d.split(" (").next().unwrap_or(d).to_owned())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
             if in_time {
                 "In time to respond."
+            } else if best.is_none() {
+                "Not in time: nothing would detect the route before it is done."
             } else {
                 "Not in time: the route would be done before it is detected."
             }
@@ -126,6 +132,7 @@ pub fn checks(p: &Proposal, years: &[YearPoint]) -> Vec<Check> {
             "routine safeguards inspections at about monthly intervals",
             INSPECTION_INTERVAL_DAYS,
         )),
+        "",
         "Breakout at the declared plants",
     );
     if stored {
@@ -137,6 +144,7 @@ pub fn checks(p: &Proposal, years: &[YearPoint]) -> Vec<Check> {
                 (Measure::DailyAccess, DAILY_ACCESS_DAYS),
             ],
             None,
+            "",
             "Reinstalling stored machines",
         );
     }
@@ -148,6 +156,8 @@ pub fn checks(p: &Proposal, years: &[YearPoint]) -> Vec<Check> {
             (Measure::AccessProcedure, ACCESS_PROCEDURE_DAYS),
         ],
         None,
+        // Access beyond the declared sites finds a plant only where it is asked for.
+        ", given a lead to the site",
         "Sneakout at a covert plant",
     );
     out

@@ -42,23 +42,10 @@ fn the_jcpoa_from_the_2015_programme_gives_about_a_year_while_its_machine_limits
 #[test]
 fn before_the_deal_breakout_took_two_to_three_months() {
     // "currently assessed to be 2 to 3 months" (White House, 2 Apr 2015). The
-    // programme unconstrained: the pre-deal state under a proposal with no terms.
-    let src = r#"
-[proposal]
-id = "no-deal"
-title = "No deal"
-status = "hypothetical"
-source = "test"
-duration_years = 1
-[reinstall]
-per_month = 0
-source = "test"
-[sneakout]
-machine = "IR-1"
-count = 1000
-source = "test"
-"#;
-    let p = verity_agreement::parse_proposal(src, "no-deal.toml").unwrap();
+    // programme unconstrained: the pre-deal state under the shipped baseline, which
+    // has no terms.
+    let p = proposal("no-deal");
+    assert!(p.terms.is_empty());
     let e = evaluate(&p, &pre_deal(), &Options::default()).unwrap();
     let months = e.years[0].days.unwrap() / MONTH;
     assert!((2.0..=3.0).contains(&months), "{months} months");
@@ -215,8 +202,12 @@ fn every_shipped_term_cites_its_source_and_reported_proposals_say_so() {
         for t in &p.terms {
             assert!(t.source.len() > 10, "{}: {:?}", p.id, t.kind);
         }
-        if p.id != "jcpoa-2015" {
-            assert_eq!(p.status.as_str(), "reported", "{}", p.id);
-        }
+        // Only the JCPOA is agreed text; the baseline is no text at all.
+        let expected = match p.id.as_str() {
+            "jcpoa-2015" => "agreed",
+            "no-deal" => "hypothetical",
+            _ => "reported",
+        };
+        assert_eq!(p.status.as_str(), expected, "{}", p.id);
     }
 }

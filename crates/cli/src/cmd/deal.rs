@@ -155,8 +155,16 @@ fn list(json: bool) -> CmdResult {
     for p in &doc.proposals {
         let _ = writeln!(
             o,
-            "  {:<18} {:<12} {:>3} years  {}",
-            p.id, p.status, p.duration_years, p.title
+            "  {:<18} {:<12} {:>3} {:<5}  {}",
+            p.id,
+            p.status,
+            p.duration_years,
+            if p.duration_years == 1 {
+                "year"
+            } else {
+                "years"
+            },
+            p.title
         );
     }
     let _ = writeln!(
