@@ -266,6 +266,191 @@ pub fn show(name: &str) -> AppResult<ShowDoc> {
     })
 }
 
+/// A starting state given in full: the stocks and the machines by type and site, in
+/// the body of a request (`start`) or by `verity deal`'s `--stock` and `--machines`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GivenStart {
+    /// Enriched-uranium stocks (natural uranium is always available).
+    #[serde(default)]
+    pub stocks: Vec<GivenStock>,
+    #[serde(default)]
+    pub machines: Vec<GivenMachines>,
+}
+
+/// A stock of a given start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GivenStock {
+    pub assay_pct: f64,
+    pub kg_u: f64,
+}
+
+/// Machines of one type (at one site) of a given start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GivenMachines {
+    /// A catalogue type: `IR-1`, `IR-2m`, `IR-4`, `IR-6` (any case; `ir2m` too).
+    pub machine: String,
+    /// `natanz_fep`, `natanz_pfep` or `fordow`; none: a site not named.
+    #[serde(default)]
+    pub site: Option<String>,
+    /// Machines enriching.
+    pub enriching: u32,
+    /// Machines installed (enriching included); default: as many as enriching.
+    #[serde(default)]
+    pub installed: Option<u32>,
+}
+
+fn machine_type(text: &str) -> Option<MachineType> {
+    let t = text.trim();
+    MachineType::ALL
+        .into_iter()
+        .filter(|m| *m != MachineType::All)
+        .find(|m| m.label().eq_ignore_ascii_case(t) || m.as_str().eq_ignore_ascii_case(t))
+}
+
+fn site_of(text: &str) -> Option<Site> {
+    let t = text.trim();
+    Site::ALL
+        .into_iter()
+        .find(|s| s.as_str().eq_ignore_ascii_case(t) || s.label().eq_ignore_ascii_case(t))
+}
+
+/// The starting state of a given start, dated `date` (year 0 of the deal).
+pub fn given_state(g: &GivenStart, date: verity_vocab::Date) -> AppResult<StartState> {
+    if g.stocks.is_empty() && g.machines.is_empty() {
+        return Err(AppError::field(
+            "start",
+            "{}",
+            "expected at least one stock or one group of machines",
+        ));
+    }
+    let mut stocks = Vec::new();
+    for (i, st) in g.stocks.iter().enumerate() {
+        if !(st.assay_pct.is_finite() && st.assay_pct > 0.0 && st.assay_pct < 100.0) {
+            return Err(AppError::field(
+                format!("start.stocks[{i}].assay_pct"),
+                st.assay_pct,
+                "expected percent U-235 above 0 and below 100",
+            ));
+        }
+        if !(st.kg_u.is_finite() && (0.0..=1.0e7).contains(&st.kg_u)) {
+            return Err(AppError::field(
+                format!("start.stocks[{i}].kg_u"),
+                st.kg_u,
+                "expected kg U from 0 to 10,000,000",
+            ));
+        }
+        stocks.push(StartStock {
+            assay_pct: st.assay_pct,
+            kg_u: st.kg_u,
+        });
+    }
+    let known: Vec<&str> = MachineType::ALL
+        .into_iter()
+        .filter(|m| verity_deal::model::figures(*m).is_ok())
+        .map(MachineType::label)
+        .collect();
+    let mut machines = Vec::new();
+    for (i, m) in g.machines.iter().enumerate() {
+        let machine = machine_type(&m.machine)
+            .filter(|t| verity_deal::model::figures(*t).is_ok())
+            .ok_or_else(|| {
+                AppError::field(
+                    format!("start.machines[{i}].machine"),
+                    &m.machine,
+                    format!(
+                        "expected a machine type with performance figures: {}",
+                        known.join(", ")
+                    ),
+                )
+            })?;
+        let site = match &m.site {
+            None => None,
+            Some(text) => Some(site_of(text).ok_or_else(|| {
+                AppError::field(
+                    format!("start.machines[{i}].site"),
+                    text,
+                    "expected natanz_fep, natanz_pfep or fordow",
+                )
+            })?),
+        };
+        let installed = m.installed.unwrap_or(m.enriching);
+        if installed < m.enriching || installed > 1_000_000 {
+            return Err(AppError::field(
+                format!("start.machines[{i}].installed"),
+                installed,
+                format!(
+                    "expected machines installed from {} (those enriching) to 1,000,000",
+                    m.enriching
+                ),
+            ));
+        }
+        machines.push(StartMachines {
+            machine,
+            site,
+            enriching: m.enriching,
+            installed,
+        });
+    }
+    Ok(StartState {
+        name: "given".into(),
+        date,
+        source: "given in the request: stocks and machines as stated there".into(),
+        stocks,
+        machines,
+        notes: Vec::new(),
+    })
+}
+
+/// The start of an evaluation or search: a given one (dated by `from` if that is a
+/// date, else by the record's last report), or the state `from` names.
+fn resolve_start(
+    from: Option<&str>,
+    given: Option<&GivenStart>,
+    default_from: Option<&str>,
+    evidence: &EvidenceSet,
+) -> AppResult<(String, StartState)> {
+    if let Some(g) = given {
+        let date = match from {
+            Some(f) => verity_vocab::parse_date(f.trim()).map_err(|_| {
+                AppError::field(
+                    "from",
+                    f,
+                    "with a given start, `from` is its date: expected YYYY-MM-DD (a named state and a given start cannot be combined)",
+                )
+            })?,
+            None => latest_report_date(evidence).ok_or_else(|| {
+                AppError::field("from", "", "the record has no report to date the given start by: give its date")
+            })?,
+        };
+        let mut s = given_state(g, date)?;
+        if from.is_none() {
+            s.notes.push(format!(
+                "dated by the record's last report with stocks and machines ({date})"
+            ));
+        }
+        return Ok((date.to_string(), s));
+    }
+    let from = from.or(default_from).ok_or_else(|| {
+        AppError::field("from", "", "the proposal names no starting state: give one")
+    })?;
+    Ok((from.trim().to_owned(), start_state(from, evidence)?))
+}
+
+fn latest_report_date(evidence: &EvidenceSet) -> Option<verity_vocab::Date> {
+    verity_compliance::breakout::timeline_all(
+        evidence,
+        &verity_compliance::breakout::BreakoutOptions {
+            samples: 0,
+            seed: 1,
+        },
+    )
+    .last()
+    .map(|p| p.date)
+}
+
 /// The starting state `from` names: a named state, or the record's figures at the
 /// last report on or before a date (`YYYY-MM-DD`).
 pub fn start_state(from: &str, evidence: &EvidenceSet) -> AppResult<StartState> {
@@ -493,6 +678,10 @@ pub struct EvaluateRequest {
     /// proposal's `[reinstall] per_month`.
     #[serde(default)]
     pub reinstall_per_month: Option<f64>,
+    /// A starting state given in full instead of a record date or a named state
+    /// (`from`, if given, is then its date).
+    #[serde(default)]
+    pub start: Option<GivenStart>,
 }
 
 /// `verity deal evaluate --json`, `POST /api/v1/deals/evaluate`.
@@ -574,10 +763,12 @@ pub fn evaluate(
         }
         p.reinstall.per_month = r;
     }
-    let from = req.from.clone().or_else(|| p.from.clone()).ok_or_else(|| {
-        AppError::field("from", "", "the proposal names no starting state: give one")
-    })?;
-    let start = start_state(&from, evidence)?;
+    let (from, start) = resolve_start(
+        req.from.as_deref(),
+        req.start.as_ref(),
+        p.from.as_deref(),
+        evidence,
+    )?;
     let n = samples(req.samples, defaults::EVALUATE_SAMPLES, limits)?;
     let seed = req.seed.unwrap_or(defaults::SEED);
     let sq = req.sq_definition.unwrap_or_default();
@@ -593,7 +784,7 @@ pub fn evaluate(
     .map_err(deal_error)?;
     Ok(EvaluationDoc {
         evaluation,
-        from: from.trim().to_owned(),
+        from,
         samples: n,
         seed,
         sq_definition: sq,
@@ -623,6 +814,9 @@ pub struct SearchRequest {
     pub samples: Option<usize>,
     #[serde(default)]
     pub seed: Option<u64>,
+    /// A starting state given in full (as for an evaluation).
+    #[serde(default)]
+    pub start: Option<GivenStart>,
 }
 
 /// A swept axis as a request gives it: the CLI's text or its parts.
@@ -768,16 +962,16 @@ pub fn prepare(
         }
         other => AppError::bad(other.to_string()),
     })?;
-    let from = req
-        .from
-        .clone()
-        .or_else(|| base.from.clone())
-        .ok_or_else(|| AppError::field("from", "", "the base names no starting state: give one"))?;
-    let start = start_state(&from, evidence)?;
+    let (from, start) = resolve_start(
+        req.from.as_deref(),
+        req.start.as_ref(),
+        base.from.as_deref(),
+        evidence,
+    )?;
     Ok(Prepared {
         base,
         start,
-        from: from.trim().to_owned(),
+        from,
         plan,
         total,
     })

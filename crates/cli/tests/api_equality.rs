@@ -408,6 +408,25 @@ async fn suite(s: &Served) {
             ],
         ),
         (
+            json!({"proposal": "no-deal", "from": "2025-05-17", "samples": 200,
+                "start": {"stocks": [{"assay_pct": 60, "kg_u": 408.6}],
+                    "machines": [{"machine": "IR-6", "site": "fordow", "enriching": 1044, "installed": 1392}]}}),
+            vec![
+                "deal",
+                "evaluate",
+                "--proposal",
+                "no-deal",
+                "--from",
+                "2025-05-17",
+                "--samples",
+                "200",
+                "--stock",
+                "60:408.6",
+                "--machines",
+                "IR-6@fordow:1044/1392",
+            ],
+        ),
+        (
             json!({"proposal": "us-2025-05", "samples": 200, "seed": 9, "reinstall_per_month": 500}),
             vec![
                 "deal",
@@ -467,6 +486,33 @@ async fn suite(s: &Served) {
     )
     .await;
     assert_eq!((st, api["field"].as_str()), (400, Some("axes[0]")), "{api}");
+    let (st, api) = call(
+        s,
+        "POST",
+        "/api/v1/deals/evaluate",
+        Some(&json!({"proposal": "no-deal",
+            "start": {"machines": [{"machine": "IR-9", "enriching": 3}]}})),
+    )
+    .await;
+    assert_eq!(
+        (st, api["field"].as_str()),
+        (400, Some("start.machines[0].machine")),
+        "{api}"
+    );
+    let err = cli_err(&[
+        "deal",
+        "evaluate",
+        "--proposal",
+        "no-deal",
+        "--machines",
+        "IR-9:3",
+        "--db",
+        db,
+    ]);
+    assert!(
+        err.contains("--machines IR-9:3: expected a machine type"),
+        "{err}"
+    );
     let err = cli_err(&["deal", "search", "--axis", "ir3=0..5", "--db", db]);
     assert!(err.contains("--axis ir3=0..5: unknown axis `ir3`"), "{err}");
     let (st, api) = call(

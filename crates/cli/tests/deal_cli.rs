@@ -218,3 +218,78 @@ fn a_search_writes_csv_and_resumes_from_its_checkpoint() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("the checkpoint is of another search"));
 }
+
+#[test]
+fn a_start_given_in_full_replaces_the_record_and_bad_parts_name_their_flag() {
+    // The programme of mid-2025 as ISIS describes Fordow (IAEA as reported, May 2025):
+    // 1,044 IR-6 enriching of 1,392 installed and 408.6 kg U of 60 % uranium.
+    let args = [
+        "deal",
+        "evaluate",
+        "--proposal",
+        "no-deal",
+        "--stock",
+        "60:408.6",
+        "--machines",
+        "IR-6@fordow:1044/1392",
+        "--from",
+        "2025-05-17",
+        "--samples",
+        "200",
+        "--json",
+    ];
+    let e = json(&args);
+    assert_eq!(e["from"], "2025-05-17");
+    assert_eq!(e["start"]["name"], "given");
+    assert_eq!(e["start"]["machines"][0]["installed"], 1392);
+    let days = e["years"][0]["days"].as_f64().unwrap();
+    // From 60 % on six IR-6 cascades, days not weeks ("2-3 days" at Fordow, ISIS 2025).
+    assert!((1.0..10.0).contains(&days), "{days}");
+    // Twice the machines: never slower.
+    let mut more = args.to_vec();
+    more[7] = "IR-6@fordow:2088/2088";
+    let faster = json(&more)["years"][0]["days"].as_f64().unwrap();
+    assert!(faster < days, "{faster} vs {days}");
+    // The JCPOA applied to the same start ships the 60 % out and stores the IR-6.
+    let mut jcpoa = args.to_vec();
+    jcpoa[3] = "jcpoa-2015";
+    let j = json(&jcpoa)["years"][0]["days"].as_f64().unwrap();
+    assert!(j > 300.0, "{j}");
+
+    for (bad, needle) in [
+        ("--stock=60:x", "--stock 60:x: KG_U `x` is not a number"),
+        (
+            "--stock=160:3",
+            "--stock 160:3: expected percent U-235 above 0 and below 100",
+        ),
+        (
+            "--machines=IR-9:3",
+            "--machines IR-9:3: expected a machine type",
+        ),
+        (
+            "--machines=IR-6@moon:3",
+            "--machines IR-6@moon:3: expected natanz_fep",
+        ),
+        (
+            "--machines=IR-6:5/3",
+            "--machines IR-6:5/3: expected machines installed from 5",
+        ),
+    ] {
+        let out = verity(&["deal", "evaluate", "--proposal", "no-deal", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{bad}: {err}");
+    }
+    let out = verity(&[
+        "deal",
+        "evaluate",
+        "--proposal",
+        "no-deal",
+        "--stock",
+        "60:1",
+        "--from",
+        "pre-deal-2015",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be combined"));
+}

@@ -34,6 +34,86 @@ pub enum Command {
     Search(SearchArgs),
 }
 
+/// A starting state given in full, instead of a record date or a named state.
+#[derive(Debug, Default, clap::Args)]
+pub struct Given {
+    /// A stock at the start, percent U-235 and kg U, e.g. `60:440.9`; with --machines
+    /// it replaces the record's state (--from is then its date). Repeatable.
+    #[arg(long = "stock", value_name = "PCT:KG_U")]
+    pub stocks: Vec<String>,
+    /// Machines at the start, TYPE[@SITE]:ENRICHING[/INSTALLED], e.g.
+    /// `IR-6@fordow:1044/1392` (sites: natanz_fep, natanz_pfep, fordow). Repeatable.
+    #[arg(long = "machines", value_name = "TYPE[@SITE]:N[/INSTALLED]")]
+    pub machines: Vec<String>,
+}
+
+impl Given {
+    fn request(&self) -> Result<Option<deals::GivenStart>, CliError> {
+        if self.stocks.is_empty() && self.machines.is_empty() {
+            return Ok(None);
+        }
+        let mut g = deals::GivenStart::default();
+        for s in &self.stocks {
+            let (pct, kg) = s.split_once(':').ok_or_else(|| {
+                CliError::bad_input(format!(
+                    "--stock {s}: expected PCT:KG_U (percent U-235 and kg U, e.g. 60:440.9)"
+                ))
+            })?;
+            let num = |what: &str, v: &str| {
+                v.trim().parse::<f64>().map_err(|_| {
+                    CliError::bad_input(format!("--stock {s}: {what} `{v}` is not a number"))
+                })
+            };
+            g.stocks.push(deals::GivenStock {
+                assay_pct: num("PCT", pct)?,
+                kg_u: num("KG_U", kg)?,
+            });
+        }
+        for m in &self.machines {
+            let syntax = "expected TYPE[@SITE]:ENRICHING[/INSTALLED] (e.g. IR-6@fordow:1044/1392)";
+            let (head, counts) = m
+                .rsplit_once(':')
+                .ok_or_else(|| CliError::bad_input(format!("--machines {m}: {syntax}")))?;
+            let (machine, site) = match head.split_once('@') {
+                Some((t, s)) => (t, Some(s.to_owned())),
+                None => (head, None),
+            };
+            let (enriching, installed) = match counts.split_once('/') {
+                Some((e, i)) => (e, Some(i)),
+                None => (counts, None),
+            };
+            let whole = |what: &str, v: &str| {
+                v.trim().parse::<u32>().map_err(|_| {
+                    CliError::bad_input(format!(
+                        "--machines {m}: {what} `{v}` is not a whole number ≥ 0"
+                    ))
+                })
+            };
+            g.machines.push(deals::GivenMachines {
+                machine: machine.to_owned(),
+                site,
+                enriching: whole("ENRICHING", enriching)?,
+                installed: installed.map(|i| whole("INSTALLED", i)).transpose()?,
+            });
+        }
+        Ok(Some(g))
+    }
+
+    /// The flag a request field under `start` comes from, with the text given.
+    fn flag(&self, field: &str) -> Option<String> {
+        let index = |prefix: &str| -> Option<usize> {
+            field.strip_prefix(prefix)?.split(']').next()?.parse().ok()
+        };
+        if let Some(i) = index("start.stocks[") {
+            return self.stocks.get(i).map(|s| format!("--stock {s}"));
+        }
+        if let Some(i) = index("start.machines[") {
+            return self.machines.get(i).map(|m| format!("--machines {m}"));
+        }
+        (field == "start").then(|| "--stock/--machines".to_owned())
+    }
+}
+
 /// Where the record comes from.
 #[derive(Debug, clap::Args)]
 pub struct Record {
@@ -83,6 +163,8 @@ pub struct EvaluateArgs {
     #[arg(long, value_name = "N")]
     pub reinstall_per_month: Option<f64>,
     #[command(flatten)]
+    pub given: Given,
+    #[command(flatten)]
     pub record: Record,
     #[arg(long)]
     pub json: bool,
@@ -129,6 +211,8 @@ pub struct SearchArgs {
     /// with --checkpoint).
     #[arg(long, value_name = "N")]
     pub stop_after: Option<usize>,
+    #[command(flatten)]
+    pub given: Given,
     #[command(flatten)]
     pub record: Record,
     #[arg(long)]
@@ -254,8 +338,10 @@ fn evaluate(a: EvaluateArgs) -> CmdResult {
             Sq::Wgu => SqIn::Wgu,
         }),
         reinstall_per_month: a.reinstall_per_month,
+        start: a.given.request()?,
     };
-    let doc = deals::evaluate(&req, file.as_deref(), &evidence, &deals::Limits::CLI)?;
+    let doc = deals::evaluate(&req, file.as_deref(), &evidence, &deals::Limits::CLI)
+        .map_err(|e| CliError::from_app(e, |f| a.given.flag(f)))?;
     if a.json {
         emit_json(&doc)?;
         return Ok(ExitCode::SUCCESS);
@@ -321,11 +407,28 @@ fn fingerprint(prep: &deals::Prepared) -> String {
         .iter()
         .map(|a| format!("{}={}..{}:{}", a.name.as_str(), a.lo, a.hi, a.steps))
         .collect();
+    // A given start is its figures: two searches from different ones must not mix.
+    let figures: Vec<String> = prep
+        .start
+        .stocks
+        .iter()
+        .map(|s| format!("{}:{}", s.assay_pct, s.kg_u))
+        .chain(prep.start.machines.iter().map(|m| {
+            format!(
+                "{}@{}:{}/{}",
+                m.machine.as_str(),
+                m.site.map_or("-", |s| s.as_str()),
+                m.enriching,
+                m.installed
+            )
+        }))
+        .collect();
     format!(
-        "verity deal search v1 base={} from={} start={} target={} confidence={} samples={} seed={} axes={}",
+        "verity deal search v1 base={} from={} start={}[{}] target={} confidence={} samples={} seed={} axes={}",
         prep.base.id,
         prep.from,
         prep.start.name,
+        figures.join(","),
         prep.plan.target_days,
         prep.plan.confidence,
         prep.plan.samples,
@@ -405,12 +508,13 @@ fn search(a: SearchArgs) -> CmdResult {
         from: a.from.clone(),
         samples: Some(a.samples),
         seed: Some(a.seed),
+        start: a.given.request()?,
     };
     let flag = |f: &str| {
         if f == "axes" || f.starts_with("axes[") {
             Some("--axis".to_owned())
         } else {
-            None
+            a.given.flag(f)
         }
     };
     let prep = deals::prepare(&req, &evidence, &deals::Limits::CLI)
