@@ -35,6 +35,7 @@ rows = [
     ("breakout_lp_solve", "breakout LP solves", 1),
     ("monte_carlo_1e6", "Monte Carlo samples", 1_000_000),
     ("breakout_routes", "route sets (optimised single cascade + staged)", 1),
+    ("breakout_routes_fixed", "route sets (+ fixed cascades)", 1),
 ]
 print()
 print(f"{'workload':<20} {'Rust':>12} {'NumPy':>12} {'NumPy/Rust':>11}   Rust throughput")
@@ -59,6 +60,9 @@ checks = [
     ("single-cascade SWU (optimised tails)", rust_ans["routes"]["single_swu_kg"], pa["routes"]["single_swu_kg"], 1e-9),
     ("staged SWU", rust_ans["routes"]["staged_swu_kg"], pa["routes"]["staged_swu_kg"], 1e-9),
     ("staged days", rust_ans["routes"]["staged_days"], pa["routes"]["staged_days"], 1e-9),
+    ("fixed-cascade SWU", rust_ans["routes"]["fixed_swu_kg"], pa["routes"]["fixed_swu_kg"], 1e-9),
+    ("fixed-cascade days", rust_ans["routes"]["fixed_days"], pa["routes"]["fixed_days"], 1e-9),
+    ("fixed-cascade steps", rust_ans["routes"]["fixed_steps"], pa["routes"]["fixed_steps"], 0),
     ("MC median days (different RNGs)", rust_ans["mc_p05_median_p95_days"][1], pa["mc_p05_median_p95_days"][1], 1e-2),
 ]
 bad = 0

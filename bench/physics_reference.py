@@ -12,6 +12,9 @@ check both implementations agree (bench/physics.sh compares them with `verity`).
   breakout_routes    that breakout by two routes: the single cascade with its tails
                      optimised over the admissible range (log grid + golden section, as
                      crates/physics/src/breakout.rs) and the staged route
+  breakout_routes_fixed  the same with the third route, fixed cascades (the staged
+                     steps in given cascades, HEU steps on the advanced ones, plus
+                     equilibrium and reconnection days)
 
 Usage: python3 bench/physics_reference.py [--json]
 """
@@ -144,9 +147,10 @@ def optimal_tails(stocks, natural, xp, p):
     return best[1], best[0]
 
 
-def staged(stocks, natural, xp, p, first_tails, leu=0.0367):
+def staged_steps(stocks, natural, xp, p, first_tails, leu=0.0367):
+    """The staged route's steps, top down: (feed level of the step, kg-SWU)."""
     levels = [l for l in [NATURAL, leu, 0.20, 0.60] if l < xp] + [xp]
-    total, product = 0.0, p
+    steps, product = [], p
     for k in range(len(levels) - 2, -1, -1):
         if product <= 0:
             break
@@ -159,17 +163,42 @@ def staged(stocks, natural, xp, p, first_tails, leu=0.0367):
         r = lp([o[0] for o in offers], [o[1] for o in offers], hi, xt, product)
         if r is None:
             raise ValueError("infeasible step")
-        total += r[0]
+        steps.append((lo, r[0]))
         product = r[1][-1] if (upstream and k > 0) else 0.0
-    return total
+    return steps
 
 
-def routes(stocks=STOCKS, machines=MACHINES, xp=TARGET_X, u235=TARGET_U235):
+def staged(stocks, natural, xp, p, first_tails, leu=0.0367):
+    return sum(swu for _, swu in staged_steps(stocks, natural, xp, p, first_tails, leu))
+
+
+# The fixed-cascade route's cascades (benches/workload/mod.rs, fixed_cascades): the
+# IR-1 in 30 cascades of 164, the IR-2m in 6 of 174 at the central figures; the HEU
+# steps (fed at 20 % and up) on the IR-2m cascades alone; a day to equilibrium per step
+# and a day to reconnect between steps.
+FIXED_ALL = 30 * 164 * 0.9 + 6 * 174 * 3.75
+FIXED_HEU = 6 * 174 * 3.75
+EQUILIBRIUM_DAYS = 1.0
+INTERCONNECT_DAYS = 1.0
+
+
+def fixed_cascades(steps):
+    days = sum(swu / (FIXED_HEU if lo >= 0.20 - 1e-12 else FIXED_ALL) * DAYS_PER_YEAR
+               for lo, swu in steps)
+    n = len(steps)
+    return days + n * EQUILIBRIUM_DAYS + max(n - 1, 0) * INTERCONNECT_DAYS
+
+
+def routes(stocks=STOCKS, machines=MACHINES, xp=TARGET_X, u235=TARGET_U235, fixed=False):
     cap = float(sum(n * c for n, _, c, _ in machines))
     p = u235 / xp
     xt, single = optimal_tails(stocks, True, xp, p)
-    st = staged(stocks, True, xp, p, min(xt, NATURAL_TAILS_MAX))
-    return (xt, single, single / cap * DAYS_PER_YEAR, st, st / cap * DAYS_PER_YEAR)
+    steps = staged_steps(stocks, True, xp, p, min(xt, NATURAL_TAILS_MAX))
+    st = sum(swu for _, swu in steps)
+    out = (xt, single, single / cap * DAYS_PER_YEAR, st, st / cap * DAYS_PER_YEAR)
+    if fixed:
+        out += (st, fixed_cascades(steps), len(steps))
+    return out
 
 
 # ---------------------------------------------------------------- Monte Carlo
@@ -313,7 +342,7 @@ def main():
     lp = breakout(STOCKS, MACHINES)
     mc = monte_carlo(1_000_000)
     mr = marc(nu, 0.05, 0.0025)
-    rt = routes()
+    rt = routes(fixed=True)
 
     results = {
         "swu_eval_x1000": per_op(lambda: swu_per_product(NATURAL, xps, 0.003)),
@@ -321,6 +350,7 @@ def main():
         "breakout_lp_solve": per_op(lambda: breakout(STOCKS, MACHINES)),
         "monte_carlo_1e6": per_op(lambda: monte_carlo(1_000_000), min_time=3.0),
         "breakout_routes": per_op(routes),
+        "breakout_routes_fixed": per_op(lambda: routes(fixed=True)),
     }
     answers = {
         "swu_per_kg_90pct_from_natural_at_0.3pct": float(swu_vals[-1]),
@@ -329,7 +359,8 @@ def main():
         "mc_p05_median_p95_days": [float(v) for v in mc],
         "marc_check_nu": {"m_star": mr[0], "flow_per_feed": mr[1], "swu_per_product": mr[2]},
         "routes": {"tails_pct": rt[0] * 100, "single_swu_kg": rt[1], "single_days": rt[2],
-                   "staged_swu_kg": rt[3], "staged_days": rt[4]},
+                   "staged_swu_kg": rt[3], "staged_days": rt[4],
+                   "fixed_swu_kg": rt[5], "fixed_days": rt[6], "fixed_steps": rt[7]},
     }
     if "--json" in sys.argv:
         print(json.dumps({"seconds_per_op": results, "answers": answers, "numpy": np.__version__}))

@@ -105,6 +105,12 @@ fn breakout_routes(c: &mut Criterion) {
     g.bench_function("breakout_routes", |b| {
         b.iter(|| verity_physics::routes::routes(black_box(&input), leu, None))
     });
+    // The three routes, the fixed cascades included (the reference's `routes()` with
+    // `fixed=True`).
+    let fixed = workload::fixed_cascades();
+    g.bench_function("breakout_routes_fixed", |b| {
+        b.iter(|| verity_physics::routes::routes(black_box(&input), leu, Some(&fixed)))
+    });
     g.finish();
 }
 

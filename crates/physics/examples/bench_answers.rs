@@ -28,10 +28,15 @@ fn main() -> Result<(), PhysicsError> {
     opt.tails = verity_physics::Tails::Optimal;
     let single = verity_physics::solve(&opt)?;
     let staged = verity_physics::solve_staged(&opt, Assay::from_pct(3.67)?)?;
+    let fixed = verity_physics::solve_fixed_cascades(
+        &opt,
+        Assay::from_pct(3.67)?,
+        &workload::fixed_cascades(),
+    )?;
     println!(
         "{{\"swu_per_kg_90pct_from_natural_at_0.3pct\": {}, \"breakout_swu_kg\": {}, \"breakout_days\": {}, \
          \"mc_p05_median_p95_days\": [{}, {}, {}], \"marc_check_nu\": {{\"m_star\": {}, \"flow_per_feed\": {}, \"swu_per_product\": {}}}, \
-         \"routes\": {{\"tails_pct\": {}, \"single_swu_kg\": {}, \"single_days\": {}, \"staged_swu_kg\": {}, \"staged_days\": {}}}}}",
+         \"routes\": {{\"tails_pct\": {}, \"single_swu_kg\": {}, \"single_days\": {}, \"staged_swu_kg\": {}, \"staged_days\": {}, \"fixed_swu_kg\": {}, \"fixed_days\": {}, \"fixed_steps\": {}}}}}",
         heu.swu_per_product(),
         plan.swu.kg_swu(),
         plan.days,
@@ -45,7 +50,10 @@ fn main() -> Result<(), PhysicsError> {
         single.swu.kg_swu(),
         single.days,
         staged.swu.kg_swu(),
-        staged.days
+        staged.days,
+        fixed.staged.swu.kg_swu(),
+        fixed.days,
+        fixed.staged.steps.len()
     );
     Ok(())
 }

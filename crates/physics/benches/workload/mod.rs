@@ -34,6 +34,27 @@ pub fn breakout_input() -> Result<BreakoutInput, PhysicsError> {
     ))
 }
 
+/// The fixed-cascade route's cascades for that input: the IR-1 in 30 cascades of 164
+/// and the IR-2m in 6 of 174, the HEU steps (from 20 % up) on the IR-2m cascades only,
+/// as the record's timeline runs them on the advanced cascades.
+pub fn fixed_cascades() -> verity_physics::routes::FixedCascades {
+    use verity_physics::CascadeSet;
+    let ir2m = CascadeSet {
+        kind: "IR-2m".into(),
+        cascades: 6,
+        machines_per_cascade: 174,
+    };
+    verity_physics::routes::FixedCascades::new(vec![
+        CascadeSet {
+            kind: "IR-1".into(),
+            cascades: 30,
+            machines_per_cascade: 164,
+        },
+        ir2m.clone(),
+    ])
+    .with_heu_sets(vec![ir2m])
+}
+
 /// Natural uranium (U-234/235/236/238) to 5 % at 0.25 % tails.
 pub fn marc_spec() -> Result<MarcSpec, PhysicsError> {
     MarcSpec::uranium([5.5e-5, 0.0072, 0.0, 0.992745], 0.05, 0.0025)
