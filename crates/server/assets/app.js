@@ -624,16 +624,36 @@ const App = (() => {
       svg.appendChild(cell);
     }
     const fr = r.frontier.slice().sort((a, b) => a.axes[ax] - b.axes[ax] || (ay ? a.axes[ay] - b.axes[ay] : 0));
-    if (fr.length) svg.appendChild(mk("polyline", { class: "frontier", fill: "none", stroke: "#111", "stroke-width": 2.5,
+    // Each frontier cell outlined (a lone point still shows), joined by a line.
+    for (const f of fr) {
+      const x = xi(f.axes[ax]), y = ay ? yi(f.axes[ay]) : 0;
+      svg.appendChild(mk("rect", { x: (M.l + x * cw + 1.5).toFixed(1), y: (H - M.b - (y + 1) * ch + 1.5).toFixed(1), width: Math.max(cw - 3, 1).toFixed(1), height: Math.max(ch - 3, 1).toFixed(1), fill: "none", stroke: "#111", "stroke-width": 2.5, class: "frontier-cell" }));
+    }
+    if (fr.length > 1) svg.appendChild(mk("polyline", { class: "frontier", fill: "none", stroke: "#111", "stroke-width": 2.5, "stroke-dasharray": "6 4",
       points: fr.map((f) => `${cx(f.axes[ax]).toFixed(1)},${(ay ? cy(f.axes[ay]) : H / 2).toFixed(1)}`).join(" ") }));
     const lerp = (vals, v, lo, step) => { // position of a value between grid values
       if (v <= vals[0]) return lo + 0.5 * step; if (v >= vals[vals.length - 1]) return lo + (vals.length - 0.5) * step;
       let i = 0; while (vals[i + 1] < v) i++;
       return lo + (i + 0.5 + (v - vals[i]) / (vals[i + 1] - vals[i])) * step; };
+    // Proposals at one place share a label; labels move down until they clear the
+    // ones already placed (about 6.5 px a character at 11 px).
+    const spots = new Map();
     for (const p of r.proposals) {
       const px = lerp(xs, p.axes[ax], M.l, cw), py = ay ? H - M.b - lerp(ys, p.axes[ay], 0, ch) : H / 2;
-      svg.appendChild(mk("circle", { cx: px.toFixed(1), cy: py.toFixed(1), r: 5, class: "proposal", "data-id": p.id, fill: "#fff", stroke: "#111" }));
-      svg.appendChild(mk("text", { x: (px + 7).toFixed(1), y: (py - 6).toFixed(1), style: "font-size:11px" }, p.id));
+      const key = `${px.toFixed(0)},${py.toFixed(0)}`;
+      if (!spots.has(key)) spots.set(key, { px, py, ids: [] });
+      spots.get(key).ids.push(p.id);
+    }
+    const placed = [];
+    for (const { px, py, ids } of [...spots.values()].sort((a, b) => a.px - b.px || a.py - b.py)) {
+      for (const id of ids) svg.appendChild(mk("circle", { cx: px.toFixed(1), cy: py.toFixed(1), r: 5, class: "proposal", "data-id": id, fill: "#fff", stroke: "#111" }));
+      const label = ids.join(", "), w = label.length * 6.5 + 6;
+      let lx = Math.min(px + 7, W - M.r - w), ly = py - 6;
+      const hits = (y) => placed.some((b) => lx < b.x + b.w && b.x < lx + w && Math.abs(b.y - y) < 13);
+      for (let k = 1; hits(ly) && k < 12; k++) ly = py - 6 + k * 14;
+      placed.push({ x: lx, y: ly, w });
+      const t = mk("text", { x: lx.toFixed(1), y: ly.toFixed(1), style: "font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:3px" }, label);
+      svg.appendChild(t);
     }
     const every = (n) => Math.max(1, Math.ceil(n / 8));
     xs.forEach((x, i) => { if (i % every(xs.length) === 0) svg.appendChild(mk("text", { x: cx(x).toFixed(1), y: H - M.b + 16, "text-anchor": "middle", style: "font-size:11px" }, fmt(x, 2))); });
