@@ -292,6 +292,10 @@ pub struct BreakoutView {
     pub stocks_carried_forward: Vec<String>,
     /// The headline at each site alone, fastest first.
     pub by_site: Vec<SiteDays>,
+    /// The headline with the advanced cascades installed at Fordow and the PFEP but not
+    /// counted enriching fed as well: a bound on the plants, not the headline.
+    pub installed_cascades_days: Option<f64>,
+    pub installed_heu_basis: Vec<BasisItem>,
     /// The report the stocks come from.
     pub source: String,
     pub stocks: Vec<StockUsed>,
@@ -620,6 +624,8 @@ impl ReportDoc {
                 heu_basis: b.heu_basis.clone(),
                 stocks_carried_forward: b.stocks_carried_forward.clone(),
                 by_site: b.by_site.clone(),
+                installed_cascades_days: b.installed_cascades_days,
+                installed_heu_basis: b.installed_heu_basis.clone(),
                 source: b.source.clone(),
                 stocks: b
                     .stocks

@@ -99,6 +99,9 @@ pub struct SiteDays {
     /// site).
     pub site: &'static str,
     pub days: f64,
+    /// At Fordow or the PFEP: the same with the advanced cascades installed there but
+    /// not counted enriching fed as well (see [`BreakoutPoint::installed_cascades_days`]).
+    pub installed_cascades_days: Option<f64>,
 }
 
 /// The breakout estimate at one report.
@@ -134,6 +137,15 @@ pub struct BreakoutPoint {
     pub stocks_carried_forward: Vec<String>,
     /// The headline at each site alone, fastest first.
     pub by_site: Vec<SiteDays>,
+    /// Once Iran enriches to 60 %: the headline if the advanced cascades installed at
+    /// Fordow and the PFEP but not counted enriching were fed as well, every one of
+    /// them joining the HEU steps — cascades ready to run, which estimates of a plant's
+    /// potential count (ISIS, e.g. on Fordow in 2025). `None` when the record counts no
+    /// more installed than enriching there. A bound on what the plants could do, not
+    /// the headline: the record does not show those cascades enriching.
+    pub installed_cascades_days: Option<f64>,
+    /// The HEU cascades of that case (machines installed, by type and site).
+    pub installed_heu_basis: Vec<BasisItem>,
     /// The report the figures come from.
     #[serde(skip)]
     pub source: String,
@@ -233,6 +245,9 @@ pub fn timeline_explained(
     // Advanced cascades enriching at Fordow and the PFEP, by type and site: the latest
     // count of each, carried forward on its own.
     let mut heu_cascades: BTreeMap<(MachineType, Site), (f64, &str, Date)> = BTreeMap::new();
+    // Advanced machines installed at Fordow and the PFEP, by type and site (machines,
+    // else cascades at the plant's size), the latest of each carried forward on its own.
+    let mut heu_installed: BTreeMap<(MachineType, Site), (f64, &str, Date)> = BTreeMap::new();
     // The date of the first report of enrichment to 60 %: cascade counts before it
     // (R&D cascades at the PFEP enriching to 5 %) do not count as HEU cascades.
     let mut heu_since: Option<Date> = None;
@@ -305,6 +320,27 @@ pub fn timeline_explained(
                 };
                 if let (Some(n), Some(d)) = (get(&key.id()), date_of(&key.id())) {
                     heu_cascades.insert((machine, site), (n, report, d));
+                }
+                let installed_cascades = CentrifugeKey {
+                    state: MachineState::Installed,
+                    ..key
+                };
+                let installed_machines = CentrifugeKey {
+                    counted: Counted::Machines,
+                    ..installed_cascades
+                };
+                let size = f64::from(routes::default_machines_per_cascade(machine.label()));
+                let from_cascades = get(&installed_cascades.id())
+                    .zip(date_of(&installed_cascades.id()))
+                    .map(|(n, d)| (n * size, d));
+                let from_machines =
+                    get(&installed_machines.id()).zip(date_of(&installed_machines.id()));
+                // A count of machines is the report's own; cascades at a nominal size
+                // stand in only where it gives no machines (Fordow's first IR-6
+                // cascades held 166, not 174).
+                let best = from_machines.or(from_cascades);
+                if let Some((n, d)) = best {
+                    heu_installed.insert((machine, site), (n, report, d));
                 }
             }
         }
@@ -400,8 +436,10 @@ pub fn timeline_explained(
                 if *n < 1.0 || heu_since.is_none_or(|since| *d < since) {
                     continue;
                 }
+                // The machines enriching where the record counts them no earlier than
+                // the cascades; else the cascades at the plant's size.
                 let (count, r, d) = match counts.get(&(*m, Some(*site))) {
-                    Some((k, r2, d2)) if *k >= 1.0 => (k.round() as u32, *r2, *d2),
+                    Some((k, r2, d2)) if *k >= 1.0 && *d2 >= *d => (k.round() as u32, *r2, *d2),
                     _ => (
                         (n.round() as u32)
                             .saturating_mul(routes::default_machines_per_cascade(m.label())),
@@ -423,6 +461,70 @@ pub fn timeline_explained(
             .iter()
             .map(|b| (b.kind.clone(), b.count))
             .collect();
+        // The installed case: at each HEU site, the larger of the machines installed
+        // and those counted enriching.
+        let mut installed_heu_basis: Vec<BasisItem> = Vec::new();
+        if level.is_some_and(|l| l >= HEU_CASCADES_FROM_LEVEL_PCT) {
+            let mut keys: Vec<(MachineType, Site)> = heu_installed
+                .iter()
+                .filter(|(_, (n, _, d))| *n >= 1.0 && heu_since.is_some_and(|s| *d >= s))
+                .map(|(k, _)| *k)
+                .collect();
+            keys.extend(heu_basis.iter().filter_map(|b| {
+                let m = MACHINES.iter().find(|(_, m)| m.label() == b.kind)?.1;
+                let site = Site::ALL.into_iter().find(|s| Some(s.as_str()) == b.site)?;
+                Some((m, site))
+            }));
+            keys.sort_unstable();
+            keys.dedup();
+            for (m, site) in keys {
+                let enriching = heu_basis
+                    .iter()
+                    .find(|b| b.kind == m.label() && b.site == Some(site.as_str()));
+                let installed = heu_installed
+                    .get(&(m, site))
+                    .filter(|(_, _, d)| heu_since.is_some_and(|s| *d >= s));
+                let item = match (installed, enriching) {
+                    (Some((n, r, d)), e) if e.is_none_or(|e| f64::from(e.count) < *n) => {
+                        BasisItem {
+                            kind: m.label().to_owned(),
+                            site: Some(site.as_str()),
+                            count: n.round() as u32,
+                            as_of: (*r).to_owned(),
+                            as_of_date: *d,
+                            carried_forward: *r != report,
+                        }
+                    }
+                    (_, Some(e)) => e.clone(),
+                    _ => continue,
+                };
+                installed_heu_basis.push(item);
+            }
+        }
+        let extra = |site: Option<&str>| -> Vec<(String, u32)> {
+            installed_heu_basis
+                .iter()
+                .filter(|b| site.is_none_or(|s| b.site == Some(s)))
+                .filter_map(|b| {
+                    let counted = heu_basis
+                        .iter()
+                        .find(|e| e.kind == b.kind && e.site == b.site)
+                        .map_or(0, |e| e.count);
+                    let more = b.count.saturating_sub(counted);
+                    (more > 0).then(|| (b.kind.clone(), more))
+                })
+                .collect()
+        };
+        let with_extra = |machines: &[(String, u32)], more: &[(String, u32)]| {
+            let mut all = machines.to_vec();
+            for (kind, n) in more {
+                match all.iter_mut().find(|(k, _)| k == kind) {
+                    Some(e) => e.1 += n,
+                    None => all.push((kind.clone(), *n)),
+                }
+            }
+            all
+        };
         let Some((machines, machines_from)) = last_machines.clone() else {
             skip("no count of centrifuges by type in this or an earlier report");
             continue;
@@ -446,6 +548,35 @@ pub fn timeline_explained(
                 continue;
             }
         };
+        let deterministic = BreakoutOptions {
+            samples: 0,
+            ..*opts
+        };
+        let installed_heu: Vec<(String, u32)> = installed_heu_basis
+            .iter()
+            .map(|b| (b.kind.clone(), b.count))
+            .collect();
+        // Where no HEU cascades are counted, every machine runs every step, the added
+        // ones too; more machines never make the case slower than the headline.
+        let more_all = extra(None);
+        let installed_cascades_days = if more_all.is_empty() {
+            None
+        } else {
+            let heu = if heu_machines.is_empty() {
+                Vec::new()
+            } else {
+                installed_heu.clone()
+            };
+            estimate(
+                &stocks,
+                &with_extra(&machines, &more_all),
+                &heu,
+                &deterministic,
+            )
+            .ok()
+            .map(|p| p.days)
+            .filter(|d| *d < point.days)
+        };
         // Each site alone, with all the stocks (material can be moved between sites).
         let mut by_site: Vec<SiteDays> = Vec::new();
         let mut sites: Vec<Option<&'static str>> = basis.iter().map(|b| b.site).collect();
@@ -463,18 +594,34 @@ pub fn timeline_explained(
                     .filter(|b| b.site == site)
                     .map(|b| (b.kind.clone(), b.count))
                     .collect();
-                if let Ok(p) = estimate(
-                    &stocks,
-                    &here,
-                    &heu_here,
-                    &BreakoutOptions {
-                        samples: 0,
-                        ..*opts
-                    },
-                ) {
+                if let Ok(p) = estimate(&stocks, &here, &heu_here, &deterministic) {
+                    let more = site.map(|s| extra(Some(s))).unwrap_or_default();
+                    let installed_cascades_days = if more.is_empty() {
+                        None
+                    } else {
+                        let heu_installed_here: Vec<(String, u32)> = if heu_here.is_empty() {
+                            Vec::new()
+                        } else {
+                            installed_heu_basis
+                                .iter()
+                                .filter(|b| b.site == site)
+                                .map(|b| (b.kind.clone(), b.count))
+                                .collect()
+                        };
+                        estimate(
+                            &stocks,
+                            &with_extra(&here, &more),
+                            &heu_installed_here,
+                            &deterministic,
+                        )
+                        .ok()
+                        .map(|q| q.days)
+                        .filter(|d| *d < p.days)
+                    };
                     by_site.push(SiteDays {
                         site: site.unwrap_or("unattributed"),
                         days: p.days,
+                        installed_cascades_days,
                     });
                 }
             }
@@ -499,6 +646,12 @@ pub fn timeline_explained(
             heu_basis,
             stocks_carried_forward: carried,
             by_site,
+            installed_cascades_days,
+            installed_heu_basis: if installed_cascades_days.is_some() {
+                installed_heu_basis
+            } else {
+                Vec::new()
+            },
             source: report.to_owned(),
             stocks,
             machines,

@@ -166,6 +166,34 @@ fn the_headline_is_never_below_its_lower_bound_and_names_its_basis() {
 }
 
 #[test]
+fn in_2025_fordow_on_its_installed_ir6_cascades_makes_a_weapons_worth_in_days() {
+    // ISIS on GOV/2025/24: "as little as two to three days" at Fordow (25 kg of WGU from
+    // the 60 % stock). The record counts two IR-6 cascades enriching at Fordow (a lower
+    // bound: the interconnected pair making 60 % from 5 Dec 2024) and at least ten
+    // installed (1,724 machines, the IAEA update of 6 Dec 2024). On the two, Fordow alone
+    // takes about two weeks; with its installed cascades fed, a few days — above ISIS's
+    // two to three because Verity counts the IAEA's 25 kg U-235 (27.8 kg of 90 %, not
+    // 25) and a day to equilibrium.
+    let points = timeline();
+    let p = at(&points, "2025-05-17");
+    let fordow = p.by_site.iter().find(|s| s.site == "fordow").unwrap();
+    assert!((10.0..=20.0).contains(&fordow.days), "{} days", fordow.days);
+    let installed = fordow.installed_cascades_days.unwrap();
+    assert!((2.0..=4.5).contains(&installed), "{installed} days");
+    let ir6: u32 = p
+        .installed_heu_basis
+        .iter()
+        .filter(|b| b.kind == "IR-6" && b.site == Some("fordow"))
+        .map(|b| b.count)
+        .sum();
+    assert_eq!(ir6, 8 * 174 + 2 * 166);
+    // The case is a bound on the plants, never slower than the headline, and absent
+    // where the record counts no more installed than enriching (2023).
+    assert!(p.installed_cascades_days.unwrap() < p.days);
+    assert!(at(&points, "2023-05-13").installed_cascades_days.is_none());
+}
+
+#[test]
 fn in_may_2025_fordow_alone_makes_a_weapons_worth_in_two_to_three_days() {
     // The estimate the published analyses of GOV/2025/24 gave for Fordow alone: two to
     // three days for the first 25 kg of WGU from the 60 % stock (408.6 kg U as of 17

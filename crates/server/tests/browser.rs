@@ -506,6 +506,30 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
             "{css}"
         );
     }
+    // Each site alone, with the installed-cascades case where the API gives one.
+    let with_installed = pts
+        .iter()
+        .filter(|p| {
+            p["by_site"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| !s["installed_cascades_days"].is_null())
+        })
+        .count();
+    assert!(
+        with_installed > 0,
+        "2024-25 have installed IR-6 cascades at Fordow"
+    );
+    assert_eq!(
+        c.find_all(Locator::Css(
+            "#breakout-table td.sites[data-installed=true]"
+        ))
+        .await
+        .unwrap()
+        .len(),
+        with_installed
+    );
     shot(c, "breakout").await;
 
     // Centrifuge counts.
