@@ -400,6 +400,8 @@ pub fn given_state(g: &GivenStart, date: verity_vocab::Date) -> AppResult<StartS
         source: "given in the request: stocks and machines as stated there".into(),
         stocks,
         machines,
+        // A given state shows no pace of its own: the proposal's (or the request's).
+        install_rate: None,
         notes: Vec::new(),
     })
 }
@@ -633,6 +635,7 @@ fn state_of_point(
             })
             .collect(),
         machines,
+        install_rate: start::demonstrated_install_rate(p.date),
         notes,
     }
 }
@@ -700,7 +703,7 @@ pub struct EvaluationDoc {
 }
 
 /// The method, shown with every evaluation.
-pub const METHOD: &str = "Each year: the machines enriching are the most the terms in force allow (R&D included); machines above them are stored and, in a breakout, reinstalled at the proposal's rate, the most capable first; the stock is the cap in force held at the enrichment cap (once a cap lapses, the cap plus what the machines make since). Breakout is the fixed-cascade route to one significant quantity (0.711 → 3.67 → 20 → 60 → 90 %, a day to equilibrium per step and to reconnect between steps; Glaser 2008), its work solved once per stock and done by a capacity that grows as machines are reinstalled. The 5th–95th percentiles draw each machine type's performance from the catalogue's low/central/high (triangular). Sneakout: the covert plant of the proposal, fed with the stock the deal allows and natural uranium.";
+pub const METHOD: &str = "Each year: the machines enriching are the most the terms in force allow (R&D included); machines above them are stored and, in a breakout, reinstalled at the proposal's rate (or the pace of installation the starting state has shown, where faster), the most capable first; the stock is the cap in force held at the enrichment cap (once a cap lapses, the cap plus what the machines make since). Breakout is the fixed-cascade route to one significant quantity (0.711 → 3.67 → 20 → 60 → 90 %, a day to equilibrium per step and to reconnect between steps; Glaser 2008), its work solved once per stock and done by a capacity that grows as machines are reinstalled. The 5th–95th percentiles draw each machine type's performance from the catalogue's low/central/high (triangular). Sneakout: the covert plant of the proposal, fed with the stock the deal allows and natural uranium.";
 
 fn proposal_of(name: Option<&str>, toml: Option<&str>) -> AppResult<Proposal> {
     match (name, toml) {
@@ -763,12 +766,16 @@ pub fn evaluate(
         }
         p.reinstall.per_month = r;
     }
-    let (from, start) = resolve_start(
+    let (from, mut start) = resolve_start(
         req.from.as_deref(),
         req.start.as_ref(),
         p.from.as_deref(),
         evidence,
     )?;
+    // A rate asked for is the rate used, below the pace the record shows too.
+    if req.reinstall_per_month.is_some() {
+        start.install_rate = None;
+    }
     let n = samples(req.samples, defaults::EVALUATE_SAMPLES, limits)?;
     let seed = req.seed.unwrap_or(defaults::SEED);
     let sq = req.sq_definition.unwrap_or_default();

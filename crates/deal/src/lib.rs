@@ -28,7 +28,7 @@ use verity_physics::{PhysicsError, SqDefinition, value_function};
 use verity_vocab::{MachineType, Site};
 
 pub use model::{Machines, Ramp, Work};
-pub use start::{StartMachines, StartState, StartStock};
+pub use start::{InstallRate, StartMachines, StartState, StartStock};
 
 /// What can go wrong evaluating a deal.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -171,6 +171,19 @@ fn swu_per_kg(pct: f64) -> f64 {
     value_function(xp) + w * value_function(xt) - f * value_function(xf)
 }
 
+/// Machines a month reinstalled in a breakout: the proposal's assumption, or the
+/// pace the starting state has shown where that is faster.
+pub fn reinstall_rate(p: &Proposal, start: &StartState) -> f64 {
+    let shown = start.install_rate.as_ref().map_or(0.0, |r| r.per_month);
+    p.reinstall.per_month.max(shown)
+}
+
+/// Machines a month coming back once the machine limits lapse, with the same floor.
+fn after_lapse_rate(p: &Proposal, start: &StartState) -> f64 {
+    let shown = start.install_rate.as_ref().map_or(0.0, |r| r.per_month);
+    p.reinstall.after_lapse_per_month.max(shown)
+}
+
 /// What a compliant party holds at `year` of the deal (see the crate docs and
 /// `docs/proposal-format.md` for each rule).
 pub fn state_at(p: &Proposal, start: &StartState, year: f64) -> Result<YearState, DealError> {
@@ -238,7 +251,7 @@ pub fn state_at(p: &Proposal, start: &StartState, year: f64) -> Result<YearState
             .iter()
             .map(|(m, n)| (*m, n.saturating_sub(before.get(m).copied().unwrap_or(0))))
             .collect();
-        let mut back = p.reinstall.after_lapse_per_month * (year - since) * 12.0;
+        let mut back = after_lapse_rate(p, start) * (year - since) * 12.0;
         let mut order: Vec<MachineType> = stored.keys().copied().collect();
         order.sort_by(|a, b| rank(*b).total_cmp(&rank(*a)));
         for m in order {
@@ -336,7 +349,7 @@ pub fn state_at(p: &Proposal, start: &StartState, year: f64) -> Result<YearState
         enriching: to_list(&enriching),
         stored: to_list(&stored),
         stocks,
-        reinstall_per_month: p.reinstall.per_month,
+        reinstall_per_month: reinstall_rate(p, start),
         in_force,
         lapsed,
         not_counted,
@@ -599,6 +612,13 @@ pub fn evaluate(p: &Proposal, start: &StartState, opts: &Options) -> Result<Eval
     let mut sources: Vec<String> = vec![p.source.clone()];
     sources.extend(p.terms.iter().map(|t| t.source.clone()));
     sources.push(p.reinstall.source.clone());
+    if let Some(r) = start
+        .install_rate
+        .as_ref()
+        .filter(|r| r.per_month > p.reinstall.per_month)
+    {
+        sources.push(r.source.clone());
+    }
     sources.push(p.sneakout.source.clone());
     sources.push(start.source.clone());
     let mut seen = std::collections::HashSet::new();

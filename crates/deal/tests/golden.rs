@@ -78,6 +78,7 @@ fn jcpoa_type_limits_on_the_2025_programme_give_four_to_five_months() {
         name: "isis-2025-02".into(),
         date: Date::constant(2025, 2, 26),
         source: "ISIS, May 2025".into(),
+        install_rate: None,
         stocks: vec![StartStock {
             assay_pct: 60.0,
             kg_u: 274.8,
