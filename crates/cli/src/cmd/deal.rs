@@ -378,14 +378,18 @@ fn evaluate(a: EvaluateArgs) -> CmdResult {
             }
         );
     }
+    let shortest = match (e.min_days, e.min_year) {
+        (Some(d), Some(y)) => format!("{d:.0} days (year {y})"),
+        // No machine enriching and none to reinstall in any year.
+        _ => "none at the declared plants in any year".to_owned(),
+    };
+    let sneakout = e
+        .sneakout_days
+        .map_or_else(|| "none".to_owned(), |d| format!("{d:.0} days"));
     let _ = writeln!(
         o,
-        "\nShortest breakout: {} days (year {}); sneakout: {} days ({} {} covert plant).",
-        days(e.min_days),
-        e.min_year.map_or_else(|| "none".into(), |y| y.to_string()),
-        days(e.sneakout_days),
-        e.sneakout.count,
-        e.sneakout.machine
+        "\nShortest breakout: {shortest}; sneakout: {sneakout} ({} {} covert plant).",
+        e.sneakout.count, e.sneakout.machine
     );
     let _ = writeln!(o, "\nVerification:");
     for v in &e.verification {
