@@ -471,13 +471,29 @@ pub fn start_state(from: &str, evidence: &EvidenceSet) -> AppResult<StartState> 
             ),
         )
     })?;
-    let points = verity_compliance::breakout::timeline_all(
+    let points = record_points(evidence);
+    record_start(&points, from, date, evidence)
+}
+
+/// The record's breakout points, whose figures starts are built from (no Monte Carlo).
+fn record_points(evidence: &EvidenceSet) -> Vec<verity_compliance::breakout::BreakoutPoint> {
+    verity_compliance::breakout::timeline_all(
         evidence,
         &verity_compliance::breakout::BreakoutOptions {
             samples: 0,
             seed: 1,
         },
-    );
+    )
+}
+
+/// The start at the last of `points` on or before `date`.
+fn record_start(
+    points: &[verity_compliance::breakout::BreakoutPoint],
+    from: &str,
+    date: verity_vocab::Date,
+    evidence: &EvidenceSet,
+) -> AppResult<StartState> {
+    let names: Vec<&str> = start::NAMED.iter().map(|n| n.name).collect();
     let first = points.first().map(|p| p.date);
     let Some(p) = points.iter().rev().find(|p| p.date <= date) else {
         return Err(AppError::field(
@@ -920,10 +936,67 @@ impl SearchDoc {
 /// A checked search: the plan, the base and the starting state.
 pub struct Prepared {
     pub base: Proposal,
+    /// The start (the first of `starts` when the start is swept).
     pub start: StartState,
     pub from: String,
+    /// The plan the deal crate runs at each start: every axis but `start_year`.
     pub plan: Plan,
+    /// A swept `start_year` axis and the start at each of its values (empty when the
+    /// start is not swept). It is the outermost axis of the grid.
+    pub start_axis: Option<Axis>,
+    pub starts: Vec<(f64, StartState)>,
     pub total: usize,
+}
+
+impl Prepared {
+    /// Points per start.
+    fn inner(&self) -> usize {
+        self.plan.axes.iter().map(|a| a.values().len()).product()
+    }
+
+    /// Every point's axis values in index order (the start outermost when swept): what
+    /// a checkpoint's indexes refer to.
+    pub fn grid(&self) -> Vec<Vec<(AxisName, f64)>> {
+        let inner = search::grid(&self.plan.axes);
+        match &self.start_axis {
+            None => inner,
+            Some(a) => a
+                .values()
+                .into_iter()
+                .flat_map(|v| {
+                    inner.iter().map(move |p| {
+                        let mut q = vec![(AxisName::StartYear, v)];
+                        q.extend(p.iter().copied());
+                        q
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    /// The axes in grid order.
+    pub fn axes(&self) -> Vec<Axis> {
+        self.start_axis
+            .iter()
+            .cloned()
+            .chain(self.plan.axes.iter().cloned())
+            .collect()
+    }
+}
+
+/// The date a decimal year stands for (2025.4: 26 May 2025).
+fn date_of_year(y: f64) -> Option<verity_vocab::Date> {
+    let year = y.floor();
+    let start = verity_vocab::Date::constant(year as i16, 1, 1);
+    let days = ((y - year) * 365.25).floor() as i32;
+    verity_agreement::add_offset(
+        start,
+        verity_agreement::Offset {
+            years: 0,
+            months: 0,
+            days,
+        },
+    )
 }
 
 /// Checks a search request (every field named on error).
@@ -969,17 +1042,50 @@ pub fn prepare(
         }
         other => AppError::bad(other.to_string()),
     })?;
-    let (from, start) = resolve_start(
-        req.from.as_deref(),
-        req.start.as_ref(),
-        base.from.as_deref(),
-        evidence,
-    )?;
+    // The start swept: one state of the record per value, the deal crate run at each.
+    let mut plan = plan;
+    let at = plan.axes.iter().position(|a| a.name == AxisName::StartYear);
+    let start_axis = at.map(|i| plan.axes.remove(i));
+    let mut starts = Vec::new();
+    if let (Some(i), Some(a)) = (at, &start_axis) {
+        if req.start.is_some() || req.from.is_some() {
+            return Err(AppError::field(
+                format!("axes[{i}]"),
+                &texts[i],
+                "the start_year axis is the starting state: give it without `from` or `start`",
+            ));
+        }
+        let points = record_points(evidence);
+        for v in a.values() {
+            let date = date_of_year(v).ok_or_else(|| {
+                AppError::field(format!("axes[{i}]"), &texts[i], format!("{v}: not a date"))
+            })?;
+            let s =
+                record_start(&points, &date.to_string(), date, evidence).map_err(|e| match e {
+                    AppError::BadInput { reason, .. } => {
+                        AppError::field(format!("axes[{i}]"), &texts[i], format!("{v}: {reason}"))
+                    }
+                    other => other,
+                })?;
+            starts.push((v, s));
+        }
+    }
+    let (from, start) = match starts.first() {
+        Some((_, s)) => ("start_year".to_owned(), s.clone()),
+        None => resolve_start(
+            req.from.as_deref(),
+            req.start.as_ref(),
+            base.from.as_deref(),
+            evidence,
+        )?,
+    };
     Ok(Prepared {
         base,
         start,
         from,
         plan,
+        start_axis,
+        starts,
         total,
     })
 }
@@ -991,15 +1097,72 @@ pub fn run_search(
     done: &BTreeMap<usize, Point>,
     on_chunk: &mut search::OnChunk<'_>,
 ) -> AppResult<SearchDoc> {
-    let r = search::run(
-        &prep.base,
-        &prep.start,
-        &prep.plan,
-        &verity_deal::Options::default(),
-        done,
-        on_chunk,
-    )
-    .map_err(deal_error)?;
+    let r = if prep.starts.is_empty() {
+        search::run(
+            &prep.base,
+            &prep.start,
+            &prep.plan,
+            &verity_deal::Options::default(),
+            done,
+            on_chunk,
+        )
+        .map_err(deal_error)?
+    } else {
+        // One run per start; indexes are global (the start outermost), and each
+        // point and frontier point names its start_year.
+        let n = prep.inner();
+        let mut all = search::SearchResult {
+            points: Vec::new(),
+            frontier: Vec::new(),
+            complete: true,
+        };
+        // Points not run at all leave the answer partial.
+        let mut stopped = false;
+        for (k, (v, start)) in prep.starts.iter().enumerate() {
+            let offset = k * n;
+            let local: BTreeMap<usize, Point> = done
+                .range(offset..offset + n)
+                .map(|(i, p)| (i - offset, p.clone()))
+                .collect();
+            let mut r = if stopped {
+                // Not run: what a checkpoint already holds stands.
+                search::SearchResult {
+                    points: local.into_values().collect(),
+                    frontier: Vec::new(),
+                    complete: false,
+                }
+            } else {
+                let mut wrap = |chunk: &[(usize, Point)]| {
+                    let global: Vec<(usize, Point)> = chunk
+                        .iter()
+                        .map(|(i, p)| (i + offset, with_start(p.clone(), *v)))
+                        .collect();
+                    let go_on = on_chunk(&global);
+                    // A stop asked at a start's last chunk stops the starts after it.
+                    stopped |= !go_on;
+                    go_on
+                };
+                search::run(
+                    &prep.base,
+                    start,
+                    &prep.plan,
+                    &verity_deal::Options::default(),
+                    &local,
+                    &mut wrap,
+                )
+                .map_err(deal_error)?
+            };
+            stopped |= !r.complete;
+            all.complete &= r.complete;
+            all.points
+                .extend(r.points.drain(..).map(|p| with_start(p, *v)));
+            for mut f in r.frontier.drain(..) {
+                f.axes.insert(AxisName::StartYear.as_str(), *v);
+                all.frontier.push(f);
+            }
+        }
+        all
+    };
     let mut proposals = Vec::new();
     for p in shipped()? {
         let base = search::Base::new(&p, &prep.start).map_err(deal_error)?;
@@ -1011,23 +1174,36 @@ pub fn run_search(
                 .iter()
                 .map(|a| (a.name.as_str(), base.value(a.name)))
                 .collect(),
+            // A proposal sits at the first start, where the others are evaluated.
         });
     }
     Ok(SearchDoc {
         base: prep.base.id.clone(),
         from: prep.from.clone(),
-        start: prep.start.name.clone(),
+        start: if prep.starts.is_empty() {
+            prep.start.name.clone()
+        } else {
+            let mut names: Vec<&str> = prep.starts.iter().map(|(_, s)| s.name.as_str()).collect();
+            names.dedup();
+            names.join(", ")
+        },
         target_days: prep.plan.target_days,
         confidence: prep.plan.confidence,
         samples: prep.plan.samples,
         seed: prep.plan.seed,
-        axes: prep.plan.axes.clone(),
+        axes: prep.axes(),
         points: r.points,
         frontier: r.frontier,
         complete: r.complete,
         proposals,
         method: SEARCH_METHOD,
     })
+}
+
+/// A point with the start it was evaluated from.
+fn with_start(mut p: Point, start_year: f64) -> Point {
+    p.axes.insert(AxisName::StartYear.as_str(), start_year);
+    p
 }
 
 /// A whole search in one call (the API's).

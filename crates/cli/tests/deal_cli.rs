@@ -350,3 +350,63 @@ fn from_the_2025_record_the_jcpoa_gives_the_four_to_five_months_isis_published()
     ]);
     assert!(e["years"][0]["days"].as_f64().unwrap() > 330.0);
 }
+
+#[test]
+fn the_starting_report_is_an_axis_of_the_search() {
+    // start_year sweeps the start over the record: each value is the record at its
+    // last report on or before that date, and each point names its start.
+    let args = [
+        "deal",
+        "search",
+        "--axis",
+        "start_year=2016.2..2025.4:4",
+        "--axis",
+        "ir1=0..5000:3",
+        "--samples",
+        "200",
+        "--json",
+    ];
+    let d = json(&args);
+    assert_eq!(d["from"], "start_year");
+    assert_eq!(
+        d["start"],
+        "GOV/2016/8, GOV/2019/10, GOV/2022/4, GOV/2025/24"
+    );
+    let points = d["points"].as_array().unwrap();
+    assert_eq!(points.len(), 12);
+    let years: Vec<f64> = points
+        .iter()
+        .map(|p| p["axes"]["start_year"].as_f64().unwrap())
+        .collect();
+    assert_eq!(&years[..4], &[2016.2, 2016.2, 2016.2, 2019.27]);
+    // From the 2025 programme the same terms give less time than from 2016's.
+    let days = |i: usize| points[i]["days"].as_f64().unwrap();
+    assert!(days(11) < days(2), "{} vs {}", days(11), days(2));
+    for f in d["frontier"].as_array().unwrap() {
+        assert!(f["axes"]["start_year"].is_f64(), "{f}");
+    }
+    // Stopped and resumed, the sweep over starts is the whole one.
+    let dir = tempfile::tempdir().unwrap();
+    let ckpt = dir.path().join("s.ckpt");
+    let ckpt = ckpt.to_str().unwrap();
+    let mut part = args.to_vec();
+    part.extend(["--checkpoint", ckpt, "--stop-after", "2"]);
+    let p = json(&part);
+    assert_eq!(p["complete"], false);
+    let mut resume = args.to_vec();
+    resume.extend(["--checkpoint", ckpt]);
+    let r = json(&resume);
+    assert_eq!(r["points"], d["points"]);
+    assert_eq!(r["frontier"], d["frontier"]);
+    // A start axis and a start together are refused, naming the axis.
+    let out = verity(&[
+        "deal",
+        "search",
+        "--axis",
+        "start_year=2020..2025:2",
+        "--from",
+        "2025-05-17",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--axis start_year=2020..2025:2"));
+}

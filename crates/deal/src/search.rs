@@ -34,10 +34,13 @@ pub enum AxisName {
     EnrichmentPct,
     Stored,
     ReinstallPerMonth,
+    /// The starting state, swept by the application layer (which reads the record):
+    /// a decimal year, the record at its last report on or before that date.
+    StartYear,
 }
 
 impl AxisName {
-    pub const ALL: [AxisName; 8] = [
+    pub const ALL: [AxisName; 9] = [
         AxisName::Ir1,
         AxisName::Ir2m,
         AxisName::Ir4,
@@ -46,6 +49,7 @@ impl AxisName {
         AxisName::EnrichmentPct,
         AxisName::Stored,
         AxisName::ReinstallPerMonth,
+        AxisName::StartYear,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +62,7 @@ impl AxisName {
             AxisName::EnrichmentPct => "enrichment_pct",
             AxisName::Stored => "stored",
             AxisName::ReinstallPerMonth => "reinstall_per_month",
+            AxisName::StartYear => "start_year",
         }
     }
 
@@ -72,6 +77,9 @@ impl AxisName {
             AxisName::EnrichmentPct => "the enrichment cap, percent U-235 (0: no enrichment)",
             AxisName::Stored => "machines stored under monitoring (reinstallable)",
             AxisName::ReinstallPerMonth => "machines reinstalled per month in a breakout",
+            AxisName::StartYear => {
+                "the starting report: the record at its last report on or before this date, a decimal year (2025.4: late May 2025)"
+            }
         }
     }
 
@@ -87,7 +95,10 @@ impl AxisName {
 
     /// Whole numbers only.
     fn integral(self) -> bool {
-        !matches!(self, AxisName::StockKgU | AxisName::EnrichmentPct)
+        !matches!(
+            self,
+            AxisName::StockKgU | AxisName::EnrichmentPct | AxisName::StartYear
+        )
     }
 
     pub fn parse(s: &str) -> Option<AxisName> {
@@ -157,6 +168,12 @@ impl Axis {
         if name == AxisName::EnrichmentPct && hi > 93.0 {
             return Err(bad(format!("{hi} %: an enrichment cap is at most 93 %")));
         }
+        if name == AxisName::StartYear && !(2000.0..=2100.0).contains(&lo) {
+            return Err(bad(format!("{lo}: expected a year from 2000 to 2100")));
+        }
+        if name == AxisName::StartYear && hi > 2100.0 {
+            return Err(bad(format!("{hi}: expected a year from 2000 to 2100")));
+        }
         Ok(Axis {
             name,
             lo,
@@ -175,7 +192,14 @@ impl Axis {
                 } else {
                     self.lo + (self.hi - self.lo) * i as f64 / (n - 1) as f64
                 };
-                if self.name.integral() { x.round() } else { x }
+                if self.name.integral() {
+                    x.round()
+                } else if self.name == AxisName::StartYear {
+                    // Hundredths of a year (about four days): dates, not float noise.
+                    (x * 100.0).round() / 100.0
+                } else {
+                    x
+                }
             })
             .collect();
         v.dedup();
@@ -269,6 +293,8 @@ impl Base {
             AxisName::EnrichmentPct => self.level_pct,
             AxisName::Stored => self.stored.iter().map(|m| f64::from(m.count)).sum(),
             AxisName::ReinstallPerMonth => self.per_month,
+            // The base has one start; the year of its date.
+            AxisName::StartYear => f64::NAN,
             m => m
                 .machine()
                 .and_then(|m| self.enriching.get(&m))

@@ -183,7 +183,8 @@ pub struct SearchArgs {
     pub base: String,
     /// An axis to sweep, NAME=LO..HI[:STEPS] (STEPS values, both ends included; default
     /// 5). Names: ir1, ir2m, ir4, ir6 (machines enriching), stock_kg_u, enrichment_pct,
-    /// stored, reinstall_per_month. Repeat for more axes.
+    /// stored, reinstall_per_month, start_year (the starting report: the record at its
+    /// last report on or before that decimal year). Repeat for more axes.
     #[arg(long = "axis", value_name = "NAME=LO..HI[:STEPS]", required = true)]
     pub axes: Vec<String>,
     /// The breakout target, days.
@@ -406,8 +407,7 @@ fn evaluate(a: EvaluateArgs) -> CmdResult {
 /// A checkpoint's first line: the search it belongs to.
 fn fingerprint(prep: &deals::Prepared) -> String {
     let axes: Vec<String> = prep
-        .plan
-        .axes
+        .axes()
         .iter()
         .map(|a| format!("{}={}..{}:{}", a.name.as_str(), a.lo, a.hi, a.steps))
         .collect();
@@ -427,12 +427,18 @@ fn fingerprint(prep: &deals::Prepared) -> String {
             )
         }))
         .collect();
+    let starts: Vec<&str> = prep.starts.iter().map(|(_, s)| s.name.as_str()).collect();
     format!(
-        "verity deal search v1 base={} from={} start={}[{}] target={} confidence={} samples={} seed={} axes={}",
+        "verity deal search v1 base={} from={} start={}[{}]{} target={} confidence={} samples={} seed={} axes={}",
         prep.base.id,
         prep.from,
         prep.start.name,
         figures.join(","),
+        if starts.is_empty() {
+            String::new()
+        } else {
+            format!(" starts={}", starts.join(","))
+        },
         prep.plan.target_days,
         prep.plan.confidence,
         prep.plan.samples,
@@ -463,7 +469,7 @@ fn load_checkpoint(
             )));
         }
     };
-    let grid = dsearch::grid(&prep.plan.axes);
+    let grid = prep.grid();
     let want = fingerprint(prep);
     for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
         let line =
