@@ -587,7 +587,10 @@ const App = (() => {
       e.preventDefault();
       const v = (id) => document.getElementById(id).value;
       const axis = (k) => `${v(`deal-${k}`)}=${v(`deal-${k}-lo`)}..${v(`deal-${k}-hi`)}:${v(`deal-${k}-steps`)}`;
-      const body = { base: v("deal-base"), axes: [axis("x"), axis("y")], from: v("deal-search-from").trim() || undefined, samples: 300 };
+      const axes = [axis("x"), axis("y")];
+      // A start_year axis is the start itself: no separate From then.
+      const sweepsStart = axes.some((a) => a.startsWith("start_year="));
+      const body = { base: v("deal-base"), axes, from: sweepsStart ? undefined : (v("deal-search-from").trim() || undefined), samples: 300 };
       if (v("deal-target")) body.target_days = Number(v("deal-target"));
       put(searchResult, h("p", { class: "muted" }, "computing…"));
       try {
