@@ -390,6 +390,33 @@ pub fn build(
                 "; not verified, the Agency having lost continuity of knowledge"
             }
         ));
+        // The plants' potential beside the headline: the advanced cascades installed
+        // but not known to enrich, fed as well.
+        if let Some(d) = b.installed_cascades_days {
+            let sites: Vec<String> = b
+                .by_site
+                .iter()
+                .filter_map(|s| {
+                    s.installed_cascades_days.map(|i| {
+                        format!(
+                            "{} alone {} days, {} with its installed cascades",
+                            s.site.replace('_', " "),
+                            fmt_days(s.days),
+                            fmt_days(i)
+                        )
+                    })
+                })
+                .collect();
+            text.push(format!(
+                "With the advanced cascades installed at Fordow and the PFEP but not known to enrich fed as well: about {} days{}.",
+                fmt_days(d),
+                if sites.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", sites.join("; "))
+                }
+            ));
+        }
         match sq_in_month {
             Some(n) if n >= MAX_SQ => text.push(format!(
                 "Within a month the same stocks and machines would yield {MAX_SQ} or more significant quantities."
