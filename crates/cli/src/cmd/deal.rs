@@ -395,6 +395,10 @@ fn evaluate(a: EvaluateArgs) -> CmdResult {
     let _ = writeln!(o, "\nVerification:");
     for v in &e.verification {
         let _ = writeln!(o, "  {}", v.text);
+        // The terms that provide each measure, with their sources.
+        for d in &v.detected_by {
+            let _ = writeln!(o, "      by {d}");
+        }
     }
     for n in &e.start.notes {
         let _ = writeln!(o, "Note: {n}");
