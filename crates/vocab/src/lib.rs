@@ -642,6 +642,15 @@ impl MachineType {
             MachineType::All => "all types",
         }
     }
+
+    /// A single type by its name in the reports in any case (`IR-2m`, `ir-2M`) or its
+    /// metric id (`ir2m`); `All` is not a type to name.
+    pub fn parse(s: &str) -> Option<MachineType> {
+        MachineType::ALL
+            .into_iter()
+            .filter(|m| *m != MachineType::All)
+            .find(|m| m.label().eq_ignore_ascii_case(s) || m.as_str() == s)
+    }
 }
 
 /// Whether a count is of machines installed in cascades or of those being fed with UF6.
@@ -691,6 +700,11 @@ impl Site {
             Site::NatanzPfep => "Natanz PFEP",
             Site::Fordow => "Fordow FFEP",
         }
+    }
+
+    /// A site by its id (`natanz_fep`).
+    pub fn parse(id: &str) -> Option<Site> {
+        Site::ALL.into_iter().find(|x| x.as_str() == id)
     }
 }
 

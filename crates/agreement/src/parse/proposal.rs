@@ -35,17 +35,6 @@ pub fn parse_proposal(src: &str, file: &str) -> Result<Proposal, Diagnostics> {
     }
 }
 
-fn machine_type(s: &str) -> Option<MachineType> {
-    MachineType::ALL
-        .into_iter()
-        .filter(|m| *m != MachineType::All)
-        .find(|m| m.label().eq_ignore_ascii_case(s) || m.as_str() == s)
-}
-
-fn site(s: &str) -> Option<Site> {
-    Site::ALL.into_iter().find(|x| x.as_str() == s)
-}
-
 impl Cx<'_> {
     fn table<'a, 'i>(&mut self, v: &'a Val<'i>, key: &str) -> Option<&'a DeTable<'i>> {
         match v.get_ref() {
@@ -134,7 +123,7 @@ impl Cx<'_> {
             f,
             "machine",
             "a centrifuge type (IR-1, IR-2m, IR-4, IR-5, IR-6, IR-6s, IR-s, IR-8, IR-8B, IR-9)",
-            machine_type,
+            MachineType::parse,
         )
     }
 
@@ -368,8 +357,13 @@ impl Cx<'_> {
                 accepted.extend(["machine", "site", "count"]);
                 let machine = self.machine(&mut f);
                 let site = if f.has("site") {
-                    self.choice(&mut f, "site", "natanz_fep, natanz_pfep or fordow", site)
-                        .map(Some)
+                    self.choice(
+                        &mut f,
+                        "site",
+                        "natanz_fep, natanz_pfep or fordow",
+                        Site::parse,
+                    )
+                    .map(Some)
                 } else {
                     Some(None)
                 };
