@@ -302,19 +302,19 @@ pub struct GivenMachines {
     pub installed: Option<u32>,
 }
 
+/// A request's machine type: as `MachineType::parse`, its id in any case too.
 fn machine_type(text: &str) -> Option<MachineType> {
-    let t = text.trim();
-    MachineType::ALL
-        .into_iter()
-        .filter(|m| *m != MachineType::All)
-        .find(|m| m.label().eq_ignore_ascii_case(t) || m.as_str().eq_ignore_ascii_case(t))
+    MachineType::parse(&text.trim().to_ascii_lowercase())
 }
 
+/// A request's site: its id in any case, or its name.
 fn site_of(text: &str) -> Option<Site> {
     let t = text.trim();
-    Site::ALL
-        .into_iter()
-        .find(|s| s.as_str().eq_ignore_ascii_case(t) || s.label().eq_ignore_ascii_case(t))
+    Site::parse(&t.to_ascii_lowercase()).or_else(|| {
+        Site::ALL
+            .into_iter()
+            .find(|s| s.label().eq_ignore_ascii_case(t))
+    })
 }
 
 /// The starting state of a given start, dated `date` (year 0 of the deal).
@@ -442,15 +442,7 @@ fn resolve_start(
 }
 
 fn latest_report_date(evidence: &EvidenceSet) -> Option<verity_vocab::Date> {
-    verity_compliance::breakout::timeline_all(
-        evidence,
-        &verity_compliance::breakout::BreakoutOptions {
-            samples: 0,
-            seed: 1,
-        },
-    )
-    .last()
-    .map(|p| p.date)
+    record_points(evidence).last().map(|p| p.date)
 }
 
 /// The starting state `from` names: a named state, or the record's figures at the
@@ -576,16 +568,11 @@ fn state_of_point(
         .map_or_else(|| "iran".to_owned(), |m| m.party.clone());
     let mut inst = installed(evidence, &party, p.date);
     for b in &p.basis {
-        let Some(m) = MachineType::ALL
-            .into_iter()
-            .find(|m| m.label().eq_ignore_ascii_case(&b.kind))
-        else {
+        let Some(m) = MachineType::parse(&b.kind) else {
             notes.push(format!("{} {} left out: unknown type", b.count, b.kind));
             continue;
         };
-        let site = b
-            .site
-            .and_then(|s| Site::ALL.into_iter().find(|x| x.as_str() == s));
+        let site = b.site.and_then(Site::parse);
         if b.carried_forward {
             notes.push(format!(
                 "{} {} at {}: carried forward from {} ({})",

@@ -470,11 +470,11 @@ pub fn timeline_explained(
                 .filter(|(_, (n, _, d))| *n >= 1.0 && heu_since.is_some_and(|s| *d >= s))
                 .map(|(k, _)| *k)
                 .collect();
-            keys.extend(heu_basis.iter().filter_map(|b| {
-                let m = MACHINES.iter().find(|(_, m)| m.label() == b.kind)?.1;
-                let site = Site::ALL.into_iter().find(|s| Some(s.as_str()) == b.site)?;
-                Some((m, site))
-            }));
+            keys.extend(
+                heu_basis
+                    .iter()
+                    .filter_map(|b| Some((MachineType::parse(&b.kind)?, Site::parse(b.site?)?))),
+            );
             keys.sort_unstable();
             keys.dedup();
             for (m, site) in keys {
@@ -552,31 +552,32 @@ pub fn timeline_explained(
             samples: 0,
             ..*opts
         };
-        let installed_heu: Vec<(String, u32)> = installed_heu_basis
-            .iter()
-            .map(|b| (b.kind.clone(), b.count))
-            .collect();
-        // Where no HEU cascades are counted, every machine runs every step, the added
-        // ones too; more machines never make the case slower than the headline.
-        let more_all = extra(None);
-        let installed_cascades_days = if more_all.is_empty() {
-            None
-        } else {
-            let heu = if heu_machines.is_empty() {
-                Vec::new()
-            } else {
-                installed_heu.clone()
+        // The installed case of `machines` at `site` (all sites: `None`), against its
+        // headline: `None` without more installed than enriching there. Where no HEU
+        // cascades are counted, every machine runs every step, the added ones too;
+        // more machines never make the case slower than the headline.
+        let installed_case =
+            |machines: &[(String, u32)], heu_counted: bool, site: Option<&str>, headline: f64| {
+                let more = extra(site);
+                if more.is_empty() {
+                    return None;
+                }
+                let heu: Vec<(String, u32)> = if heu_counted {
+                    installed_heu_basis
+                        .iter()
+                        .filter(|b| site.is_none_or(|s| b.site == Some(s)))
+                        .map(|b| (b.kind.clone(), b.count))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                estimate(&stocks, &with_extra(machines, &more), &heu, &deterministic)
+                    .ok()
+                    .map(|p| p.days)
+                    .filter(|d| *d < headline)
             };
-            estimate(
-                &stocks,
-                &with_extra(&machines, &more_all),
-                &heu,
-                &deterministic,
-            )
-            .ok()
-            .map(|p| p.days)
-            .filter(|d| *d < point.days)
-        };
+        let installed_cascades_days =
+            installed_case(&machines, !heu_machines.is_empty(), None, point.days);
         // Each site alone, with all the stocks (material can be moved between sites).
         let mut by_site: Vec<SiteDays> = Vec::new();
         let mut sites: Vec<Option<&'static str>> = basis.iter().map(|b| b.site).collect();
@@ -595,29 +596,9 @@ pub fn timeline_explained(
                     .map(|b| (b.kind.clone(), b.count))
                     .collect();
                 if let Ok(p) = estimate(&stocks, &here, &heu_here, &deterministic) {
-                    let more = site.map(|s| extra(Some(s))).unwrap_or_default();
-                    let installed_cascades_days = if more.is_empty() {
-                        None
-                    } else {
-                        let heu_installed_here: Vec<(String, u32)> = if heu_here.is_empty() {
-                            Vec::new()
-                        } else {
-                            installed_heu_basis
-                                .iter()
-                                .filter(|b| b.site == site)
-                                .map(|b| (b.kind.clone(), b.count))
-                                .collect()
-                        };
-                        estimate(
-                            &stocks,
-                            &with_extra(&here, &more),
-                            &heu_installed_here,
-                            &deterministic,
-                        )
-                        .ok()
-                        .map(|q| q.days)
-                        .filter(|d| *d < p.days)
-                    };
+                    // Counts not given by site have no installed case.
+                    let installed_cascades_days = site
+                        .and_then(|s| installed_case(&here, !heu_here.is_empty(), Some(s), p.days));
                     by_site.push(SiteDays {
                         site: site.unwrap_or("unattributed"),
                         days: p.days,

@@ -174,14 +174,16 @@ fn swu_per_kg(pct: f64) -> f64 {
 /// Machines a month reinstalled in a breakout: the proposal's assumption, or the
 /// pace the starting state has shown where that is faster.
 pub fn reinstall_rate(p: &Proposal, start: &StartState) -> f64 {
-    let shown = start.install_rate.as_ref().map_or(0.0, |r| r.per_month);
-    p.reinstall.per_month.max(shown)
+    at_least_shown(p.reinstall.per_month, start)
 }
 
 /// Machines a month coming back once the machine limits lapse, with the same floor.
 fn after_lapse_rate(p: &Proposal, start: &StartState) -> f64 {
-    let shown = start.install_rate.as_ref().map_or(0.0, |r| r.per_month);
-    p.reinstall.after_lapse_per_month.max(shown)
+    at_least_shown(p.reinstall.after_lapse_per_month, start)
+}
+
+fn at_least_shown(rate: f64, start: &StartState) -> f64 {
+    rate.max(start.install_rate.as_ref().map_or(0.0, |r| r.per_month))
 }
 
 /// What a compliant party holds at `year` of the deal (see the crate docs and
