@@ -27,9 +27,11 @@ Usage: python3 bench/deal_reference.py ANSWERS.json [--json]
 import json
 import math
 import sys
-import time
 
 import numpy as np
+
+# Timed the same way as the physics reference (same directory, run as a script).
+from physics_reference import per_op
 
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = 365.25 / 12
@@ -130,27 +132,6 @@ def point_central(pt):
     pool_n = np.array([[float(m["count"]) for m in pt["stored"]]]).reshape(1, -1)
     d = ramp_days(pt["work"]["swu_kg"], c0, pool_s, pool_n, np.array([pt["per_month"]]))[0]
     return None if not math.isfinite(d) else float(d + pt["work"]["overhead_days"])
-
-
-def per_op(fn, min_time=1.0):
-    """Seconds per call: repeat until min_time has passed, best of three batches."""
-    fn()
-    reps = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        dt = time.perf_counter() - t0
-        if dt >= min_time / 3:
-            break
-        reps *= 2
-    best = dt / reps
-    for _ in range(2):
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        best = min(best, (time.perf_counter() - t0) / reps)
-    return best
 
 
 def main():

@@ -116,7 +116,8 @@ fn pair<'s>(flag: &str, s: &'s str, syntax: &str) -> Result<(&'s str, &'s str), 
         .ok_or_else(|| CliError::bad_input(format!("{flag} {s}: expected {syntax}")))
 }
 
-fn parse_stock(s: &str) -> Result<StockIn, CliError> {
+/// `--stock PCT:KG_U`, as `verity breakout` and `verity deal` take it.
+pub(super) fn parse_stock(s: &str) -> Result<StockIn, CliError> {
     let (pct, kg) = pair(
         "--stock",
         s,

@@ -54,19 +54,10 @@ impl Given {
         }
         let mut g = deals::GivenStart::default();
         for s in &self.stocks {
-            let (pct, kg) = s.split_once(':').ok_or_else(|| {
-                CliError::bad_input(format!(
-                    "--stock {s}: expected PCT:KG_U (percent U-235 and kg U, e.g. 60:440.9)"
-                ))
-            })?;
-            let num = |what: &str, v: &str| {
-                v.trim().parse::<f64>().map_err(|_| {
-                    CliError::bad_input(format!("--stock {s}: {what} `{v}` is not a number"))
-                })
-            };
+            let st = super::breakout::parse_stock(s)?;
             g.stocks.push(deals::GivenStock {
-                assay_pct: num("PCT", pct)?,
-                kg_u: num("KG_U", kg)?,
+                assay_pct: st.assay_pct,
+                kg_u: st.kg_u,
             });
         }
         for m in &self.machines {
