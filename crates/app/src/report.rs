@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use verity_agreement::ObligationKind;
-use verity_compliance::breakout::{BasisItem, SiteDays};
+use verity_compliance::breakout::{BasisItem, SiteDays, SiteNotEstimated};
 use verity_compliance::{BreakoutPoint, Status, Step, Verdict};
 use verity_evidence::fmt_num;
 use verity_vocab::Date;
@@ -290,8 +290,10 @@ pub struct BreakoutView {
     pub heu_basis: Vec<BasisItem>,
     /// Stock figures carried forward from an earlier report.
     pub stocks_carried_forward: Vec<String>,
-    /// The headline at each site alone, fastest first.
+    /// The headline at each site alone, fastest first, by the headline's method.
     pub by_site: Vec<SiteDays>,
+    /// Sites the method cannot run alone, and why.
+    pub sites_not_estimated: Vec<SiteNotEstimated>,
     /// The headline with the advanced cascades installed at Fordow and the PFEP but not
     /// counted enriching fed as well: a bound on the plants, not the headline.
     pub installed_cascades_days: Option<f64>,
@@ -314,7 +316,7 @@ pub struct SkippedView {
     pub reason: String,
 }
 
-const BREAKOUT_METHOD: &str = "Days to make one significant quantity (25 kg U-235 at 90 %) from each report's stocks and the machines enriching: the machines in cascades of their plant's size run the batch-recycling steps 0.711 % → 3.67 % → 20 % → 60 % → 90 % without reconfiguration, with a day to equilibrium per step and a day between steps (fixed cascades), at the catalogue's central machine figures; once Iran enriches to 60 %, the steps from 20 % up run only on the advanced cascades enriching at Fordow and the PFEP (\"HEU on\" in the basis), as published estimates count three or four advanced cascades; the pooled ideal cascade with optimised tails is the lower bound. p05–p95 scale the enrichment days by the Monte Carlo 5th–95th percentile over machine performance and stock figures. A count a report does not give is carried forward from the last report that did, and the basis says from which and how old.";
+const BREAKOUT_METHOD: &str = "Days to make one significant quantity (25 kg U-235 at 90 %) from each report's stocks and the machines enriching: the machines in cascades of their plant's size run the batch-recycling steps 0.711 % → 3.67 % → 20 % → 60 % → 90 % without reconfiguration, with a day to equilibrium per step and a day between steps (fixed cascades), at the catalogue's central machine figures; once Iran enriches to 60 %, the steps from 20 % up run only on the advanced cascades enriching at Fordow and the PFEP (\"HEU on\" in the basis; they run the lower steps too), as published estimates count three or four advanced cascades; each site alone (Natanz's two plants also together) by the same method, so that none is faster than all sites together — a plant with no HEU cascade then has no estimate of its own; the pooled ideal cascade with optimised tails is the lower bound. p05–p95 scale the enrichment days by the Monte Carlo 5th–95th percentile over machine performance and stock figures. A count a report does not give is carried forward from the last report that did, and the basis says from which and how old.";
 
 /// Stocks, machines and reports in one line; what is carried forward says from where
 /// and how old, and an unverified point says so.
@@ -624,6 +626,7 @@ impl ReportDoc {
                 heu_basis: b.heu_basis.clone(),
                 stocks_carried_forward: b.stocks_carried_forward.clone(),
                 by_site: b.by_site.clone(),
+                sites_not_estimated: b.sites_not_estimated.clone(),
                 installed_cascades_days: b.installed_cascades_days,
                 installed_heu_basis: b.installed_heu_basis.clone(),
                 source: b.source.clone(),

@@ -95,14 +95,24 @@ pub struct LastVerified {
 /// The headline at one site alone.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SiteDays {
-    /// `natanz_fep`, `natanz_pfep`, `fordow`, or `unattributed` (counts not given by
-    /// site).
+    /// `natanz_fep`, `natanz_pfep`, `fordow`, `natanz` (both Natanz plants together),
+    /// or `unattributed` (counts not given by site).
     pub site: &'static str,
     pub days: f64,
     /// At Fordow or the PFEP: the same with the advanced cascades installed there but
     /// not counted enriching fed as well (see [`BreakoutPoint::installed_cascades_days`]).
     pub installed_cascades_days: Option<f64>,
 }
+
+/// A site with no estimate of its own, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SiteNotEstimated {
+    pub site: &'static str,
+    pub reason: String,
+}
+
+/// Why a plant alone has no estimate once the HEU steps run on the HEU cascades only.
+const NO_HEU_CASCADES_AT_SITE: &str = "no cascade here enriches to 20 % or more: by the headline's method the steps fed at 20 % and above run only on cascades already enriching HEU, and this plant's cascades would have to be reconfigured first";
 
 /// The breakout estimate at one report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -135,8 +145,13 @@ pub struct BreakoutPoint {
     /// Stock figures this report does not give, carried forward from an earlier one
     /// (metric and report).
     pub stocks_carried_forward: Vec<String>,
-    /// The headline at each site alone, fastest first.
+    /// The headline at each site alone, fastest first: the site's machines and its
+    /// HEU cascades, by the headline's method, so that no site alone is faster than
+    /// all of them together.
     pub by_site: Vec<SiteDays>,
+    /// Sites with machines counted that the method cannot run alone, and why (a plant
+    /// with no HEU cascade once the HEU steps run on those only).
+    pub sites_not_estimated: Vec<SiteNotEstimated>,
     /// Once Iran enriches to 60 %: the headline if the advanced cascades installed at
     /// Fordow and the PFEP but not counted enriching were fed as well, every one of
     /// them joining the HEU steps — cascades ready to run, which estimates of a plant's
@@ -501,10 +516,14 @@ pub fn timeline_explained(
                 installed_heu_basis.push(item);
             }
         }
-        let extra = |site: Option<&str>| -> Vec<(String, u32)> {
+        // `sites`: the sites a case stands on (all of them: `None`).
+        let within = |sites: Option<&[Option<&str>]>, site: Option<&str>| {
+            sites.is_none_or(|ss| ss.contains(&site))
+        };
+        let extra = |sites: Option<&[Option<&str>]>| -> Vec<(String, u32)> {
             installed_heu_basis
                 .iter()
-                .filter(|b| site.is_none_or(|s| b.site == Some(s)))
+                .filter(|b| within(sites, b.site))
                 .filter_map(|b| {
                     let counted = heu_basis
                         .iter()
@@ -525,11 +544,11 @@ pub fn timeline_explained(
             }
             all
         };
-        let Some((machines, machines_from)) = last_machines.clone() else {
+        let Some((mut machines, machines_from)) = last_machines.clone() else {
             skip("no count of centrifuges by type in this or an earlier report");
             continue;
         };
-        let basis: Vec<BasisItem> = counts
+        let mut basis: Vec<BasisItem> = counts
             .iter()
             .filter(|(_, (n, _, _))| *n >= 1.0)
             .map(|((m, site), (n, r, d))| BasisItem {
@@ -541,6 +560,22 @@ pub fn timeline_explained(
                 carried_forward: *r != report,
             })
             .collect();
+        // The HEU cascades enrich too: where the record counts them only as cascades
+        // (the PFEP), they join the machines that run the steps below 20 %, so that
+        // every cascade enriching counts on every step it can run.
+        let heu_only: Vec<BasisItem> = heu_basis
+            .iter()
+            .filter(|h| !basis.iter().any(|b| b.kind == h.kind && b.site == h.site))
+            .cloned()
+            .collect();
+        machines = with_extra(
+            &machines,
+            &heu_only
+                .iter()
+                .map(|b| (b.kind.clone(), b.count))
+                .collect::<Vec<_>>(),
+        );
+        basis.extend(heu_only);
         let point = match estimate(&stocks, &machines, &heu_machines, opts) {
             Ok(p) => p,
             Err(e) => {
@@ -552,55 +587,82 @@ pub fn timeline_explained(
             samples: 0,
             ..*opts
         };
-        // The installed case of `machines` at `site` (all sites: `None`), against its
+        // The installed case of `machines` at `sites` (all sites: `None`), against its
         // headline: `None` without more installed than enriching there. Where no HEU
         // cascades are counted, every machine runs every step, the added ones too;
         // more machines never make the case slower than the headline.
-        let installed_case =
-            |machines: &[(String, u32)], heu_counted: bool, site: Option<&str>, headline: f64| {
-                let more = extra(site);
-                if more.is_empty() {
-                    return None;
-                }
-                let heu: Vec<(String, u32)> = if heu_counted {
-                    installed_heu_basis
-                        .iter()
-                        .filter(|b| site.is_none_or(|s| b.site == Some(s)))
-                        .map(|b| (b.kind.clone(), b.count))
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                estimate(&stocks, &with_extra(machines, &more), &heu, &deterministic)
-                    .ok()
-                    .map(|p| p.days)
-                    .filter(|d| *d < headline)
+        let installed_case = |machines: &[(String, u32)],
+                              heu_counted: bool,
+                              sites: Option<&[Option<&str>]>,
+                              headline: f64| {
+            let more = extra(sites);
+            if more.is_empty() {
+                return None;
+            }
+            let heu: Vec<(String, u32)> = if heu_counted {
+                installed_heu_basis
+                    .iter()
+                    .filter(|b| within(sites, b.site))
+                    .map(|b| (b.kind.clone(), b.count))
+                    .collect()
+            } else {
+                Vec::new()
             };
+            estimate(&stocks, &with_extra(machines, &more), &heu, &deterministic)
+                .ok()
+                .map(|p| p.days)
+                .filter(|d| *d < headline)
+        };
         let installed_cascades_days =
             installed_case(&machines, !heu_machines.is_empty(), None, point.days);
-        // Each site alone, with all the stocks (material can be moved between sites).
+        // Each site alone, with all the stocks (material can be moved between sites),
+        // by the headline's method: once the HEU steps run on the HEU cascades only, a
+        // plant without one cannot run them alone. Natanz's two plants are also taken
+        // together, as published estimates state "Natanz alone" beside "Fordow alone".
         let mut by_site: Vec<SiteDays> = Vec::new();
+        let mut sites_not_estimated: Vec<SiteNotEstimated> = Vec::new();
         let mut sites: Vec<Option<&'static str>> = basis.iter().map(|b| b.site).collect();
         sites.sort_unstable();
         sites.dedup();
         if sites.len() > 1 {
-            for site in sites {
-                let here: Vec<(String, u32)> = basis
-                    .iter()
-                    .filter(|b| b.site == site)
-                    .map(|b| (b.kind.clone(), b.count))
-                    .collect();
-                let heu_here: Vec<(String, u32)> = heu_basis
-                    .iter()
-                    .filter(|b| b.site == site)
-                    .map(|b| (b.kind.clone(), b.count))
-                    .collect();
+            let natanz = [
+                Some(Site::NatanzFep.as_str()),
+                Some(Site::NatanzPfep.as_str()),
+            ];
+            let mut groups: Vec<(&'static str, Vec<Option<&'static str>>)> = sites
+                .iter()
+                .map(|s| (s.unwrap_or("unattributed"), vec![*s]))
+                .collect();
+            if natanz.iter().all(|n| sites.contains(n)) {
+                groups.push(("natanz", natanz.to_vec()));
+            }
+            for (name, members) in groups {
+                let of = |items: &[BasisItem]| -> Vec<(String, u32)> {
+                    items
+                        .iter()
+                        .filter(|b| members.contains(&b.site))
+                        .map(|b| (b.kind.clone(), b.count))
+                        .collect()
+                };
+                let (here, heu_here) = (of(&basis), of(&heu_basis));
+                if !heu_machines.is_empty() && heu_here.is_empty() {
+                    sites_not_estimated.push(SiteNotEstimated {
+                        site: name,
+                        reason: NO_HEU_CASCADES_AT_SITE.to_owned(),
+                    });
+                    continue;
+                }
                 if let Ok(p) = estimate(&stocks, &here, &heu_here, &deterministic) {
                     // Counts not given by site have no installed case.
-                    let installed_cascades_days = site
-                        .and_then(|s| installed_case(&here, !heu_here.is_empty(), Some(s), p.days));
+                    let installed_cascades_days = members
+                        .iter()
+                        .all(Option::is_some)
+                        .then(|| {
+                            installed_case(&here, !heu_here.is_empty(), Some(&members), p.days)
+                        })
+                        .flatten();
                     by_site.push(SiteDays {
-                        site: site.unwrap_or("unattributed"),
+                        site: name,
                         days: p.days,
                         installed_cascades_days,
                     });
@@ -627,6 +689,7 @@ pub fn timeline_explained(
             heu_basis,
             stocks_carried_forward: carried,
             by_site,
+            sites_not_estimated,
             installed_cascades_days,
             installed_heu_basis: if installed_cascades_days.is_some() {
                 installed_heu_basis

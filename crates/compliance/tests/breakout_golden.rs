@@ -57,7 +57,7 @@ fn in_september_2021_the_published_month_lies_between_the_bound_and_the_headline
     // ISIS ("Iran's Recent, Irreversible Nuclear Advances", D. Albright and S.
     // Burkhard, 22 September 2021): breakout "is on order of one month". Verity (the
     // record of 30 August 2021) runs the HEU steps 20 → 60 → 90 % on the two PFEP
-    // cascades (IR-4, IR-6) that then made 60 %, and takes about 2.6 months; the month
+    // cascades (IR-4, IR-6) that then made 60 %, and takes about 2.5 months; the month
     // needs the 20 % step on more advanced cascades than the two the IAEA reported
     // enriching to 60 % — an assumption Verity does not make. The pooled bound is
     // below the month. The same report read by the Arms Control Association (K.
@@ -256,4 +256,46 @@ fn before_the_deal_breakout_took_two_to_three_months() {
         assert!((2.0..=3.0).contains(&months), "{route:?}: {months} months");
     }
     assert!(r[0].days.unwrap() < r[1].days.unwrap());
+}
+
+#[test]
+fn no_site_alone_is_faster_than_all_sites_together() {
+    // More machines never make a breakout slower: each site alone is computed by the
+    // headline's method, so the all-sites headline is at most the fastest site. Once the
+    // HEU steps run on the HEU cascades only (from April 2021), the Natanz FEP — whose
+    // cascades enrich below 20 % — has no estimate of its own, and says why.
+    let points = timeline();
+    let mut restricted = 0;
+    for p in &points {
+        for s in &p.by_site {
+            assert!(
+                s.days >= p.days - 1e-9,
+                "{}: {} {} < {}",
+                p.date,
+                s.site,
+                s.days,
+                p.days
+            );
+        }
+        if !p.heu_basis.is_empty() {
+            restricted += 1;
+            let fep = p
+                .sites_not_estimated
+                .iter()
+                .find(|s| s.site == "natanz_fep")
+                .unwrap_or_else(|| panic!("{}: {:?}", p.date, p.sites_not_estimated));
+            assert!(fep.reason.contains("20 %"), "{}", fep.reason);
+            assert!(p.by_site.iter().all(|s| s.site != "natanz_fep"));
+            // The PFEP's HEU cascades run alone, and with the FEP as "Natanz".
+            let pfep = p.by_site.iter().find(|s| s.site == "natanz_pfep").unwrap();
+            let natanz = p.by_site.iter().find(|s| s.site == "natanz").unwrap();
+            assert!(natanz.days <= pfep.days + 1e-9, "{}", p.date);
+        } else {
+            assert!(p.sites_not_estimated.is_empty(), "{}", p.date);
+        }
+    }
+    assert!(restricted >= 15, "{restricted} points with HEU cascades");
+    // Before 60 %, every machine runs every step: the FEP alone has its estimate.
+    let feb_2021 = at(&points, "2021-02-16");
+    assert!(feb_2021.by_site.iter().any(|s| s.site == "natanz_fep"));
 }

@@ -371,11 +371,14 @@ const App = (() => {
     }, "breakout", assess);
     // Each site alone, and where the record counts advanced cascades installed but
     // not enriching, the same with them fed (a bound on the plant, not the headline).
-    const sites = (r) => r.by_site.map((x) => `${x.site.replaceAll("_", " ")} ${fmt(x.days)} d${x.installed_cascades_days != null ? ` (${fmt(x.installed_cascades_days)} d with its installed cascades)` : ""}`).join("; ");
+    // A site the method cannot run alone reads "—", its reason on hover.
+    const sites = (r) => [...r.by_site.map((x) => `${x.site.replaceAll("_", " ")} ${fmt(x.days)} d${x.installed_cascades_days != null ? ` (${fmt(x.installed_cascades_days)} d with its installed cascades)` : ""}`),
+      ...r.sites_not_estimated.map((x) => `${x.site.replaceAll("_", " ")} —`)].join("; ");
+    const notEstimated = (r) => r.sites_not_estimated.map((x) => `${x.site.replaceAll("_", " ")}: ${x.reason}`).join("\n");
     main.appendChild(withCsv(h("table", { id: "breakout-table" }, h("tr", {}, ["date", "days", "p05", "p95", "lower bound", "", "route", "verified", "each site alone", "basis"].map((c) => h("th", {}, c))),
       b.map((r) => h("tr", { "data-verified": String(r.verified), "data-carried": String(r.machine_basis.some((m) => m.carried_forward) || r.stocks_carried_forward.length > 0) },
         h("td", {}, r.date), h("td", {}, fmt(r.days)), h("td", {}, fmt(r.days_p05)), h("td", {}, fmt(r.days_p95)), h("td", {}, fmt(r.lower_bound_days)),
-        h("td", {}, r.band.replaceAll("_", " ")), h("td", {}, r.route.replaceAll("_", " ")), h("td", {}, r.verified ? "yes" : "no"), h("td", { class: "sites", "data-installed": String(r.by_site.some((x) => x.installed_cascades_days != null)) }, sites(r)), h("td", {}, r.basis)))), "breakout"));
+        h("td", {}, r.band.replaceAll("_", " ")), h("td", {}, r.route.replaceAll("_", " ")), h("td", {}, r.verified ? "yes" : "no"), h("td", { class: "sites", "data-installed": String(r.by_site.some((x) => x.installed_cascades_days != null)), "data-not-estimated": String(r.sites_not_estimated.length), title: notEstimated(r) }, sites(r)), h("td", {}, r.basis)))), "breakout"));
   }
 
   // The in-browser verifier (verify.js, a module that loads after this script).

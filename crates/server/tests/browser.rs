@@ -530,6 +530,26 @@ async fn dashboard(h: &common::Harness, base: &str, c: &Client) {
         .len(),
         with_installed
     );
+    // A plant the method cannot run alone reads "—" with its reason on hover.
+    let not_estimated = pts
+        .iter()
+        .filter(|p| !p["sites_not_estimated"].as_array().unwrap().is_empty())
+        .count();
+    assert!(not_estimated > 0, "the FEP has no HEU cascade from 2021");
+    let cells = c
+        .find_all(Locator::Css(
+            "#breakout-table td.sites:not([data-not-estimated='0'])",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(cells.len(), not_estimated);
+    let cell = &cells[0];
+    assert!(cell.text().await.unwrap().contains("natanz fep —"));
+    let title = cell.attr("title").await.unwrap().unwrap_or_default();
+    assert!(
+        title.contains("natanz fep: no cascade here enriches to 20 %"),
+        "{title}"
+    );
     shot(c, "breakout").await;
 
     // Centrifuge counts.
