@@ -358,6 +358,31 @@ fn basis(b: &BreakoutPoint) -> String {
             "machines carried forward from {report}, {age} days older"
         ));
     }
+    // Counts that stand on a count of cascades: the machines are the cascades at the
+    // plant's size, not the report's own machine count.
+    let from_cascades: Vec<String> = b
+        .basis
+        .iter()
+        .chain(&b.heu_basis)
+        .filter_map(|m| {
+            let c = m.cascades?;
+            Some(format!(
+                "{} {} {} from {c} cascade{}",
+                m.count,
+                m.kind,
+                m.site.unwrap_or("unattributed"),
+                if c == 1 { "" } else { "s" }
+            ))
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !from_cascades.is_empty() {
+        notes.push(format!(
+            "counted as cascades at the plant's size: {}",
+            from_cascades.join(", ")
+        ));
+    }
     for s in &b.stocks_carried_forward {
         notes.push(format!("{s} carried forward"));
     }

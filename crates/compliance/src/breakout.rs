@@ -83,6 +83,10 @@ pub struct BasisItem {
     pub as_of_date: Date,
     /// Whether it comes from an earlier report than the point's own.
     pub carried_forward: bool,
+    /// When the count stands on a count of cascades (the record gives no machines):
+    /// how many, each at the plant's cascade size — the size the last report counting
+    /// both gave, else `routes::default_machines_per_cascade`.
+    pub cascades: Option<u32>,
 }
 
 /// The last verified point before an unverified one.
@@ -257,12 +261,17 @@ pub fn timeline_explained(
 
     let mut last_machines: Option<(Vec<(String, u32)>, String)> = None;
     let mut counts: BTreeMap<(MachineType, Option<Site>), (f64, &str, Date)> = BTreeMap::new();
+    // The counts of `counts` that stand on a count of cascades: how many.
+    let mut counted_as_cascades: BTreeMap<(MachineType, Option<Site>), u32> = BTreeMap::new();
+    // Machines per cascade by type and site, from the last report that counted both.
+    let mut cascade_size: BTreeMap<(MachineType, Site), f64> = BTreeMap::new();
     // Advanced cascades enriching at Fordow and the PFEP, by type and site: the latest
     // count of each, carried forward on its own.
     let mut heu_cascades: BTreeMap<(MachineType, Site), (f64, &str, Date)> = BTreeMap::new();
     // Advanced machines installed at Fordow and the PFEP, by type and site (machines,
     // else cascades at the plant's size), the latest of each carried forward on its own.
-    let mut heu_installed: BTreeMap<(MachineType, Site), (f64, &str, Date)> = BTreeMap::new();
+    // With the count of cascades where the count stands on one.
+    let mut heu_installed: BTreeMap<(MachineType, Site), InstalledCount> = BTreeMap::new();
     // The date of the first report of enrichment to 60 %: cascade counts before it
     // (R&D cascades at the PFEP enriching to 5 %) do not count as HEU cascades.
     let mut heu_since: Option<Date> = None;
@@ -280,6 +289,13 @@ pub fn timeline_explained(
                 .max_by_key(|m| m.date)
                 .and_then(|m| m.quantity.central())
         };
+        // A count that is exact or a lower bound ("at least"), never an upper bound.
+        let at_least = |id: &str| {
+            ms.iter()
+                .filter(|m| m.metric.id == id)
+                .max_by_key(|m| m.date)
+                .and_then(|m| m.quantity.value.or(m.quantity.low))
+        };
         let date_of = |id: &str| {
             ms.iter()
                 .filter(|m| m.metric.id == id)
@@ -291,7 +307,7 @@ pub fn timeline_explained(
         // last report that counted them had them. An all-sites figure for a type stands
         // for every site of that type until a report counts the type site by site.
         for (id, machine) in MACHINES {
-            let by_site: Vec<(Site, f64, Date)> = Site::ALL
+            let by_site: Vec<(Site, f64, Date, Option<f64>)> = Site::ALL
                 .into_iter()
                 .filter_map(|site| {
                     let key = CentrifugeKey {
@@ -300,24 +316,60 @@ pub fn timeline_explained(
                         state: MachineState::Enriching,
                         site,
                     };
+                    let cascades = CentrifugeKey {
+                        counted: Counted::Cascades,
+                        ..key
+                    };
                     // Older reports give IR-1 at the FEP as installed (all of them enriching).
                     let fallback = (machine == MachineType::Ir1 && site == Site::NatanzFep)
                         .then(|| get("centrifuges_ir1_installed_natanz_fep"))
                         .flatten();
                     let d = date_of(&key.id())
                         .or_else(|| date_of("centrifuges_ir1_installed_natanz_fep"));
-                    get(&key.id())
-                        .or(fallback)
-                        .map(|n| (site, n, d.unwrap_or(Date::constant(1970, 1, 1))))
+                    if let Some(n) = get(&key.id()).or(fallback) {
+                        let d = d.unwrap_or(Date::constant(1970, 1, 1));
+                        // A report that gives both fixes the plant's cascade size.
+                        if let Some(c) = at_least(&cascades.id()).filter(|c| *c >= 1.0)
+                            && date_of(&cascades.id()) == Some(d)
+                        {
+                            cascade_size.insert((machine, site), n / c);
+                        }
+                        return Some((site, n, d, None));
+                    }
+                    // At a production plant, a count of cascades enriching (exact or
+                    // at least; never an upper bound) stands in for machines at the
+                    // plant's cascade size where no count of machines is as recent.
+                    // The PFEP's cascades count as HEU cascades (below) instead.
+                    if site == Site::NatanzPfep {
+                        return None;
+                    }
+                    let (c, cd) = (at_least(&cascades.id())?, date_of(&cascades.id())?);
+                    if c < 1.0 || counts.get(&(machine, Some(site))).is_some_and(|e| e.2 > cd) {
+                        return None;
+                    }
+                    let size = cascade_size
+                        .get(&(machine, site))
+                        .copied()
+                        .unwrap_or_else(|| {
+                            f64::from(routes::default_machines_per_cascade(machine.label()))
+                        });
+                    Some((site, (c * size).round(), cd, Some(c)))
                 })
                 .collect();
             if !by_site.is_empty() {
                 counts.remove(&(machine, None));
-                for (site, n, d) in by_site {
+                for (site, n, d, c) in by_site {
                     counts.insert((machine, Some(site)), (n, report, d));
+                    match c {
+                        Some(c) => {
+                            counted_as_cascades.insert((machine, Some(site)), c.round() as u32)
+                        }
+                        None => counted_as_cascades.remove(&(machine, Some(site))),
+                    };
                 }
             } else if let Some(n) = get(id) {
                 counts.retain(|(m, _), _| *m != machine);
+                counted_as_cascades.retain(|(m, _), _| *m != machine);
                 let d = date_of(id).unwrap_or(Date::constant(1970, 1, 1));
                 counts.insert((machine, None), (n, report, d));
             }
@@ -347,15 +399,16 @@ pub fn timeline_explained(
                 let size = f64::from(routes::default_machines_per_cascade(machine.label()));
                 let from_cascades = get(&installed_cascades.id())
                     .zip(date_of(&installed_cascades.id()))
-                    .map(|(n, d)| (n * size, d));
-                let from_machines =
-                    get(&installed_machines.id()).zip(date_of(&installed_machines.id()));
+                    .map(|(n, d)| (n * size, d, Some(n.round() as u32)));
+                let from_machines = get(&installed_machines.id())
+                    .zip(date_of(&installed_machines.id()))
+                    .map(|(n, d)| (n, d, None));
                 // A count of machines is the report's own; cascades at a nominal size
                 // stand in only where it gives no machines (Fordow's first IR-6
                 // cascades held 166, not 174).
                 let best = from_machines.or(from_cascades);
-                if let Some((n, d)) = best {
-                    heu_installed.insert((machine, site), (n, report, d));
+                if let Some((n, d, c)) = best {
+                    heu_installed.insert((machine, site), (n, report, d, c));
                 }
             }
         }
@@ -453,14 +506,19 @@ pub fn timeline_explained(
                 }
                 // The machines enriching where the record counts them no earlier than
                 // the cascades; else the cascades at the plant's size.
-                let (count, r, d) = match counts.get(&(*m, Some(*site))) {
-                    Some((k, r2, d2)) if *k >= 1.0 && *d2 >= *d => (k.round() as u32, *r2, *d2),
-                    _ => (
-                        (n.round() as u32)
-                            .saturating_mul(routes::default_machines_per_cascade(m.label())),
-                        *r,
-                        *d,
+                let (count, r, d, cascades) = match counts.get(&(*m, Some(*site))) {
+                    Some((k, r2, d2)) if *k >= 1.0 && *d2 >= *d => (
+                        k.round() as u32,
+                        *r2,
+                        *d2,
+                        counted_as_cascades.get(&(*m, Some(*site))).copied(),
                     ),
+                    _ => {
+                        let size = cascade_size.get(&(*m, *site)).copied().unwrap_or_else(|| {
+                            f64::from(routes::default_machines_per_cascade(m.label()))
+                        });
+                        ((n * size).round() as u32, *r, *d, Some(n.round() as u32))
+                    }
                 };
                 heu_basis.push(BasisItem {
                     kind: m.label().to_owned(),
@@ -469,6 +527,7 @@ pub fn timeline_explained(
                     as_of: r.to_owned(),
                     as_of_date: d,
                     carried_forward: r != report,
+                    cascades,
                 });
             }
         }
@@ -482,7 +541,7 @@ pub fn timeline_explained(
         if level.is_some_and(|l| l >= HEU_CASCADES_FROM_LEVEL_PCT) {
             let mut keys: Vec<(MachineType, Site)> = heu_installed
                 .iter()
-                .filter(|(_, (n, _, d))| *n >= 1.0 && heu_since.is_some_and(|s| *d >= s))
+                .filter(|(_, (n, _, d, _))| *n >= 1.0 && heu_since.is_some_and(|s| *d >= s))
                 .map(|(k, _)| *k)
                 .collect();
             keys.extend(
@@ -498,9 +557,9 @@ pub fn timeline_explained(
                     .find(|b| b.kind == m.label() && b.site == Some(site.as_str()));
                 let installed = heu_installed
                     .get(&(m, site))
-                    .filter(|(_, _, d)| heu_since.is_some_and(|s| *d >= s));
+                    .filter(|(_, _, d, _)| heu_since.is_some_and(|s| *d >= s));
                 let item = match (installed, enriching) {
-                    (Some((n, r, d)), e) if e.is_none_or(|e| f64::from(e.count) < *n) => {
+                    (Some((n, r, d, c)), e) if e.is_none_or(|e| f64::from(e.count) < *n) => {
                         BasisItem {
                             kind: m.label().to_owned(),
                             site: Some(site.as_str()),
@@ -508,6 +567,7 @@ pub fn timeline_explained(
                             as_of: (*r).to_owned(),
                             as_of_date: *d,
                             carried_forward: *r != report,
+                            cascades: *c,
                         }
                     }
                     (_, Some(e)) => e.clone(),
@@ -558,6 +618,7 @@ pub fn timeline_explained(
                 as_of: (*r).to_owned(),
                 as_of_date: *d,
                 carried_forward: *r != report,
+                cascades: counted_as_cascades.get(&(*m, *site)).copied(),
             })
             .collect();
         // The HEU cascades enrich too: where the record counts them only as cascades
@@ -717,6 +778,10 @@ pub fn timeline_explained(
     }
     (out, skipped)
 }
+
+/// Machines installed at an HEU site: count, report, date, and the cascades it stands
+/// on where the record counts cascades only.
+type InstalledCount<'a> = (f64, &'a str, Date, Option<u32>);
 
 /// One estimate: the headline and its percentiles, the lower bound and the capacity.
 struct Estimate {

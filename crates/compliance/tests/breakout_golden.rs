@@ -299,3 +299,43 @@ fn no_site_alone_is_faster_than_all_sites_together() {
     let feb_2021 = at(&points, "2021-02-16");
     assert!(feb_2021.by_site.iter().any(|s| s.site == "natanz_fep"));
 }
+
+#[test]
+fn capacity_counts_the_cascades_a_report_gives_where_it_gives_no_machines() {
+    // GOV/2022/39 (Reuters, 10 Oct 2022): the third IR-6 cascade at the Natanz FEP was
+    // enriching at the Agency's inspection of 6 September 2022; no machine count is
+    // quoted. The capacity counts them at the default IR-6 cascade size (174), the
+    // basis saying it stands on 3 cascades. Fordow's IR-6 cascades, counted as 2 in
+    // July 2022, stand at the 166 machines per cascade the Agency counted there in
+    // December 2021 (one cascade of 166), not at the default size.
+    let points = timeline();
+    let p = at(&points, "2022-09-07");
+    let fep = p
+        .basis
+        .iter()
+        .find(|b| b.kind == "IR-6" && b.site == Some("natanz_fep"))
+        .expect("IR-6 at the FEP in the basis");
+    assert_eq!((fep.count, fep.cascades), (3 * 174, Some(3)));
+    let fordow = p
+        .heu_basis
+        .iter()
+        .find(|b| b.kind == "IR-6" && b.site == Some("fordow"))
+        .unwrap();
+    assert_eq!((fordow.count, fordow.cascades), (2 * 166, Some(2)));
+    // Before the FEP's IR-6 cascades, none at the FEP; counts of machines carry no
+    // cascade count.
+    let before = at(&points, "2022-05-15");
+    assert!(
+        before
+            .basis
+            .iter()
+            .all(|b| !(b.kind == "IR-6" && b.site == Some("natanz_fep")))
+    );
+    assert!(
+        before
+            .basis
+            .iter()
+            .filter(|b| b.kind == "IR-1")
+            .all(|b| b.cascades.is_none())
+    );
+}
