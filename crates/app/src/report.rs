@@ -285,7 +285,7 @@ pub struct BreakoutView {
     pub verified: bool,
     /// Each machine count used, with its report and whether it is carried forward.
     pub machine_basis: Vec<BasisItem>,
-    /// The cascades that run the steps from 20 % up, when only some can (empty: every
+    /// The cascades that run the last step, fed at 60 %, when only some can (empty: every
     /// machine counted runs every step).
     pub heu_basis: Vec<BasisItem>,
     /// Stock figures carried forward from an earlier report.
@@ -316,7 +316,7 @@ pub struct SkippedView {
     pub reason: String,
 }
 
-const BREAKOUT_METHOD: &str = "Days to make one significant quantity (25 kg U-235 at 90 %) from each report's stocks and the machines enriching: the machines in cascades of their plant's size run the batch-recycling steps 0.711 % → 3.67 % → 20 % → 60 % → 90 % without reconfiguration, with a day to equilibrium per step and a day between steps (fixed cascades), at the catalogue's central machine figures; once Iran enriches to 60 %, the steps from 20 % up run only on the advanced cascades enriching at Fordow and the PFEP (\"HEU on\" in the basis; they run the lower steps too), as published estimates count three or four advanced cascades; each site alone (Natanz's two plants also together) by the same method, so that none is faster than all sites together — a plant with no HEU cascade then has no estimate of its own; the pooled ideal cascade with optimised tails is the lower bound. p05–p95 scale the enrichment days by the Monte Carlo 5th–95th percentile over machine performance and stock figures. A count a report does not give is carried forward from the last report that did, and the basis says from which and how old.";
+const BREAKOUT_METHOD: &str = "Days to make one significant quantity (25 kg U-235 at 90 %) from each report's stocks and the machines enriching: the machines in cascades of their plant's size run the batch-recycling steps 0.711 % → 3.67 % → 20 % → 60 % → 90 % without reconfiguration, with a day to equilibrium per step and a day between steps (fixed cascades), at the catalogue's central machine figures; once Iran enriches to 60 %, the last step, fed at 60 %, runs only on the advanced cascades enriching at Fordow and the PFEP (\"HEU on\" in the basis; they run the lower steps too) and the step fed at 20 % on every cascade, as ISIS puts the 60 % stock in three or four advanced cascades and the 20 % stock in the production-scale ones; each site alone (Natanz's two plants also together) by the same method, so that none is faster than all sites together — a plant with no HEU cascade then has no estimate of its own; the pooled ideal cascade with optimised tails is the lower bound. p05–p95 scale the enrichment days by the Monte Carlo 5th–95th percentile over machine performance and stock figures. A count a report does not give is carried forward from the last report that did, and the basis says from which and how old.";
 
 /// Stocks, machines and reports in one line; what is carried forward says from where
 /// and how old, and an unverified point says so.

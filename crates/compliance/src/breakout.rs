@@ -7,11 +7,13 @@
 //! 0.711 % → LEU → 20 % → 60 % → 90 % without reconfiguration, with one day to
 //! equilibrium per step and one day to reconnect between steps (the fixed-cascade
 //! route). Once Iran enriches to 60 % (from April 2021, in advanced cascades at the
-//! Natanz PFEP; from November 2022 also at Fordow), the steps fed at 20 % and above
-//! run only on the advanced cascades enriching at those two plants — the cascades that
-//! already handle HEU, where a production hall of LEU cascades would have to be
-//! rebuilt (ISIS counts "three or four advanced cascades" for the first weapon's worth
-//! from 60 % feed, e.g. its analysis of GOV/2023/24, 6 June 2023). Beside it, the pooled ideal case — every machine in one ideal cascade with
+//! Natanz PFEP; from November 2022 also at Fordow), the last step, fed at 60 %, runs
+//! only on the advanced cascades enriching at those two plants — the cascades that
+//! already handle 60 % material, where a production hall of LEU cascades would have to
+//! be rebuilt — while the step fed at 20 % runs on every cascade: ISIS counts "three or
+//! four advanced cascades" for the 60 % stock and puts the near-20 % stock "in the vast
+//! bulk of its production-scale cascades" (its analysis of GOV/2023/24, 12 June 2023).
+//! Those cascades also run the steps below. Beside it, the pooled ideal case — every machine in one ideal cascade with
 //! its tails optimised — is the lower bound. The 5th–95th percentiles scale the
 //! headline's enrichment days by the Monte Carlo spread of the pooled plan over machine
 //! performance and stock figures (capacity uncertainty acts on both alike).
@@ -38,6 +40,12 @@ const HEU60_ASSAY_PCT: f64 = 60.0;
 
 /// From this highest enrichment level on, the HEU steps run on the HEU cascades only.
 const HEU_CASCADES_FROM_LEVEL_PCT: f64 = 60.0;
+
+/// The lowest feed assay of the steps the HEU cascades alone run: the last step, fed
+/// at 60 %. The step fed at 20 % runs on every cascade, as ISIS puts the near-20 %
+/// stock "in the vast bulk of its production-scale cascades" (analysis of GOV/2023/24,
+/// 12 June 2023) and counted Natanz's production cascades in its 2021 estimates.
+const HEU_STEPS_FROM_PCT: f64 = HEU60_ASSAY_PCT;
 
 /// The LEU level of the staged steps: 3.67 % (the JCPOA level; Iran's LEU product until
 /// July 2019, and the level of ISIS's four-step breakout).
@@ -116,7 +124,7 @@ pub struct SiteNotEstimated {
 }
 
 /// Why a plant alone has no estimate once the HEU steps run on the HEU cascades only.
-const NO_HEU_CASCADES_AT_SITE: &str = "no cascade here enriches to 20 % or more: by the headline's method the steps fed at 20 % and above run only on cascades already enriching HEU, and this plant's cascades would have to be reconfigured first";
+const NO_HEU_CASCADES_AT_SITE: &str = "no HEU cascade here (an advanced cascade enriching at Fordow or the PFEP): by the headline's method the last step, fed at 60 %, runs only on those, and this plant's cascades would have to be reconfigured for 60 % feed first";
 
 /// The breakout estimate at one report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -142,7 +150,7 @@ pub struct BreakoutPoint {
     pub last_verified: Option<LastVerified>,
     /// The machine counts used, each with the report it comes from.
     pub basis: Vec<BasisItem>,
-    /// The cascades that run the steps fed at 20 % and above (machines, from the
+    /// The cascades that run the last step, fed at 60 % (machines, from the
     /// report's cascade or machine counts), when only some can (see the module
     /// documentation); empty when every counted machine runs every step.
     pub heu_basis: Vec<BasisItem>,
@@ -796,8 +804,14 @@ struct Estimate {
 /// The cascades the counted machines form: per type, as many cascades of the plant
 /// size (`default_machines_per_cascade`) as the count fills, at least one; the
 /// machines are spread over them so that the capacity is the count's.
-fn cascades_of(machines: &[(String, u32)], heu: &[(String, u32)]) -> FixedCascades {
-    FixedCascades::new(sets_of(machines)).with_heu_sets(sets_of(heu))
+/// The HEU cascades run the steps fed at 60 % and above; the step fed at 20 % runs on
+/// every cascade (see the module documentation).
+fn cascades_of(
+    machines: &[(String, u32)],
+    heu: &[(String, u32)],
+) -> Result<FixedCascades, verity_physics::PhysicsError> {
+    Ok(FixedCascades::new(sets_of(machines))
+        .with_heu_sets_from(sets_of(heu), Assay::from_pct(HEU_STEPS_FROM_PCT)?))
 }
 
 fn sets_of(machines: &[(String, u32)]) -> Vec<CascadeSet> {
@@ -874,7 +888,7 @@ fn input_of(
     );
     let mut input = BreakoutInput::new(stocks, capacity);
     input.tails = Tails::Optimal;
-    Ok((input, cascades_of(machines, heu)))
+    Ok((input, cascades_of(machines, heu)?))
 }
 
 /// The estimate for stocks and machines, or why physics rejects the figures.

@@ -58,13 +58,22 @@ pub struct FixedCascades {
     /// Days to reconnect the cascades and move material between two steps (assumed
     /// 1).
     pub interconnect_days: f64,
-    /// The cascades that run the HEU steps (those fed at 20 % and above), when only
+    /// The cascades that run the HEU steps (those fed at 20 % and above, or from
+    /// [`FixedCascades::heu_from`]), when only
     /// some can: a production plant of LEU cascades cannot take 20 % or 60 % feed
     /// without being rebuilt, so published estimates run those steps on the few
     /// advanced cascades already enriching to 20 % or 60 % (ISIS: "three or four
     /// advanced cascades"). Empty: every set runs every step.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub heu_sets: Vec<CascadeSet>,
+    /// The lowest feed assay of the steps run on [`FixedCascades::heu_sets`]: 20 % (the
+    /// IAEA's HEU threshold) unless set with [`FixedCascades::with_heu_sets_from`].
+    #[serde(rename = "heu_from_pct", serialize_with = "as_pct")]
+    pub heu_from: A,
+}
+
+fn as_pct<S: serde::Serializer>(a: &A, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(a.pct())
 }
 
 impl FixedCascades {
@@ -77,6 +86,7 @@ impl FixedCascades {
             equilibrium_days: FixedCascades::DEFAULT_EQUILIBRIUM_DAYS,
             interconnect_days: FixedCascades::DEFAULT_INTERCONNECT_DAYS,
             heu_sets: Vec::new(),
+            heu_from: A::HEU_THRESHOLD,
         }
     }
 
@@ -85,6 +95,19 @@ impl FixedCascades {
     pub fn with_heu_sets(mut self, heu: Vec<CascadeSet>) -> FixedCascades {
         self.heu_sets = heu;
         self
+    }
+
+    /// The same cascades, with the steps fed at `from` and above run on `heu` alone:
+    /// e.g. 60 %, where the steps fed at 20 % run on every cascade and only the last
+    /// step, fed at 60 %, on the advanced cascades (the Institute for Science and
+    /// International Security's assessment of GOV/2023/24, 12 June 2023: the 60 %
+    /// stock "in the same three or four cascades", the near 20 % stock "in the vast
+    /// bulk of its production-scale cascades").
+    pub fn with_heu_sets_from(self, heu: Vec<CascadeSet>, from: A) -> FixedCascades {
+        FixedCascades {
+            heu_from: from,
+            ..self.with_heu_sets(heu)
+        }
     }
 
     /// The machines of every set, as a capacity.
@@ -160,7 +183,7 @@ pub fn solve_fixed_cascades(
         heu.capacity = fixed.heu_capacity()?;
         let heu_swu_per_year = heu.effective_swu_per_year()?;
         for step in &mut staged.steps {
-            if step.from_assay.pct() >= HEU_STEP_FROM_PCT - 1e-9 {
+            if step.from_assay.pct() >= fixed.heu_from.pct() - 1e-9 {
                 step.days = step.swu.kg_swu().max(0.0) / heu_swu_per_year * DAYS_PER_YEAR;
             }
         }
@@ -174,9 +197,6 @@ pub fn solve_fixed_cascades(
         overhead_days: overhead,
     })
 }
-
-/// The lowest feed assay of an HEU step, percent (the IAEA's HEU threshold).
-const HEU_STEP_FROM_PCT: f64 = 20.0;
 
 /// Which route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

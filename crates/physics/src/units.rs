@@ -21,6 +21,8 @@ impl Assay {
     /// figure used throughout the breakout literature, e.g. Glaser, Science & Global
     /// Security 16 (2008) 1–25).
     pub const NATURAL: Assay = Assay(0.00711);
+    /// 20 %: from here uranium is highly enriched (the IAEA Safeguards Glossary).
+    pub const HEU_THRESHOLD: Assay = Assay(0.20);
 
     /// For the crate's own constants, valid by inspection (0 < x < 1).
     pub(crate) const fn constant(x: f64) -> Assay {
