@@ -365,3 +365,20 @@ fn capacity_counts_the_cascades_a_report_gives_where_it_gives_no_machines() {
             .all(|b| b.cascades.is_none())
     );
 }
+
+#[test]
+fn in_may_2023_five_weapons_worth_within_a_month() {
+    // ISIS on GOV/2023/24 (12 June 2023, Homeland Security News Wire copy): the first
+    // weapon's worth in 12 days, then, with more of the 60 % stock in the same cascades
+    // and the near-20 % stock in the production-scale cascades, "an additional four
+    // nuclear weapons within the first month" — five in all. Verity counts 25 kg U-235
+    // per quantity (ISIS: 25 kg of 90 %, 10 % less) with every counted machine on every
+    // step over the month.
+    let points = timeline();
+    let p = at(&points, "2023-05-13");
+    assert_eq!(breakout::quantities_within(p, 30.4375, 20), Some(5));
+    // More time, more quantities; not even one in a day.
+    let two_months = breakout::quantities_within(p, 2.0 * 30.4375, 20).unwrap();
+    assert!(two_months > 5, "{two_months}");
+    assert_eq!(breakout::quantities_within(p, 1.0, 20), None);
+}
