@@ -35,6 +35,10 @@ pub struct Summary {
     /// Significant quantities the latest stocks and machines yield within a month (30
     /// days), by the same route, counted up to 50: "enough for N weapons in a month".
     pub sq_in_month: Option<u32>,
+    /// The same with the advanced cascades installed at Fordow and the PFEP but not
+    /// counted enriching fed as well (where the record counts more installed): the
+    /// plants' potential, as published counts of weapons in a month assume.
+    pub sq_in_month_installed: Option<u32>,
     /// What the inspectors cannot verify at the end of the record, since when and why.
     pub unverifiable: Vec<Unverifiable>,
 }
@@ -296,6 +300,9 @@ pub fn build(
         .breakout
         .last()
         .and_then(|p| verity_compliance::breakout::quantities_within(p, MONTH_SQ_DAYS, MAX_SQ));
+    let sq_in_month_installed = run.breakout.last().and_then(|p| {
+        verity_compliance::breakout::quantities_within_installed(p, MONTH_SQ_DAYS, MAX_SQ)
+    });
     let unverifiable: Vec<Unverifiable> = gap_lines
         .iter()
         .filter(|g| g.to.is_none_or(|t| end.is_some_and(|e| t > e)))
@@ -417,15 +424,28 @@ pub fn build(
                 }
             ));
         }
-        match sq_in_month {
-            Some(n) if n >= MAX_SQ => text.push(format!(
-                "Within a month the same stocks and machines would yield {MAX_SQ} or more significant quantities."
-            )),
-            Some(n) => text.push(format!(
-                "Within a month the same stocks and machines would yield {n} significant quantit{}.",
-                if n == 1 { "y" } else { "ies" }
-            )),
-            None => {}
+        let count = |n: u32| {
+            if n >= MAX_SQ {
+                format!("{MAX_SQ} or more significant quantities")
+            } else {
+                format!(
+                    "{n} significant quantit{}",
+                    if n == 1 { "y" } else { "ies" }
+                )
+            }
+        };
+        if let Some(n) = sq_in_month {
+            let installed = match sq_in_month_installed {
+                Some(m) if m > n => format!(
+                    " ({} with the advanced cascades installed at Fordow and the PFEP fed as well)",
+                    count(m)
+                ),
+                _ => String::new(),
+            };
+            text.push(format!(
+                "Within a month the same stocks and machines would yield {}{installed}.",
+                count(n)
+            ));
         }
     }
     if let Some(c) = since_previous
@@ -451,6 +471,7 @@ pub fn build(
         since_previous,
         breakout,
         sq_in_month,
+        sq_in_month_installed,
         unverifiable,
     }
 }
