@@ -13,8 +13,8 @@
 //! be rebuilt — while the step fed at 20 % runs on every cascade: ISIS counts "three or
 //! four advanced cascades" for the 60 % stock and puts the near-20 % stock "in the vast
 //! bulk of its production-scale cascades" (its analysis of GOV/2023/24, 12 June 2023).
-//! Those cascades also run the steps below. Beside it, the pooled ideal case — every machine in one ideal cascade with
-//! its tails optimised — is the lower bound. The 5th–95th percentiles scale the
+//! Those cascades also run the steps below. Beside it, the pooled ideal case — every
+//! machine in one ideal cascade with its tails optimised — is the lower bound. The 5th–95th percentiles scale the
 //! headline's enrichment days by the Monte Carlo spread of the pooled plan over machine
 //! performance and stock figures (capacity uncertainty acts on both alike).
 
@@ -38,7 +38,7 @@ const LEU_ASSAY_AFTER_2019_PCT: f64 = 4.5;
 const HEU20_ASSAY_PCT: f64 = 19.75;
 const HEU60_ASSAY_PCT: f64 = 60.0;
 
-/// From this highest enrichment level on, the HEU steps run on the HEU cascades only.
+/// From this highest enrichment level on, the last step runs on the HEU cascades only.
 const HEU_CASCADES_FROM_LEVEL_PCT: f64 = 60.0;
 
 /// The lowest feed assay of the steps the HEU cascades alone run: the last step, fed
@@ -588,29 +588,11 @@ pub fn timeline_explained(
         let within = |sites: Option<&[Option<&str>]>, site: Option<&str>| {
             sites.is_none_or(|ss| ss.contains(&site))
         };
-        let extra = |sites: Option<&[Option<&str>]>| -> Vec<(String, u32)> {
-            installed_heu_basis
-                .iter()
-                .filter(|b| within(sites, b.site))
-                .filter_map(|b| {
-                    let counted = heu_basis
-                        .iter()
-                        .find(|e| e.kind == b.kind && e.site == b.site)
-                        .map_or(0, |e| e.count);
-                    let more = b.count.saturating_sub(counted);
-                    (more > 0).then(|| (b.kind.clone(), more))
-                })
-                .collect()
-        };
-        let with_extra = |machines: &[(String, u32)], more: &[(String, u32)]| {
-            let mut all = machines.to_vec();
-            for (kind, n) in more {
-                match all.iter_mut().find(|(k, _)| k == kind) {
-                    Some(e) => e.1 += n,
-                    None => all.push((kind.clone(), *n)),
-                }
-            }
-            all
+        let extra = |sites: Option<&[Option<&str>]>| {
+            installed_beyond(
+                installed_heu_basis.iter().filter(|b| within(sites, b.site)),
+                &heu_basis,
+            )
         };
         let Some((mut machines, machines_from)) = last_machines.clone() else {
             skip("no count of centrifuges by type in this or an earlier report");
@@ -630,14 +612,14 @@ pub fn timeline_explained(
             })
             .collect();
         // The HEU cascades enrich too: where the record counts them only as cascades
-        // (the PFEP), they join the machines that run the steps below 20 %, so that
+        // (the PFEP), they join the machines that run the steps below 60 %, so that
         // every cascade enriching counts on every step it can run.
         let heu_only: Vec<BasisItem> = heu_basis
             .iter()
             .filter(|h| !basis.iter().any(|b| b.kind == h.kind && b.site == h.site))
             .cloned()
             .collect();
-        machines = with_extra(
+        machines = plus(
             &machines,
             &heu_only
                 .iter()
@@ -677,7 +659,7 @@ pub fn timeline_explained(
             } else {
                 Vec::new()
             };
-            estimate(&stocks, &with_extra(machines, &more), &heu, &deterministic)
+            estimate(&stocks, &plus(machines, &more), &heu, &deterministic)
                 .ok()
                 .map(|p| p.days)
                 .filter(|d| *d < headline)
@@ -685,8 +667,8 @@ pub fn timeline_explained(
         let installed_cascades_days =
             installed_case(&machines, !heu_machines.is_empty(), None, point.days);
         // Each site alone, with all the stocks (material can be moved between sites),
-        // by the headline's method: once the HEU steps run on the HEU cascades only, a
-        // plant without one cannot run them alone. Natanz's two plants are also taken
+        // by the headline's method: once the last step runs on the HEU cascades only, a
+        // plant without one cannot run it alone. Natanz's two plants are also taken
         // together, as published estimates state "Natanz alone" beside "Fordow alone".
         let mut by_site: Vec<SiteDays> = Vec::new();
         let mut sites_not_estimated: Vec<SiteNotEstimated> = Vec::new();
@@ -846,21 +828,38 @@ pub fn quantities_within(point: &BreakoutPoint, days: f64, max: u32) -> Option<u
 /// point has no installed case or not even one quantity is reached in time.
 pub fn quantities_within_installed(point: &BreakoutPoint, days: f64, max: u32) -> Option<u32> {
     point.installed_cascades_days?;
-    let mut machines = point.machines.clone();
-    for b in &point.installed_heu_basis {
-        let counted = point
-            .heu_basis
-            .iter()
-            .find(|e| e.kind == b.kind && e.site == b.site)
-            .map_or(0, |e| e.count);
-        let more = b.count.saturating_sub(counted);
-        match machines.iter_mut().find(|(k, _)| *k == b.kind) {
-            Some(e) => e.1 += more,
-            None if more > 0 => machines.push((b.kind.clone(), more)),
-            None => {}
+    let more = installed_beyond(point.installed_heu_basis.iter(), &point.heu_basis);
+    quantities_in(&point.stocks, &plus(&point.machines, &more), days, max)
+}
+
+/// The machines installed beyond those counted enriching, by type: for each installed
+/// item, its count less the enriching count of the same type and site.
+fn installed_beyond<'a>(
+    installed: impl Iterator<Item = &'a BasisItem>,
+    enriching: &[BasisItem],
+) -> Vec<(String, u32)> {
+    installed
+        .filter_map(|b| {
+            let counted = enriching
+                .iter()
+                .find(|e| e.kind == b.kind && e.site == b.site)
+                .map_or(0, |e| e.count);
+            let more = b.count.saturating_sub(counted);
+            (more > 0).then(|| (b.kind.clone(), more))
+        })
+        .collect()
+}
+
+/// `machines` with `more` added, type by type.
+fn plus(machines: &[(String, u32)], more: &[(String, u32)]) -> Vec<(String, u32)> {
+    let mut all = machines.to_vec();
+    for (kind, n) in more {
+        match all.iter_mut().find(|(k, _)| k == kind) {
+            Some(e) => e.1 += n,
+            None => all.push((kind.clone(), *n)),
         }
     }
-    quantities_in(&point.stocks, &machines, days, max)
+    all
 }
 
 fn quantities_in(
