@@ -294,10 +294,12 @@ pub struct BreakoutView {
     pub by_site: Vec<SiteDays>,
     /// Sites the method cannot run alone, and why.
     pub sites_not_estimated: Vec<SiteNotEstimated>,
-    /// The headline with the advanced cascades installed at Fordow and the PFEP but not
-    /// counted enriching fed as well: a bound on the plants, not the headline.
+    /// The headline with the advanced cascades installed but not counted enriching fed
+    /// as well: a bound on the plants, not the headline.
     pub installed_cascades_days: Option<f64>,
     pub installed_heu_basis: Vec<BasisItem>,
+    /// The FEP's advanced machines installed beyond those counted enriching.
+    pub installed_fep_basis: Vec<BasisItem>,
     /// The report the stocks come from.
     pub source: String,
     pub stocks: Vec<StockUsed>,
@@ -654,6 +656,7 @@ impl ReportDoc {
                 sites_not_estimated: b.sites_not_estimated.clone(),
                 installed_cascades_days: b.installed_cascades_days,
                 installed_heu_basis: b.installed_heu_basis.clone(),
+                installed_fep_basis: b.installed_fep_basis.clone(),
                 source: b.source.clone(),
                 stocks: b
                     .stocks

@@ -35,8 +35,8 @@ pub struct Summary {
     /// Significant quantities the latest stocks and machines yield within a month (30
     /// days), by the same route, counted up to 50: "enough for N weapons in a month".
     pub sq_in_month: Option<u32>,
-    /// The same with the advanced cascades installed at Fordow and the PFEP but not
-    /// counted enriching fed as well (where the record counts more installed): the
+    /// The same with the advanced cascades installed but not counted enriching fed as
+    /// well, at Fordow, the PFEP and the FEP (where the record counts more installed): the
     /// plants' potential, as published counts of weapons in a month assume.
     pub sq_in_month_installed: Option<u32>,
     /// What the inspectors cannot verify at the end of the record, since when and why.
@@ -415,7 +415,7 @@ pub fn build(
                 })
                 .collect();
             text.push(format!(
-                "With the advanced cascades installed at Fordow and the PFEP but not known to enrich fed as well: about {} days{}.",
+                "With the advanced cascades installed but not known to enrich fed as well: about {} days{}.",
                 fmt_days(d),
                 if sites.is_empty() {
                     String::new()
@@ -437,7 +437,7 @@ pub fn build(
         if let Some(n) = sq_in_month {
             let installed = match sq_in_month_installed {
                 Some(m) if m > n => format!(
-                    " ({} with the advanced cascades installed at Fordow and the PFEP fed as well)",
+                    " ({} with the advanced cascades installed but not known to enrich fed as well)",
                     count(m)
                 ),
                 _ => String::new(),

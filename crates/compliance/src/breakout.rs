@@ -111,8 +111,8 @@ pub struct SiteDays {
     /// or `unattributed` (counts not given by site).
     pub site: &'static str,
     pub days: f64,
-    /// At Fordow or the PFEP: the same with the advanced cascades installed there but
-    /// not counted enriching fed as well (see [`BreakoutPoint::installed_cascades_days`]).
+    /// The same with the advanced cascades installed at the site but not counted
+    /// enriching fed as well (see [`BreakoutPoint::installed_cascades_days`]).
     pub installed_cascades_days: Option<f64>,
 }
 
@@ -164,15 +164,21 @@ pub struct BreakoutPoint {
     /// Sites with machines counted that the method cannot run alone, and why (a plant
     /// with no HEU cascade once the HEU steps run on those only).
     pub sites_not_estimated: Vec<SiteNotEstimated>,
-    /// Once Iran enriches to 60 %: the headline if the advanced cascades installed at
-    /// Fordow and the PFEP but not counted enriching were fed as well, every one of
-    /// them joining the HEU steps — cascades ready to run, which estimates of a plant's
-    /// potential count (ISIS, e.g. on Fordow in 2025). `None` when the record counts no
-    /// more installed than enriching there. A bound on what the plants could do, not
-    /// the headline: the record does not show those cascades enriching.
+    /// The headline if the advanced cascades installed but not counted enriching were
+    /// fed as well — those at Fordow and the PFEP joining the HEU cascades, those at
+    /// the FEP the steps below 60 % — cascades ready to run, which estimates of a
+    /// plant's potential count (ISIS, e.g. on Fordow in 2025). `None` when the record
+    /// counts no more installed than enriching, or the case is no faster. A bound on
+    /// what the plants could do, not the headline: the record does not show those
+    /// cascades enriching.
     pub installed_cascades_days: Option<f64>,
     /// The HEU cascades of that case (machines installed, by type and site).
     pub installed_heu_basis: Vec<BasisItem>,
+    /// The FEP's advanced machines installed beyond those counted enriching there (the
+    /// machines installed, by type): the installed cases feed them to the steps below
+    /// 60 %, which for the first quantity from a 60 % stock changes nothing, but for
+    /// the quantities of a month does ([`quantities_within_installed`]).
+    pub installed_fep_basis: Vec<BasisItem>,
     /// The report the figures come from.
     #[serde(skip)]
     pub source: String,
@@ -280,6 +286,9 @@ pub fn timeline_explained(
     // else cascades at the plant's size), the latest of each carried forward on its own.
     // With the count of cascades where the count stands on one.
     let mut heu_installed: BTreeMap<(MachineType, Site), InstalledCount> = BTreeMap::new();
+    // Advanced machines installed at the FEP, by type (machines, else cascades at the
+    // plant's size; exact or at least), the latest of each carried forward on its own.
+    let mut fep_installed: BTreeMap<MachineType, InstalledCount> = BTreeMap::new();
     // The date of the first report of enrichment to 60 %: cascade counts before it
     // (R&D cascades at the PFEP enriching to 5 %) do not count as HEU cascades.
     let mut heu_since: Option<Date> = None;
@@ -418,6 +427,31 @@ pub fn timeline_explained(
                 if let Some((n, d, c)) = best {
                     heu_installed.insert((machine, site), (n, report, d, c));
                 }
+            }
+            let fep = |counted| CentrifugeKey {
+                counted,
+                machine,
+                state: MachineState::Installed,
+                site: Site::NatanzFep,
+            };
+            let (machines_id, cascades_id) =
+                (fep(Counted::Machines).id(), fep(Counted::Cascades).id());
+            let size = cascade_size
+                .get(&(machine, Site::NatanzFep))
+                .copied()
+                .unwrap_or_else(|| {
+                    f64::from(routes::default_machines_per_cascade(machine.label()))
+                });
+            let best = at_least(&machines_id)
+                .zip(date_of(&machines_id))
+                .map(|(n, d)| (n, d, None))
+                .or_else(|| {
+                    at_least(&cascades_id)
+                        .zip(date_of(&cascades_id))
+                        .map(|(n, d)| ((n * size).round(), d, Some(n.round() as u32)))
+                });
+            if let Some((n, d, c)) = best {
+                fep_installed.insert(machine, (n, report, d, c));
             }
         }
         let mut here: Vec<(String, u32)> = Vec::new();
@@ -588,7 +622,7 @@ pub fn timeline_explained(
         let within = |sites: Option<&[Option<&str>]>, site: Option<&str>| {
             sites.is_none_or(|ss| ss.contains(&site))
         };
-        let extra = |sites: Option<&[Option<&str>]>| {
+        let extra_heu = |sites: Option<&[Option<&str>]>| {
             installed_beyond(
                 installed_heu_basis.iter().filter(|b| within(sites, b.site)),
                 &heu_basis,
@@ -627,6 +661,27 @@ pub fn timeline_explained(
                 .collect::<Vec<_>>(),
         );
         basis.extend(heu_only);
+        // The FEP's advanced machines installed beyond those counted enriching there:
+        // the installed case feeds them to the steps below 60 %.
+        let installed_fep_basis: Vec<BasisItem> = fep_installed
+            .iter()
+            .filter(|(m, (n, _, _, _))| {
+                let enriching = basis
+                    .iter()
+                    .find(|b| b.kind == m.label() && b.site == Some(Site::NatanzFep.as_str()))
+                    .map_or(0.0, |b| f64::from(b.count));
+                *n > enriching
+            })
+            .map(|(m, (n, r, d, c))| BasisItem {
+                kind: m.label().to_owned(),
+                site: Some(Site::NatanzFep.as_str()),
+                count: n.round() as u32,
+                as_of: (*r).to_owned(),
+                as_of_date: *d,
+                carried_forward: *r != report,
+                cascades: *c,
+            })
+            .collect();
         let point = match estimate(&stocks, &machines, &heu_machines, opts) {
             Ok(p) => p,
             Err(e) => {
@@ -646,7 +701,13 @@ pub fn timeline_explained(
                               heu_counted: bool,
                               sites: Option<&[Option<&str>]>,
                               headline: f64| {
-            let more = extra(sites);
+            let more = plus(
+                &extra_heu(sites),
+                &installed_beyond(
+                    installed_fep_basis.iter().filter(|b| within(sites, b.site)),
+                    &basis,
+                ),
+            );
             if more.is_empty() {
                 return None;
             }
@@ -747,6 +808,7 @@ pub fn timeline_explained(
             } else {
                 Vec::new()
             },
+            installed_fep_basis,
             source: report.to_owned(),
             stocks,
             machines,
@@ -821,14 +883,20 @@ pub fn quantities_within(point: &BreakoutPoint, days: f64, max: u32) -> Option<u
     quantities_in(&point.stocks, &point.machines, days, max)
 }
 
-/// Like [`quantities_within`], with the advanced cascades installed at Fordow and the
-/// PFEP but not counted enriching fed as well (the point's `installed_heu_basis`): the
-/// plants' potential, as published counts of weapons in a month assume the cascades
-/// installed (ISIS on Fordow's eight new IR-6 cascades, August 2024). `None` where the
-/// point has no installed case or not even one quantity is reached in time.
+/// Like [`quantities_within`], with the advanced cascades installed but not counted
+/// enriching fed as well — at Fordow and the PFEP (the point's `installed_heu_basis`)
+/// and at the FEP (`installed_fep_basis`): the plants' potential, as published counts
+/// of weapons in a month assume the cascades installed (ISIS on Fordow's eight new IR-6
+/// and the FEP's IR-2m cascades, August 2024). `None` where the record counts no more
+/// installed than enriching, or not even one quantity is reached in time.
 pub fn quantities_within_installed(point: &BreakoutPoint, days: f64, max: u32) -> Option<u32> {
-    point.installed_cascades_days?;
-    let more = installed_beyond(point.installed_heu_basis.iter(), &point.heu_basis);
+    let more = plus(
+        &installed_beyond(point.installed_heu_basis.iter(), &point.heu_basis),
+        &installed_beyond(point.installed_fep_basis.iter(), &point.basis),
+    );
+    if more.is_empty() {
+        return None;
+    }
     quantities_in(&point.stocks, &plus(&point.machines, &more), days, max)
 }
 
