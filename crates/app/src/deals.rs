@@ -579,8 +579,8 @@ fn state_of_point(
                 b.count,
                 b.kind,
                 b.site.unwrap_or("unattributed"),
-                b.as_of,
-                b.as_of_date
+                b.report,
+                b.as_of
             ));
         }
         let more = site.and_then(|s| inst.remove(&(m, s)));

@@ -351,7 +351,7 @@ fn basis(b: &BreakoutPoint) -> String {
         .basis
         .iter()
         .filter(|m| m.carried_forward)
-        .map(|m| (m.as_of.as_str(), (b.date - m.as_of_date).get_days()))
+        .map(|m| (m.report.as_str(), (b.date - m.as_of).get_days()))
         .collect();
     carried.sort_unstable();
     carried.dedup();

@@ -169,8 +169,26 @@ fn assess_json_contract_on_the_shipped_defaults() {
             assert!(keys.contains(&k), "{k} missing from {keys:?}");
         }
         for b in p["basis"].as_array().expect("basis") {
-            for k in ["type", "site", "count", "as_of", "carried_forward"] {
+            for k in [
+                "type",
+                "site",
+                "count",
+                "as_of",
+                "carried_forward",
+                "report",
+            ] {
                 assert!(b.get(k).is_some(), "{k} missing from {b}");
+            }
+            // `as_of` dates the figure, as everywhere in the record; `report` names it,
+            // and a count carried forward is no younger than the point.
+            let as_of = b["as_of"].as_str().expect("as_of is a date");
+            assert!(
+                as_of.len() == 10 && as_of.as_bytes()[4] == b'-' && as_of.as_bytes()[7] == b'-',
+                "{as_of}"
+            );
+            assert!(!b["report"].as_str().unwrap().is_empty());
+            if b["carried_forward"] == true {
+                assert!(as_of <= p["date"].as_str().unwrap(), "{b}");
             }
         }
     }

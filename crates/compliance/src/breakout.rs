@@ -85,9 +85,12 @@ pub struct BasisItem {
     /// `natanz_fep`, `natanz_pfep`, `fordow`, or null for a count of all sites.
     pub site: Option<&'static str>,
     pub count: u32,
-    /// The report the count comes from.
-    pub as_of: String,
-    /// The date of that report's figure.
+    /// The date of the figure the count comes from ("as of", as the reports date
+    /// their figures).
+    pub as_of: Date,
+    /// The report it comes from.
+    pub report: String,
+    /// The same date as `as_of` (kept for clients of the earlier field).
     pub as_of_date: Date,
     /// Whether it comes from an earlier report than the point's own.
     pub carried_forward: bool,
@@ -566,7 +569,8 @@ pub fn timeline_explained(
                     kind: m.label().to_owned(),
                     site: Some(site.as_str()),
                     count,
-                    as_of: r.to_owned(),
+                    as_of: d,
+                    report: r.to_owned(),
                     as_of_date: d,
                     carried_forward: r != report,
                     cascades,
@@ -606,7 +610,8 @@ pub fn timeline_explained(
                             kind: m.label().to_owned(),
                             site: Some(site.as_str()),
                             count: n.round() as u32,
-                            as_of: (*r).to_owned(),
+                            as_of: *d,
+                            report: (*r).to_owned(),
                             as_of_date: *d,
                             carried_forward: *r != report,
                             cascades: *c,
@@ -639,7 +644,8 @@ pub fn timeline_explained(
                 kind: m.label().to_owned(),
                 site: site.map(Site::as_str),
                 count: n.round() as u32,
-                as_of: (*r).to_owned(),
+                as_of: *d,
+                report: (*r).to_owned(),
                 as_of_date: *d,
                 carried_forward: *r != report,
                 cascades: counted_as_cascades.get(&(*m, *site)).copied(),
@@ -676,7 +682,8 @@ pub fn timeline_explained(
                 kind: m.label().to_owned(),
                 site: Some(Site::NatanzFep.as_str()),
                 count: n.round() as u32,
-                as_of: (*r).to_owned(),
+                as_of: *d,
+                report: (*r).to_owned(),
                 as_of_date: *d,
                 carried_forward: *r != report,
                 cascades: *c,

@@ -190,7 +190,7 @@ fn the_headline_is_never_below_its_lower_bound_and_names_its_basis() {
         assert!(p.days_p05 <= p.days && p.days <= p.days_p95, "{p:?}");
         assert!(!p.basis.is_empty() && p.capacity_swu_per_year > 0.0);
         for b in &p.basis {
-            assert_eq!(b.carried_forward, b.as_of != p.source, "{b:?}");
+            assert_eq!(b.carried_forward, b.report != p.source, "{b:?}");
         }
     }
 }

@@ -235,7 +235,7 @@ fn breakout_from_each_reports_stocks() {
     );
     // The machine count comes from R/2025/1, named as carried forward.
     assert_eq!(late.basis.len(), 1);
-    assert!(late.basis[0].carried_forward && late.basis[0].as_of == "R/2025/1");
+    assert!(late.basis[0].carried_forward && late.basis[0].report == "R/2025/1");
     assert!(!pts[0].basis[0].carried_forward);
     assert!(late.lower_bound_days <= late.days);
     let p = &pts[0];
