@@ -300,6 +300,7 @@ pub fn timeline_explained(
     // The last figure of each higher band, and the report it came from.
     let mut last_heu20: Option<(f64, String)> = None;
     let mut last_heu60: Option<(f64, String)> = None;
+    let mut last_leu: Option<(f64, String)> = None;
     let mut out = Vec::new();
     let mut skipped = Vec::new();
     for (_, stock_date, report, ms) in ordered {
@@ -522,6 +523,29 @@ pub fn timeline_explained(
             Some(t) if level.is_none_or(|l| l <= 5.0) => Some(t),
             _ => None,
         });
+        // Like the higher bands, the LEU band a report leaves out (a report giving only
+        // its 60 % figure) is carried forward from the last that gave it, and said.
+        let leu = match leu {
+            Some(v) => {
+                last_leu = Some((v, report.to_owned()));
+                Some(v)
+            }
+            // (Where the report gives a total but no split, the total covers the LEU.)
+            None if total.is_none() => last_leu.as_ref().map(|(v, r)| {
+                carried.push(format!("enriched_uranium_stock_le_5pct from {r}"));
+                *v
+            }),
+            None => None,
+        };
+        // A later report restating the stocks of a date an earlier one gave (e.g. an
+        // NPT report repeating the quarterly's figures) adds no point of its own.
+        if let Some(earlier) = out.iter().find(|p: &&BreakoutPoint| p.date == date) {
+            skip(&format!(
+                "restates the stocks as of {date} that {} gave; the point stands on that report",
+                earlier.source
+            ));
+            continue;
+        }
         if leu.is_none() && heu20.is_none() && heu60.is_none() {
             skip("only a total while enriching above 5 %: its split by assay is unknown");
             continue;

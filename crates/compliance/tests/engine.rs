@@ -320,3 +320,50 @@ fn breakout_of_every_party_with_stocks() {
     );
     assert_eq!(breakout::timeline_all(&ev, &opts), points);
 }
+
+#[test]
+fn a_report_missing_a_band_is_carried_and_a_restatement_adds_no_point() {
+    // R/2025/4 gives only its 60 % figure: the LEU band is carried forward from
+    // R/2025/1 (what its total left after the 60 %), and the point says so, rather than
+    // the report being skipped. R/2025/NPT restates R/2025/1's stocks of the same date:
+    // it adds no second point on that date, and the reason names the report it repeats.
+    let extra = "date,party,metric,value,sigma,low,high,unit,basis,source,paragraph,report_date,via,note\n\
+        2025-05-17,Iran,enriched_uranium_stock_60pct,408.6,,,,kg_u,verified,R/2025/NPT,5,2025-06-01,,restated\n\
+        2025-06-01,Iran,enriched_uranium_stock_60pct,420,,,,kg_u,verified,R/2025/4,2,2025-06-05,,only the 60 % band\n";
+    let ev = import(&[
+        Input::new(
+            "measurements.csv",
+            include_str!("fixtures/measurements.csv"),
+        ),
+        Input::new("extra.csv", extra),
+        Input::new("events.csv", include_str!("fixtures/events.csv")),
+        Input::new("knowledge.csv", include_str!("fixtures/knowledge.csv")),
+    ])
+    .expect("valid");
+    let (pts, skipped) =
+        breakout::timeline_explained(&ev, "Iran", &breakout::BreakoutOptions::default());
+    let dates: Vec<_> = pts.iter().map(|p| p.date.to_string()).collect();
+    assert_eq!(dates, ["2025-05-17", "2025-06-01", "2025-07-01"]);
+    let june = &pts[1];
+    assert_eq!(june.source, "R/2025/4");
+    assert_eq!(
+        june.stocks_carried_forward,
+        ["enriched_uranium_stock_le_5pct from R/2025/1"]
+    );
+    let leu: f64 = june
+        .stocks
+        .iter()
+        .filter(|(pct, _)| *pct < 5.0)
+        .map(|s| s.1)
+        .sum();
+    assert!((leu - (9247.6 - 408.6)).abs() < 1e-6, "{leu}");
+    let npt = skipped
+        .iter()
+        .find(|s| s.source == "R/2025/NPT")
+        .expect("the restatement is listed");
+    assert!(npt.reason.contains("restates") && npt.reason.contains("R/2025/1"));
+    assert!(
+        !skipped.iter().any(|s| s.source == "R/2025/4"),
+        "{skipped:?}"
+    );
+}
