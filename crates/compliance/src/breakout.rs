@@ -395,6 +395,33 @@ pub fn timeline_explained(
                 counts.insert((machine, None), (n, report, d));
             }
         }
+        // Machines of a type installed at a site: the report's count of machines, else
+        // its count of cascades (exact or at least; never an upper bound) at the
+        // plant's cascade size (Fordow's first IR-6 cascades held 166, not 174).
+        let installed_at = |machine: MachineType, site: Site| {
+            let key = |counted| CentrifugeKey {
+                counted,
+                machine,
+                state: MachineState::Installed,
+                site,
+            };
+            let (machines_id, cascades_id) =
+                (key(Counted::Machines).id(), key(Counted::Cascades).id());
+            let size = cascade_size
+                .get(&(machine, site))
+                .copied()
+                .unwrap_or_else(|| {
+                    f64::from(routes::default_machines_per_cascade(machine.label()))
+                });
+            at_least(&machines_id)
+                .zip(date_of(&machines_id))
+                .map(|(n, d)| (n, d, None))
+                .or_else(|| {
+                    at_least(&cascades_id)
+                        .zip(date_of(&cascades_id))
+                        .map(|(n, d)| ((n * size).round(), d, Some(n.round() as u32)))
+                })
+        };
         for (_, machine) in MACHINES {
             if machine == MachineType::Ir1 {
                 continue;
@@ -409,52 +436,11 @@ pub fn timeline_explained(
                 if let (Some(n), Some(d)) = (get(&key.id()), date_of(&key.id())) {
                     heu_cascades.insert((machine, site), (n, report, d));
                 }
-                let installed_cascades = CentrifugeKey {
-                    state: MachineState::Installed,
-                    ..key
-                };
-                let installed_machines = CentrifugeKey {
-                    counted: Counted::Machines,
-                    ..installed_cascades
-                };
-                let size = f64::from(routes::default_machines_per_cascade(machine.label()));
-                let from_cascades = get(&installed_cascades.id())
-                    .zip(date_of(&installed_cascades.id()))
-                    .map(|(n, d)| (n * size, d, Some(n.round() as u32)));
-                let from_machines = get(&installed_machines.id())
-                    .zip(date_of(&installed_machines.id()))
-                    .map(|(n, d)| (n, d, None));
-                // A count of machines is the report's own; cascades at a nominal size
-                // stand in only where it gives no machines (Fordow's first IR-6
-                // cascades held 166, not 174).
-                let best = from_machines.or(from_cascades);
-                if let Some((n, d, c)) = best {
+                if let Some((n, d, c)) = installed_at(machine, site) {
                     heu_installed.insert((machine, site), (n, report, d, c));
                 }
             }
-            let fep = |counted| CentrifugeKey {
-                counted,
-                machine,
-                state: MachineState::Installed,
-                site: Site::NatanzFep,
-            };
-            let (machines_id, cascades_id) =
-                (fep(Counted::Machines).id(), fep(Counted::Cascades).id());
-            let size = cascade_size
-                .get(&(machine, Site::NatanzFep))
-                .copied()
-                .unwrap_or_else(|| {
-                    f64::from(routes::default_machines_per_cascade(machine.label()))
-                });
-            let best = at_least(&machines_id)
-                .zip(date_of(&machines_id))
-                .map(|(n, d)| (n, d, None))
-                .or_else(|| {
-                    at_least(&cascades_id)
-                        .zip(date_of(&cascades_id))
-                        .map(|(n, d)| ((n * size).round(), d, Some(n.round() as u32)))
-                });
-            if let Some((n, d, c)) = best {
+            if let Some((n, d, c)) = installed_at(machine, Site::NatanzFep) {
                 fep_installed.insert(machine, (n, report, d, c));
             }
         }
