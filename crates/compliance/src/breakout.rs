@@ -587,10 +587,7 @@ pub fn timeline_explained(
                 });
             }
         }
-        let heu_machines: Vec<(String, u32)> = heu_basis
-            .iter()
-            .map(|b| (b.kind.clone(), b.count))
-            .collect();
+        let heu_machines = machines_of(&heu_basis);
         // The installed case: at each HEU site, the larger of the machines installed
         // and those counted enriching.
         let mut installed_heu_basis: Vec<BasisItem> = Vec::new();
@@ -669,13 +666,7 @@ pub fn timeline_explained(
             .filter(|h| !basis.iter().any(|b| b.kind == h.kind && b.site == h.site))
             .cloned()
             .collect();
-        machines = plus(
-            &machines,
-            &heu_only
-                .iter()
-                .map(|b| (b.kind.clone(), b.count))
-                .collect::<Vec<_>>(),
-        );
+        machines = plus(&machines, &machines_of(&heu_only));
         basis.extend(heu_only);
         // The FEP's advanced machines installed beyond those counted enriching there:
         // the installed case feeds them to the steps below 60 %.
@@ -729,11 +720,7 @@ pub fn timeline_explained(
                 return None;
             }
             let heu: Vec<(String, u32)> = if heu_counted {
-                installed_heu_basis
-                    .iter()
-                    .filter(|b| within(sites, b.site))
-                    .map(|b| (b.kind.clone(), b.count))
-                    .collect()
+                machines_of(installed_heu_basis.iter().filter(|b| within(sites, b.site)))
             } else {
                 Vec::new()
             };
@@ -766,12 +753,8 @@ pub fn timeline_explained(
                 groups.push(("natanz", natanz.to_vec()));
             }
             for (name, members) in groups {
-                let of = |items: &[BasisItem]| -> Vec<(String, u32)> {
-                    items
-                        .iter()
-                        .filter(|b| members.contains(&b.site))
-                        .map(|b| (b.kind.clone(), b.count))
-                        .collect()
+                let of = |items: &[BasisItem]| {
+                    machines_of(items.iter().filter(|b| members.contains(&b.site)))
                 };
                 let (here, heu_here) = (of(&basis), of(&heu_basis));
                 if !heu_machines.is_empty() && heu_here.is_empty() {
@@ -932,6 +915,14 @@ fn installed_beyond<'a>(
             let more = b.count.saturating_sub(counted);
             (more > 0).then(|| (b.kind.clone(), more))
         })
+        .collect()
+}
+
+/// The (type, count) list of basis items, as the physics takes machines.
+fn machines_of<'a>(items: impl IntoIterator<Item = &'a BasisItem>) -> Vec<(String, u32)> {
+    items
+        .into_iter()
+        .map(|b| (b.kind.clone(), b.count))
         .collect()
 }
 
